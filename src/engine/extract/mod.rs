@@ -1,0 +1,1 @@
+//! Stage 6: fields from classified units.

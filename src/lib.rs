@@ -1,0 +1,20 @@
+//! copydesk: raw wire copy in any language in, one clean structured article out.
+//!
+//! The engine (`engine`) is pure and synchronous; `rules` loads the language knowledge once;
+//! `grpc` and `cli` are thin adapters over `normalize`.
+
+pub mod engine;
+pub mod rules;
+
+pub use engine::{Article, Config, Content, Error, Input, normalize};
+pub use rules::{Rules, RulesError};
+
+/// Generated protobuf and gRPC code (`proto/copydesk/v1`).
+pub mod pb {
+    #![allow(clippy::all, missing_docs)]
+    tonic::include_proto!("copydesk.v1");
+
+    /// The encoded file descriptor set, for server reflection and proto3 JSON output.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("copydesk_descriptor");
+}

@@ -1,0 +1,141 @@
+//! News agencies and picture services: canonical names and every form copy writes them in.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::RulesError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyKind {
+    /// A news agency: listed in `agencies`.
+    News,
+    /// A picture service (Getty Images, picture alliance): only in image credits.
+    Picture,
+    /// Not an agency (a press-release service, a publisher): recognised, never listed.
+    Publisher,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub name: String,
+    pub kind: AgencyKind,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub home: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgenciesFile {
+    agency: Vec<Agency>,
+}
+
+/// The agency table with a case-insensitive alias index.
+#[derive(Debug)]
+pub struct Agencies {
+    list: Vec<Agency>,
+    by_alias: HashMap<String, usize>,
+    /// Every alias, longest first, for building `{AGENCY}` alternations.
+    aliases_longest_first: Vec<String>,
+}
+
+/// Folds an alias or a token for lookup: lower case, runs of spaces as one, no dots.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if c != '.' {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+impl Agencies {
+    pub fn parse(file: &str, text: &str) -> Result<Agencies, RulesError> {
+        let parsed: AgenciesFile = toml::from_str(text).map_err(|e| RulesError::Parse {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        let mut by_alias: HashMap<String, usize> = HashMap::new();
+        for (i, agency) in parsed.agency.iter().enumerate() {
+            if agency.name.trim().is_empty() {
+                return Err(RulesError::Invalid {
+                    file: file.into(),
+                    message: format!("agency #{} has an empty name", i + 1),
+                });
+            }
+            for alias in std::iter::once(&agency.name).chain(agency.aliases.iter()) {
+                let key = fold(alias);
+                if key.is_empty() {
+                    continue;
+                }
+                if let Some(&other) = by_alias.get(&key)
+                    && other != i
+                {
+                    return Err(RulesError::Invalid {
+                        file: file.into(),
+                        message: format!(
+                            "alias {alias:?} names both {:?} and {:?}",
+                            parsed.agency[other].name, agency.name
+                        ),
+                    });
+                }
+                by_alias.insert(key, i);
+            }
+        }
+        let mut aliases_longest_first: Vec<String> = parsed
+            .agency
+            .iter()
+            .flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.iter().cloned()))
+            .filter(|a| !a.trim().is_empty())
+            .collect();
+        aliases_longest_first.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        aliases_longest_first.dedup();
+        Ok(Agencies {
+            list: parsed.agency,
+            by_alias,
+            aliases_longest_first,
+        })
+    }
+
+    /// The agency a token names ("dpa", "REUTERS", "ТАСС", "Associated Press"), if any.
+    pub fn lookup(&self, token: &str) -> Option<&Agency> {
+        let key = fold(token.trim_matches(|c: char| !c.is_alphanumeric()));
+        self.by_alias.get(&key).map(|&i| &self.list[i])
+    }
+
+    pub fn all(&self) -> &[Agency] {
+        &self.list
+    }
+
+    /// Canonical names of the news agencies, sorted.
+    pub fn news_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .list
+            .iter()
+            .filter(|a| a.kind == AgencyKind::News)
+            .map(|a| a.name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A regex alternation (non-capturing) of every alias, longest first.
+    pub fn alternation(&self) -> String {
+        let parts: Vec<String> = self
+            .aliases_longest_first
+            .iter()
+            .map(|a| regex::escape(a).replace("\\ ", "\\s+").replace(' ', "\\s+"))
+            .collect();
+        format!("(?:{})", parts.join("|"))
+    }
+}

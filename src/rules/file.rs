@@ -1,0 +1,71 @@
+//! The rule files' shape, as serde reads it. Strict: unknown keys are errors.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::RulesError;
+
+/// One language file (`rules/<code>.toml`) or `rules/common.toml` (same shape, no code needed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangFile {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub scripts: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub months: Vec<String>,
+    #[serde(default)]
+    pub credit_words: Vec<String>,
+    #[serde(default)]
+    pub caption_labels: Vec<String>,
+    #[serde(default)]
+    pub credit_labels: Vec<String>,
+    #[serde(default)]
+    pub photographer_markers: Vec<String>,
+    #[serde(default)]
+    pub byline_prefixes: Vec<String>,
+    #[serde(default)]
+    pub name_joiners: Vec<String>,
+    #[serde(default)]
+    pub dateline_patterns: Vec<String>,
+    #[serde(default)]
+    pub signature_patterns: Vec<String>,
+    #[serde(default)]
+    pub artefacts: BTreeMap<String, ArtefactRules>,
+}
+
+/// The matchers of one artefact kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtefactRules {
+    #[serde(default)]
+    pub lines: Vec<String>,
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub inline: Vec<String>,
+}
+
+impl LangFile {
+    pub fn parse(file: &str, text: &str) -> Result<LangFile, RulesError> {
+        let parsed: LangFile = toml::from_str(text).map_err(|e| RulesError::Parse {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        if file != "common.toml" && (parsed.code.is_empty() || parsed.name.is_empty()) {
+            return Err(RulesError::Invalid {
+                file: file.to_string(),
+                message: "`code` and `name` are required".into(),
+            });
+        }
+        Ok(parsed)
+    }
+}

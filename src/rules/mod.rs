@@ -1,0 +1,269 @@
+//! Loads, validates and compiles the rule files once into an immutable `Rules`.
+//!
+//! The files are data (see `docs/rules.md`): `agencies.toml`, `common.toml`, one `<code>.toml` per
+//! language and `langid.toml`. They are embedded at build time; a folder given at start-up
+//! replaces files of the same name and adds new ones. Nothing here runs per request: the engine
+//! only reads the compiled automata.
+
+mod agencies;
+mod compile;
+mod file;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use agencies::{Agencies, Agency, AgencyKind};
+pub use compile::{LangRules, LineMatch};
+
+use crate::engine::language::Detector;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// Why the rules could not be loaded. Start-up fails with this message.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("cannot read rules folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("rule file {file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("rule file {file}: pattern {pattern:?} does not compile: {message}")]
+    Pattern {
+        file: String,
+        pattern: String,
+        message: String,
+    },
+    #[error("rule file {file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("required rule file {0} is missing")]
+    Missing(&'static str),
+}
+
+/// Everything the engine knows, compiled. Build once, share as `Arc<Rules>`.
+#[derive(Debug)]
+pub struct Rules {
+    languages: BTreeMap<String, LangRules>,
+    common: LangRules,
+    agencies: Agencies,
+    detector: Detector,
+    digest: String,
+}
+
+impl Rules {
+    /// The rules embedded in the binary.
+    pub fn embedded() -> Result<Rules, RulesError> {
+        Self::from_sources(
+            embedded::EMBEDDED
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string())),
+        )
+    }
+
+    /// The embedded rules with the `.toml` files of `dir` laid over them (same name replaces).
+    pub fn with_overrides(dir: &Path) -> Result<Rules, RulesError> {
+        let mut files: BTreeMap<String, String> = embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let io = |source| RulesError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                files.insert(name, text);
+            }
+        }
+        Self::from_sources(files)
+    }
+
+    /// Builds the rules from `(file name, text)` pairs.
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Rules, RulesError> {
+        let files: BTreeMap<String, String> = sources.into_iter().collect();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for (name, text) in &files {
+            hasher.update(name.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(text.as_bytes());
+            hasher.update(&[0]);
+        }
+        let digest = format!("{:016x}", hasher.digest());
+
+        let agencies_text = files
+            .get("agencies.toml")
+            .ok_or(RulesError::Missing("agencies.toml"))?;
+        let agencies = Agencies::parse("agencies.toml", agencies_text)?;
+        let mut all_months: Vec<String> = Vec::new();
+        let mut parsed = Vec::new();
+        for (name, text) in &files {
+            if matches!(name.as_str(), "agencies.toml" | "langid.toml") {
+                continue;
+            }
+            let lang = file::LangFile::parse(name, text)?;
+            all_months.extend(lang.months.iter().cloned());
+            parsed.push((name.clone(), lang));
+        }
+        let mut languages = BTreeMap::new();
+        let mut common = None;
+        for (name, lang) in parsed {
+            if name == "common.toml" {
+                common = Some(lang);
+                continue;
+            }
+            let expected = name.trim_end_matches(".toml");
+            if lang.code != expected {
+                return Err(RulesError::Invalid {
+                    file: name.clone(),
+                    message: format!(
+                        "code {:?} does not match the file name (expected {expected:?})",
+                        lang.code
+                    ),
+                });
+            }
+            let compiled = LangRules::compile(&name, lang, &agencies, &[])?;
+            languages.insert(compiled.code.clone(), compiled);
+        }
+        let common = common.ok_or(RulesError::Missing("common.toml"))?;
+        let common = LangRules::compile("common.toml", common, &agencies, &all_months)?;
+        let detector = Detector::from_toml(files.get("langid.toml").map_or("", |s| s.as_str()))
+            .map_err(|message| RulesError::Invalid {
+                file: "langid.toml".into(),
+                message,
+            })?;
+        Ok(Rules {
+            languages,
+            common,
+            agencies,
+            detector,
+            digest,
+        })
+    }
+
+    /// Rules of one language, if a file exists for it.
+    pub fn language(&self, code: &str) -> Option<&LangRules> {
+        self.languages.get(code)
+    }
+
+    /// Codes of the languages with rule files, sorted.
+    pub fn language_codes(&self) -> Vec<String> {
+        self.languages.keys().cloned().collect()
+    }
+
+    /// Every language's rules, by code.
+    pub fn languages(&self) -> impl Iterator<Item = &LangRules> {
+        self.languages.values()
+    }
+
+    pub fn common(&self) -> &LangRules {
+        &self.common
+    }
+
+    pub fn agencies(&self) -> &Agencies {
+        &self.agencies
+    }
+
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// A digest of every loaded file: same files, same value.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_load() {
+        let rules = Rules::embedded().expect("embedded rules must load");
+        assert!(rules.language("de").is_some());
+        assert!(rules.language("en").is_some());
+        assert_eq!(rules.digest().len(), 16);
+    }
+
+    #[test]
+    fn every_embedded_language_file_names_its_code() {
+        for (name, _) in embedded::EMBEDDED {
+            if matches!(*name, "agencies.toml" | "common.toml" | "langid.toml") {
+                continue;
+            }
+            let code = name.trim_end_matches(".toml");
+            assert!(
+                crate::engine::language::is_language_code(code),
+                "{name} is not named for a language code"
+            );
+        }
+    }
+
+    #[test]
+    fn a_code_that_does_not_match_the_file_name_is_refused() {
+        let mut files: BTreeMap<String, String> = embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        files.insert("xx.toml".into(), "code = \"yy\"\nname = \"Test\"\n".into());
+        let err = Rules::from_sources(files).unwrap_err();
+        assert!(err.to_string().contains("xx.toml"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_file_named() {
+        let mut files: BTreeMap<String, String> = embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        files.insert(
+            "xx.toml".into(),
+            "code = \"xx\"\nname = \"Test\"\nmonht = []\n".into(),
+        );
+        let err = Rules::from_sources(files).unwrap_err().to_string();
+        assert!(err.contains("xx.toml") && err.contains("monht"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_pattern_is_refused_with_the_pattern_named() {
+        let mut files: BTreeMap<String, String> = embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        files.insert(
+            "xx.toml".into(),
+            "code = \"xx\"\nname = \"Test\"\n[artefacts.ui_label]\npatterns = ['^(unclosed$']\n"
+                .into(),
+        );
+        let err = Rules::from_sources(files).unwrap_err().to_string();
+        assert!(err.contains("(unclosed"), "{err}");
+    }
+
+    #[test]
+    fn the_digest_changes_with_the_files() {
+        let a = Rules::embedded().unwrap();
+        let mut files: BTreeMap<String, String> = embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        files.insert("xx.toml".into(), "code = \"xx\"\nname = \"Test\"\n".into());
+        let b = Rules::from_sources(files).unwrap();
+        assert_ne!(a.digest(), b.digest());
+        assert!(b.language("xx").is_some());
+    }
+}
