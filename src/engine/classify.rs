@@ -1,1 +1,350 @@
-//! Stage 5: roles.
+//! Stage 5: every unit gets a role, from the rule files and from context.
+//!
+//! Rules say what a line *is* wherever it stands (labels, teasers, ad markers, footers). Context
+//! says the rest: a caption is the short line next to an image label or a credit, a byline sits
+//! above the body, a signature at its end, a headline (and its kicker) before the first
+//! paragraph, a subheading is a short unpunctuated line between paragraphs.
+
+use super::article::{ArtefactKind, Byline, Credit};
+use super::extract::byline::{byline_continuation, find_byline, find_signature};
+use super::extract::credit::find_credit;
+use super::extract::dateline::find_dateline;
+use super::extract::{Applied, ends_sentence};
+use super::segment::Unit;
+use crate::rules::{LineMatch, Rules};
+
+/// What a unit is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    Paragraph,
+    Subheading,
+    Headline,
+    Kicker,
+    /// Left the body as an artefact.
+    Removed(ArtefactKind),
+    /// The caption of image `n`.
+    Caption(usize),
+    /// The credit of image `n`; where the unit also carried the caption, so does the image.
+    Credit(usize),
+    /// A byline line above the body (or its continuation line).
+    Byline,
+    /// A signature line at the end.
+    Signature,
+    /// A dateline on a line of its own.
+    Dateline,
+}
+
+/// An image under construction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageDraft {
+    pub caption: String,
+    pub credit: Credit,
+}
+
+/// What classification found.
+#[derive(Debug, Default)]
+pub struct Classified {
+    pub roles: Vec<Role>,
+    pub images: Vec<ImageDraft>,
+    pub byline: Option<Byline>,
+    pub signature: Option<Byline>,
+}
+
+/// Longest unit that can be a caption.
+const MAX_CAPTION_CHARS: usize = 320;
+/// Longest unit that can be a headline or kicker.
+const MAX_TITLE_CHARS: usize = 250;
+/// Longest unit that can be a subheading.
+const MAX_SUBHEADING_CHARS: usize = 100;
+const MAX_SUBHEADING_WORDS: usize = 12;
+/// Longest line that can follow a related-links header as one of its links.
+const MAX_RELATED_LINK_CHARS: usize = 160;
+
+/// Gives every unit a role.
+pub fn classify(units: &[Unit], applied: &Applied, rules: &Rules) -> Classified {
+    let mut c = Classified {
+        roles: vec![Role::Paragraph; units.len()],
+        ..Classified::default()
+    };
+    mark_rule_artefacts(units, applied, rules, &mut c);
+    mark_credits(units, applied, &mut c);
+    mark_byline(units, applied, &mut c);
+    mark_signature(units, applied, &mut c);
+    mark_titles(units, &mut c);
+    mark_dateline_line(units, applied, &mut c);
+    mark_subheadings(units, &mut c);
+    c
+}
+
+fn rule_match(text: &str, applied: &Applied, rules: &Rules) -> Option<LineMatch> {
+    if let Some(m) = applied.files().find_map(|f| f.match_line(text)) {
+        return Some(m);
+    }
+    // Page furniture left untranslated by machine translation: other languages' whole-line labels.
+    let own = applied.lang.map(|l| l.code.as_str());
+    rules
+        .languages()
+        .filter(|l| Some(l.code.as_str()) != own)
+        .find_map(|l| l.match_exact(text))
+        .map(LineMatch::Line)
+}
+
+fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut Classified) {
+    let mut i = 0;
+    while i < units.len() {
+        let Some(m) = rule_match(&units[i].text, applied, rules) else {
+            i += 1;
+            continue;
+        };
+        c.roles[i] = Role::Removed(m.kind());
+        // A related-links header takes the link titles stacked under it.
+        if m.kind() == ArtefactKind::RelatedLinks && matches!(m, LineMatch::Line(_)) {
+            let mut j = i + 1;
+            while j < units.len()
+                && units[j].group == units[i].group
+                && units[j].text.chars().count() <= MAX_RELATED_LINK_CHARS
+            {
+                c.roles[j] = Role::Removed(ArtefactKind::RelatedLinks);
+                j += 1;
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+fn is_open(role: &Role) -> bool {
+    matches!(role, Role::Paragraph)
+}
+
+fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
+    for i in 0..units.len() {
+        if !is_open(&c.roles[i]) {
+            continue;
+        }
+        // "Image caption, <caption>": a caption label.
+        if let Some(caption) = caption_label(&units[i].text, applied) {
+            // The caption of the image whose credit came just before, or a new image.
+            let prev_img = (0..i).rev().take(2).find_map(|j| match c.roles[j] {
+                Role::Credit(n) if c.images[n].caption.is_empty() => Some(n),
+                _ => None,
+            });
+            let n = prev_img.unwrap_or_else(|| {
+                c.images.push(ImageDraft::default());
+                c.images.len() - 1
+            });
+            c.images[n].caption = caption;
+            c.roles[i] = Role::Caption(n);
+            continue;
+        }
+        let Some(m) = find_credit(&units[i].text, applied) else {
+            continue;
+        };
+        let n = c.images.len();
+        c.images.push(ImageDraft {
+            caption: m.caption.clone(),
+            credit: m.credit,
+        });
+        c.roles[i] = Role::Credit(n);
+        if m.caption.is_empty() {
+            attach_caption_before(units, i, n, c);
+        } else {
+            drop_duplicate_before(units, i, &m.caption, c);
+        }
+    }
+}
+
+fn caption_label(text: &str, applied: &Applied) -> Option<String> {
+    applied.files().find_map(|f| {
+        f.caption_labels.iter().find_map(|label| {
+            super::extract::strip_prefix_ci(text, label)
+                .filter(|rest| rest.starts_with([',', ':', ' ']))
+                .map(|rest| rest.trim_start_matches([',', ':', ' ']).trim().to_string())
+                .filter(|rest| !rest.is_empty())
+        })
+    })
+}
+
+/// Finds the caption of a credit that stands on its own line: the nearest open short unit
+/// before it, in the same group or the group just before, skipping image labels.
+fn attach_caption_before(units: &[Unit], credit: usize, n: usize, c: &mut Classified) {
+    let mut j = credit;
+    while j > 0 {
+        j -= 1;
+        match &c.roles[j] {
+            Role::Removed(ArtefactKind::UiLabel) => continue,
+            Role::Paragraph => break,
+            _ => return,
+        }
+    }
+    if !is_open(&c.roles[j]) || j == credit {
+        return;
+    }
+    let unit = &units[j];
+    let near = units[credit].group.saturating_sub(unit.group) <= 1;
+    let short = unit.text.chars().count() <= MAX_CAPTION_CHARS && unit.line == unit.last_line;
+    // A caption stands apart: on its own (blank lines around it), or stacked with its label,
+    // duplicate and credit. A long paragraph before a credit is body, not caption.
+    if !(near && short) {
+        return;
+    }
+    let label_before = j > 0 && matches!(c.roles[j - 1], Role::Removed(ArtefactKind::UiLabel));
+    let same_group = unit.group == units[credit].group;
+    let alone = unit.group_len == 1;
+    if !(label_before || same_group || alone) {
+        return;
+    }
+    c.images[n].caption = unit.text.clone();
+    c.roles[j] = Role::Caption(n);
+    drop_duplicate_before(units, j, &unit.text, c);
+}
+
+/// A caption printed twice (visible caption + alt text): the earlier copy goes as a duplicate.
+fn drop_duplicate_before(units: &[Unit], at: usize, caption: &str, c: &mut Classified) {
+    if at > 0 && is_open(&c.roles[at - 1]) && units[at - 1].text.trim() == caption.trim() {
+        c.roles[at - 1] = Role::Removed(ArtefactKind::Duplicate);
+    }
+}
+
+/// Index of the first unit that reads like a body paragraph.
+fn first_body(units: &[Unit], c: &Classified) -> Option<usize> {
+    (0..units.len()).find(|&i| {
+        is_open(&c.roles[i]) && {
+            let n = units[i].text.chars().count();
+            n >= 150 || (n >= 40 && ends_sentence(&units[i].text))
+        }
+    })
+}
+
+fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
+    let limit = first_body(units, c).unwrap_or(units.len()).min(units.len());
+    for i in 0..limit {
+        if !is_open(&c.roles[i]) {
+            continue;
+        }
+        if let Some(mut b) = find_byline(&units[i].text, applied) {
+            c.roles[i] = Role::Byline;
+            // "By JANE DOE" / "Associated Press": the next stacked line names the employer.
+            if i + 1 < units.len()
+                && units[i + 1].group == units[i].group
+                && is_open(&c.roles[i + 1])
+                && let Some(agencies) = byline_continuation(&units[i + 1].text, applied)
+            {
+                c.roles[i + 1] = Role::Byline;
+                b.raw = format!("{}\n{}", b.raw, units[i + 1].text);
+                for a in agencies {
+                    super::extract::push_unique(&mut b.agencies, &a);
+                }
+            }
+            c.byline = Some(b);
+            return;
+        }
+    }
+}
+
+fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
+    // The last two open units may be signatures ("(Reporting by …)" then "vet/dpa").
+    let mut checked = 0;
+    for i in (0..units.len()).rev() {
+        if !is_open(&c.roles[i]) {
+            continue;
+        }
+        checked += 1;
+        if checked > 2 {
+            break;
+        }
+        match find_signature(&units[i].text, applied) {
+            Some(b) => {
+                c.roles[i] = Role::Signature;
+                c.signature = Some(match c.signature.take() {
+                    Some(later) => merge_bylines(b, later),
+                    None => b,
+                });
+            }
+            None => break,
+        }
+    }
+}
+
+/// Joins two signature lines into one byline.
+pub fn merge_bylines(mut a: Byline, b: Byline) -> Byline {
+    a.raw = format!("{}\n{}", a.raw, b.raw);
+    for x in b.authors {
+        super::extract::push_unique(&mut a.authors, &x);
+    }
+    for x in b.agencies {
+        super::extract::push_unique(&mut a.agencies, &x);
+    }
+    a
+}
+
+fn title_like(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= MAX_TITLE_CHARS && !t.ends_with(['.', '。', ',', ';', ':'])
+}
+
+fn mark_titles(units: &[Unit], c: &mut Classified) {
+    let Some(body) = first_body(units, c) else {
+        return;
+    };
+    let candidates: Vec<usize> = (0..body)
+        .filter(|&i| is_open(&c.roles[i]) && title_like(&units[i].text))
+        .collect();
+    let Some(&headline) = candidates.last() else {
+        return;
+    };
+    c.roles[headline] = Role::Headline;
+    let before: Vec<usize> = candidates[..candidates.len() - 1].to_vec();
+    if let Some(&kicker) = before.last() {
+        let stacked = units[kicker].group == units[headline].group;
+        let short = units[kicker].text.chars().count() <= 80;
+        if stacked || short {
+            c.roles[kicker] = Role::Kicker;
+        }
+    }
+    // Short unrecognised lines above the title are page furniture (breadcrumbs, section names).
+    for &i in &before {
+        if is_open(&c.roles[i]) && units[i].text.chars().count() <= 60 {
+            c.roles[i] = Role::Removed(ArtefactKind::UiLabel);
+        }
+    }
+}
+
+fn mark_dateline_line(units: &[Unit], applied: &Applied, c: &mut Classified) {
+    // "MADRID, 22 Mar. (EUROPA PRESS) -" alone above the lead.
+    let Some(i) = (0..units.len()).find(|&i| is_open(&c.roles[i])) else {
+        return;
+    };
+    if let Some(m) = find_dateline(&units[i].text, applied)
+        && m.rest.is_empty()
+        && units.get(i + 1).is_some()
+    {
+        c.roles[i] = Role::Dateline;
+    }
+}
+
+fn mark_subheadings(units: &[Unit], c: &mut Classified) {
+    let open: Vec<usize> = (0..units.len())
+        .filter(|&i| matches!(c.roles[i], Role::Paragraph))
+        .collect();
+    for (k, &i) in open.iter().enumerate() {
+        if k == 0 || k + 1 == open.len() {
+            continue;
+        }
+        let t = units[i].text.trim();
+        let n = t.chars().count();
+        let words = t.split_whitespace().count();
+        let starts_upper = t.chars().next().is_some_and(|ch| !ch.is_lowercase());
+        if n >= 2
+            && n <= MAX_SUBHEADING_CHARS
+            && words <= MAX_SUBHEADING_WORDS
+            && units[i].line == units[i].last_line
+            && starts_upper
+            && !t.ends_with(['.', '。', ',', ';', ':', '،', '؛', '…'])
+            && !ends_sentence(t.trim_end_matches(['?', '!', '？', '！']))
+        {
+            c.roles[i] = Role::Subheading;
+        }
+    }
+}

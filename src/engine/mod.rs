@@ -140,31 +140,237 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
     {
         return Err(Error::InvalidLanguageHint(h.to_string()));
     }
+    let hint_owned = hint.map(|h| h.to_ascii_lowercase());
+    let hint = hint_owned.as_deref();
+
     let mut notices = Vec::new();
+    let mut removed = Vec::new();
     let text = decode::decode(input.content, input.charset, &mut notices)?;
     if text.trim().is_empty() {
         return Err(Error::Empty);
     }
-    let paragraphs: Vec<String> = text
-        .split("\n\n")
-        .map(|p| repair::repair_line(p, &mut notices))
-        .filter(|p| !p.is_empty())
-        .collect();
-    let body = paragraphs.join("\n\n");
-    let detection = rules.detector().detect(&body, hint);
-    Ok(Article {
-        id: input.id.to_string(),
-        language: detection.language,
-        blocks: paragraphs
-            .iter()
-            .map(|p| Block {
-                kind: BlockKind::Paragraph,
-                text: p.clone(),
-                language: None,
-            })
-            .collect(),
-        text: body,
-        notices,
+    let lines = repair::repair(&text, &mut notices, &mut removed);
+    let (units, seg) = segment::segment(&lines);
+    if units.is_empty() {
+        return Err(Error::Empty);
+    }
+    if seg.hyphenations_undone > 0 {
+        notices.push(Notice::new(
+            NoticeKind::HyphenationJoined,
+            format!(
+                "{} end-of-line hyphenations undone",
+                seg.hyphenations_undone
+            ),
+        ));
+    }
+
+    // A first guess from the longest units decides which rules apply; the clean body then
+    // decides the language, and the rules are applied again where it changed.
+    let provisional = rules
+        .detector()
+        .detect(&longest_sample(&units, config.language_sample_bytes), hint);
+    let mut code = provisional.language.code.clone();
+    let mut classified = classify::classify(&units, &applied(rules, &code), rules);
+    let mut detection = detect_body(&units, &classified, rules, hint, config);
+    if detection.language.code != code && rules.language(&detection.language.code).is_some() {
+        code = detection.language.code.clone();
+        classified = classify::classify(&units, &applied(rules, &code), rules);
+        detection = detect_body(&units, &classified, rules, hint, config);
+    }
+    if rules.language(&code).is_none() {
+        notices.push(Notice::new(
+            NoticeKind::NoRulesForLanguage,
+            format!("no rule file for {code:?}: only the common rules applied"),
+        ));
+    }
+    if detection.hint_overridden {
+        notices.push(Notice::new(
+            NoticeKind::LanguageHintOverridden,
+            format!(
+                "language_hint {:?} overridden: the text is {}",
+                hint.unwrap_or(""),
+                detection.language.code
+            ),
+        ));
+    }
+    let applied = applied(rules, &code);
+    let mut article = extract_fields(input.id, &units, classified, &applied, removed);
+    article.language = detection.language;
+    article.notices = notices;
+    assemble::finish(&mut article);
+    Ok(article)
+}
+
+fn applied<'r>(rules: &'r Rules, code: &str) -> extract::Applied<'r> {
+    extract::Applied {
+        lang: rules.language(code),
+        common: rules.common(),
+        agencies: rules.agencies(),
+    }
+}
+
+/// The longest units, up to `budget` bytes: body paragraphs are long, furniture is short.
+fn longest_sample(units: &[segment::Unit], budget: usize) -> String {
+    let mut order: Vec<&segment::Unit> = units.iter().collect();
+    order.sort_by_key(|u| std::cmp::Reverse(u.text.len()));
+    let mut sample = String::new();
+    for u in order {
+        if sample.len() >= budget {
+            break;
+        }
+        sample.push_str(&u.text);
+        sample.push('\n');
+    }
+    sample
+}
+
+/// The document language from the clean body paragraphs.
+fn detect_body(
+    units: &[segment::Unit],
+    classified: &classify::Classified,
+    rules: &Rules,
+    hint: Option<&str>,
+    config: &Config,
+) -> language::Detection {
+    let mut sample = String::new();
+    for (u, role) in units.iter().zip(&classified.roles) {
+        if matches!(
+            role,
+            classify::Role::Paragraph | classify::Role::Subheading | classify::Role::Headline
+        ) {
+            if sample.len() >= config.language_sample_bytes {
+                break;
+            }
+            sample.push_str(&u.text);
+            sample.push('\n');
+        }
+    }
+    if sample.trim().is_empty() {
+        sample = longest_sample(units, config.language_sample_bytes);
+    }
+    rules.detector().detect(&sample, hint)
+}
+
+/// Moves every unit into its field, block or `removed` entry.
+fn extract_fields(
+    id: &str,
+    units: &[segment::Unit],
+    classified: classify::Classified,
+    applied: &extract::Applied,
+    mut removed: Vec<Artefact>,
+) -> Article {
+    use classify::Role;
+    let mut article = Article {
+        id: id.to_string(),
         ..Article::default()
-    })
+    };
+    let mut body: Vec<(BlockKind, String, u32)> = Vec::new();
+    for (u, role) in units.iter().zip(&classified.roles) {
+        match role {
+            Role::Paragraph => body.push((BlockKind::Paragraph, u.text.clone(), u.line)),
+            Role::Subheading => body.push((BlockKind::Subheading, u.text.clone(), u.line)),
+            Role::Headline => article.headline = u.text.clone(),
+            Role::Kicker => article.kicker = u.text.clone(),
+            Role::Removed(kind) => removed.push(Artefact {
+                kind: *kind,
+                text: u.text.clone(),
+                line: u.line,
+            }),
+            Role::Dateline => {
+                article.dateline =
+                    extract::dateline::find_dateline(&u.text, applied).map(|m| m.dateline);
+            }
+            Role::Caption(_) | Role::Credit(_) | Role::Byline | Role::Signature => {}
+        }
+    }
+    // The dateline opens the first paragraph.
+    if article.dateline.is_none()
+        && let Some(first) = body.iter_mut().find(|b| b.0 == BlockKind::Paragraph)
+        && let Some(m) = extract::dateline::find_dateline(&first.1, applied)
+    {
+        first.1 = m.rest;
+        article.dateline = Some(m.dateline);
+    }
+    // Inline teasers are cut; the sentence stays.
+    for block in body.iter_mut() {
+        for file in applied.files() {
+            if let Some((text, cut)) = file.cut_inline(&block.1) {
+                block.1 = text;
+                removed.extend(cut.into_iter().map(|(kind, text)| Artefact {
+                    kind,
+                    text,
+                    line: block.2,
+                }));
+            }
+        }
+    }
+    // "… ripartito. (ANSA)": an agency glued to the end of the last paragraph signs it.
+    let mut signature = classified.signature;
+    if let Some(last) = body.iter_mut().rev().find(|b| b.0 == BlockKind::Paragraph)
+        && let Some((text, tail)) = extract::byline::cut_tail_agency(&last.1, applied)
+    {
+        last.1 = text;
+        signature = Some(match signature {
+            Some(s) => classify::merge_bylines(tail, s),
+            None => tail,
+        });
+    }
+    article.byline = match (classified.byline, signature) {
+        (Some(top), Some(sig)) => Some(classify::merge_bylines(top, sig)),
+        (top, sig) => top.or(sig),
+    };
+    article.blocks = body
+        .into_iter()
+        .filter(|b| !b.1.trim().is_empty())
+        .map(|(kind, text, _)| Block {
+            kind,
+            text,
+            language: None,
+        })
+        .collect();
+    article.images = classified
+        .images
+        .into_iter()
+        .map(|d| Image {
+            caption: d.caption,
+            credit: d.credit,
+        })
+        .collect();
+    removed.sort_by_key(|a| a.line);
+    article.agencies = credited_agencies(&article, &removed, applied);
+    article.removed = removed;
+    article
+}
+
+/// Every news agency credited: dateline, byline, photo credits, footers; once each, in order.
+fn credited_agencies(
+    article: &Article,
+    removed: &[Artefact],
+    applied: &extract::Applied,
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    if let Some(d) = &article.dateline {
+        names.extend(d.agencies.iter().cloned());
+    }
+    if let Some(b) = &article.byline {
+        names.extend(b.agencies.iter().cloned());
+    }
+    for img in &article.images {
+        names.extend(img.credit.agencies.iter().cloned());
+    }
+    for a in removed {
+        if matches!(
+            a.kind,
+            ArtefactKind::CopyrightFooter | ArtefactKind::EndMatter
+        ) {
+            names.extend(
+                applied
+                    .agencies
+                    .find_in(&a.text)
+                    .iter()
+                    .map(|x| x.name.clone()),
+            );
+        }
+    }
+    extract::news_only(applied.agencies, &names)
 }

@@ -1,7 +1,421 @@
-//! Stage 2: text repair (filled in below).
-use super::Notice;
+//! Stage 2: text repair, line by line so that every line keeps its input line number.
+//!
+//! HTML entities and leaked tags, UTF-8 mojibake (UTF-8 read as windows-1252 or latin-1),
+//! Unicode NFC, invisible and control characters, odd spaces. Each fix is noticed once.
 
-/// Repairs one line of text.
-pub fn repair_line(line: &str, _notices: &mut Vec<Notice>) -> String {
-    line.trim().to_string()
+use std::collections::BTreeMap;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+use super::{Artefact, ArtefactKind, Notice, NoticeKind};
+
+/// One input line after repair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// 1-based line number in the input.
+    pub no: u32,
+    pub text: String,
+}
+
+/// What repair did, counted, for the notices.
+#[derive(Debug, Default)]
+struct Tally {
+    entities: usize,
+    mojibake: usize,
+    controls: BTreeMap<String, usize>,
+}
+
+/// Splits `text` into lines (LF, CRLF or CR) and repairs each. Leaked HTML tags go to `removed`.
+pub fn repair(text: &str, notices: &mut Vec<Notice>, removed: &mut Vec<Artefact>) -> Vec<Line> {
+    let mut tally = Tally::default();
+    let mut lines = Vec::new();
+    let mut no: u32 = 0;
+    for raw in split_lines(text) {
+        no = no.saturating_add(1);
+        let text = repair_line(raw, &mut tally, no, removed);
+        lines.push(Line { no, text });
+    }
+    if tally.entities > 0 {
+        notices.push(Notice::new(
+            NoticeKind::EntitiesDecoded,
+            format!("HTML entities decoded on {} lines", tally.entities),
+        ));
+    }
+    if tally.mojibake > 0 {
+        notices.push(Notice::new(
+            NoticeKind::MojibakeRepaired,
+            format!(
+                "{} runs of UTF-8 read as windows-1252/latin-1 repaired",
+                tally.mojibake
+            ),
+        ));
+    }
+    if !tally.controls.is_empty() {
+        let detail: Vec<String> = tally
+            .controls
+            .iter()
+            .map(|(name, n)| format!("{n} {name}"))
+            .collect();
+        notices.push(Notice::new(
+            NoticeKind::ControlCharactersRemoved,
+            format!("removed {}", detail.join(", ")),
+        ));
+    }
+    lines
+}
+
+/// Lines split on LF, CRLF and lone CR.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match rest.find(['\n', '\r']) {
+            Some(i) => {
+                let line = &rest[..i];
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+                Some(line)
+            }
+            None => {
+                done = true;
+                Some(rest)
+            }
+        }
+    })
+}
+
+fn repair_line(raw: &str, tally: &mut Tally, no: u32, removed: &mut Vec<Artefact>) -> String {
+    let mut line: String = if raw.contains('&') {
+        let decoded = html_escape::decode_html_entities(raw);
+        if decoded != raw {
+            tally.entities += 1;
+        }
+        decoded.into_owned()
+    } else {
+        raw.to_string()
+    };
+    if line.contains('<') {
+        line = strip_tags(&line, no, removed);
+    }
+    if !line.is_ascii() {
+        let (fixed, runs) = repair_mojibake(&line);
+        if runs > 0 {
+            tally.mojibake += runs;
+            line = fixed;
+        }
+    }
+    let cleaned = clean_chars(&line, tally);
+    let nfc = if is_nfc_quick(cleaned.chars()) == IsNormalized::Yes {
+        cleaned
+    } else {
+        cleaned.nfc().collect()
+    };
+    fold_spaces(&nfc)
+}
+
+/// Removes leaked HTML tags (`<br/>`, `<a href=…>`, `</p>`), recording them as markup.
+fn strip_tags(line: &str, no: u32, removed: &mut Vec<Artefact>) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let is_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        let end = after
+            .find('>')
+            .filter(|&e| e <= 500 && !after[..e].contains('<'));
+        match (is_tag, end) {
+            (true, Some(end)) => {
+                out.push_str(&rest[..start]);
+                let tag = &rest[start..start + end + 2];
+                let name = tag
+                    .trim_start_matches(['<', '/'])
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if matches!(
+                    name.as_str(),
+                    "br" | "p" | "div" | "li" | "tr" | "td" | "h1" | "h2" | "h3"
+                ) {
+                    out.push(' ');
+                }
+                removed.push(Artefact {
+                    kind: ArtefactKind::Markup,
+                    text: tag.to_string(),
+                    line: no,
+                });
+                rest = &rest[start + end + 2..];
+            }
+            _ => {
+                out.push_str(&rest[..start + 1]);
+                rest = &rest[start + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The windows-1252 byte a character stands for, where text was UTF-8 read as windows-1252 or
+/// latin-1 (then U+0080–U+009F stand for themselves).
+fn cp1252_byte(c: char) -> Option<u8> {
+    let b = match c {
+        '\u{80}'..='\u{ff}' => c as u32 as u8,
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8a,
+        '‹' => 0x8b,
+        'Œ' => 0x8c,
+        'Ž' => 0x8e,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9a,
+        '›' => 0x9b,
+        'œ' => 0x9c,
+        'ž' => 0x9e,
+        'Ÿ' => 0x9f,
+        _ => return None,
+    };
+    Some(b)
+}
+
+/// Characters a real repair can produce: letters and punctuation of the scripts copy is written
+/// in. A run that decodes to anything else (NKo, private use, controls) was not mojibake.
+fn plausible(c: char) -> bool {
+    matches!(c as u32,
+        0x00A0..=0x024F      // Latin-1 supplement, Latin Extended-A/B
+        | 0x0370..=0x052F    // Greek, Cyrillic
+        | 0x0590..=0x06FF    // Hebrew, Arabic
+        | 0x0900..=0x097F    // Devanagari
+        | 0x1E00..=0x1EFF    // Latin Extended Additional
+        | 0x2000..=0x206F    // General Punctuation
+        | 0x20A0..=0x20CF    // currency
+        | 0x2100..=0x214F    // letterlike
+        | 0x3000..=0x30FF    // CJK punctuation, kana
+        | 0x4E00..=0x9FFF    // CJK ideographs
+        | 0xAC00..=0xD7AF    // Hangul
+        | 0xFF00..=0xFFEF) // full-width forms
+}
+
+/// Repairs runs of UTF-8 that was read as windows-1252/latin-1 ("GrÃ¼ÃŸe" → "Grüße"). A run is
+/// repaired only where its bytes are valid UTF-8 made of multi-byte sequences and every decoded
+/// character is plausible, so "Gruß“" (ß + “ = valid UTF-8 for an NKo letter) stays. A run that
+/// decodes to one rarer letter ("Ä“" → "ē") is repaired only beside clear mojibake on the line.
+pub fn repair_mojibake(line: &str) -> (String, usize) {
+    // (start, end, decoded, strong)
+    let mut runs: Vec<(usize, usize, String, bool)> = Vec::new();
+    let mut run_start: Option<usize> = None;
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut close = |start: usize, end: usize, bytes: &mut Vec<u8>| {
+        if let Ok(decoded) = std::str::from_utf8(bytes)
+            && !decoded.is_empty()
+            && decoded.chars().all(|c| !c.is_ascii() && plausible(c))
+            && decoded != &line[start..end]
+        {
+            let mut chars = decoded.chars();
+            let strong = match (chars.next(), chars.next()) {
+                (Some(c), None) => matches!(c as u32, 0xA0..=0xFF | 0x2010..=0x2026 | 0x20AC),
+                _ => true,
+            };
+            runs.push((start, end, decoded.to_string(), strong));
+        }
+        bytes.clear();
+    };
+    for (i, c) in line.char_indices() {
+        match (cp1252_byte(c), run_start) {
+            (Some(b), Some(_)) => bytes.push(b),
+            (Some(b), None) => {
+                run_start = Some(i);
+                bytes.push(b);
+            }
+            (None, Some(start)) => {
+                close(start, i, &mut bytes);
+                run_start = None;
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some(start) = run_start {
+        close(start, line.len(), &mut bytes);
+    }
+    let any_strong = runs.iter().any(|r| r.3);
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    let mut count = 0;
+    for (start, end, decoded, strong) in runs {
+        if strong || any_strong {
+            out.push_str(&line[last..start]);
+            out.push_str(&decoded);
+            last = end;
+            count += 1;
+        }
+    }
+    out.push_str(&line[last..]);
+    (out, count)
+}
+
+/// Drops invisible and control characters and turns odd spaces into plain ones.
+fn clean_chars(line: &str, tally: &mut Tally) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let name = match c {
+            '\t'
+            | '\u{a0}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+            | '\u{1680}' => {
+                out.push(' ');
+                continue;
+            }
+            '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}' | '\u{180e}' => {
+                // Soft hyphens and zero-width spaces are invisible: dropped without notice.
+                continue;
+            }
+            '\u{200c}' | '\u{200d}' => {
+                // ZWNJ/ZWJ shape Persian, Indic scripts and emoji sequences; between two ASCII
+                // characters they are junk.
+                let prev_ascii = i > 0 && chars[i - 1].is_ascii();
+                let next_ascii = chars.get(i + 1).is_some_and(|n| n.is_ascii());
+                if prev_ascii && next_ascii {
+                    "zero-width joiners"
+                } else {
+                    out.push(c);
+                    continue;
+                }
+            }
+            '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{61c}' => "bidi control characters",
+            '\u{0}' => "NUL bytes",
+            '\u{1}'..='\u{1f}' | '\u{7f}' => "C0 control characters",
+            '\u{80}'..='\u{9f}' => "C1 control characters",
+            '\u{fff9}'..='\u{fffb}' => "interlinear annotation characters",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        *tally.controls.entry(name.to_string()).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Runs of spaces become one; the line is trimmed.
+fn fold_spaces(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for word in line.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (Vec<String>, Vec<Notice>, Vec<Artefact>) {
+        let mut notices = Vec::new();
+        let mut removed = Vec::new();
+        let lines = repair(text, &mut notices, &mut removed);
+        (
+            lines.into_iter().map(|l| l.text).collect(),
+            notices,
+            removed,
+        )
+    }
+
+    #[test]
+    fn line_endings_keep_line_numbers() {
+        let mut n = Vec::new();
+        let mut r = Vec::new();
+        let lines = repair("a\r\nb\rc\n\nd", &mut n, &mut r);
+        let got: Vec<(u32, &str)> = lines.iter().map(|l| (l.no, l.text.as_str())).collect();
+        assert_eq!(got, vec![(1, "a"), (2, "b"), (3, "c"), (4, ""), (5, "d")]);
+    }
+
+    #[test]
+    fn entities_decode() {
+        let (lines, notices, _) = run("Tom &amp; Jerry&nbsp;&#8222;gr&#252;n&#8220;");
+        assert_eq!(lines[0], "Tom & Jerry „grün“");
+        assert_eq!(notices[0].kind, NoticeKind::EntitiesDecoded);
+    }
+
+    #[test]
+    fn mojibake_is_repaired() {
+        let (lines, notices, _) = run("GrÃ¼ÃŸe aus Ã–sterreich â€žHalloâ€œ â€“ 5 â‚¬");
+        assert_eq!(lines[0], "Grüße aus Österreich „Hallo“ – 5 €");
+        assert_eq!(notices[0].kind, NoticeKind::MojibakeRepaired);
+    }
+
+    #[test]
+    fn real_text_that_only_looks_like_mojibake_stays() {
+        for s in [
+            "Gruß“ sagte er",
+            "„Grüße“",
+            "Ärger über Öl",
+            "déjà vu « oui »",
+            "Ä“",
+        ] {
+            let (lines, notices, _) = run(s);
+            assert_eq!(lines[0], s);
+            assert!(notices.is_empty(), "{s}: {notices:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_and_control_characters_go() {
+        let (lines, notices, _) =
+            run("Wasser\u{ad}stand\u{200b} a\u{202e}b\u{0}c\u{1}d\u{a0}e\u{3000}f\tg");
+        assert_eq!(lines[0], "Wasserstand abcd e f g");
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].detail.contains("bidi"));
+    }
+
+    #[test]
+    fn joiners_that_scripts_need_stay() {
+        let family = "👩\u{200d}👩\u{200d}👧";
+        let persian = "می\u{200c}خواهم";
+        let (lines, notices, _) = run(&format!("{family} {persian}"));
+        assert_eq!(lines[0], format!("{family} {persian}"));
+        assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn nfc() {
+        let (lines, _, _) = run("Cafe\u{301}");
+        assert_eq!(lines[0], "Café");
+    }
+
+    #[test]
+    fn tags_are_stripped_and_recorded() {
+        let (lines, _, removed) = run("Erste Zeile<br/>zweite <a href=\"x\">Link</a> a < b");
+        assert_eq!(lines[0], "Erste Zeile zweite Link a < b");
+        assert_eq!(removed.len(), 3);
+        assert_eq!(removed[0].kind, ArtefactKind::Markup);
+    }
 }

@@ -41,6 +41,8 @@ pub struct Agencies {
     by_alias: HashMap<String, usize>,
     /// Every alias, longest first, for building `{AGENCY}` alternations.
     aliases_longest_first: Vec<String>,
+    /// Finds aliases in running text (footers, signatures), whole words only.
+    finder: regex::Regex,
 }
 
 /// Folds an alias or a token for lookup: lower case, runs of spaces as one, no dots.
@@ -57,6 +59,24 @@ pub fn fold(s: &str) -> String {
         }
     }
     out
+}
+
+/// An alias as a regex that matches it as a whole word: `\b` where it starts or ends with a
+/// letter of a spaced script, none for CJK forms ("新华社北京" has no boundary after 社).
+fn bounded(alias: &str) -> String {
+    let body = regex::escape(alias).replace(' ', "\\s+");
+    let spaced = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && (c as u32) < 0x2E80);
+    let start = if spaced(alias.chars().next()) {
+        "\\b"
+    } else {
+        ""
+    };
+    let end = if spaced(alias.chars().last()) {
+        "\\b"
+    } else {
+        ""
+    };
+    format!("{start}{body}{end}")
 }
 
 impl Agencies {
@@ -100,10 +120,23 @@ impl Agencies {
             .collect();
         aliases_longest_first.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         aliases_longest_first.dedup();
+        let finder = regex::Regex::new(&format!(
+            "(?i){}",
+            aliases_longest_first
+                .iter()
+                .map(|a| bounded(a))
+                .collect::<Vec<_>>()
+                .join("|")
+        ))
+        .map_err(|e| RulesError::Invalid {
+            file: file.into(),
+            message: format!("aliases do not compile: {e}"),
+        })?;
         Ok(Agencies {
             list: parsed.agency,
             by_alias,
             aliases_longest_first,
+            finder,
         })
     }
 
@@ -111,6 +144,19 @@ impl Agencies {
     pub fn lookup(&self, token: &str) -> Option<&Agency> {
         let key = fold(token.trim_matches(|c: char| !c.is_alphanumeric()));
         self.by_alias.get(&key).map(|&i| &self.list[i])
+    }
+
+    /// Every agency named in `text` as a whole word, in order of appearance, once each.
+    pub fn find_in(&self, text: &str) -> Vec<&Agency> {
+        let mut out: Vec<&Agency> = Vec::new();
+        for m in self.finder.find_iter(text) {
+            if let Some(a) = self.lookup(m.as_str())
+                && !out.iter().any(|o| o.name == a.name)
+            {
+                out.push(a);
+            }
+        }
+        out
     }
 
     pub fn all(&self) -> &[Agency] {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::RulesError;
 use super::agencies::Agencies;
@@ -15,6 +15,10 @@ use crate::engine::article::ArtefactKind;
 /// Lines longer than this are never tested against `prefixes`: a long body paragraph that starts
 /// with the same words as a teaser stays body.
 pub const MAX_PREFIX_LINE_CHARS: usize = 300;
+
+/// Compiled patterns expand `{AGENCY}` into every alias; the default 10 MB limit is too small
+/// for a set of them. Still bounded: a rule file cannot make start-up unbounded.
+const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
 
 /// How a line matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +93,7 @@ fn expand(pattern: &str, agencies: &str, months: &str) -> String {
     let body = pattern
         .replace("{AGENCY}", agencies)
         .replace("{MONTH}", months)
-        .replace("{UPPER}", r"\p{Lu}");
+        .replace("{UPPER}", r"(?-i:\p{Lu})");
     format!("(?i){body}")
 }
 
@@ -112,11 +116,14 @@ impl LangRules {
         };
         let agency_alt = agencies.alternation();
         let build = |p: &str| -> Result<Regex, RulesError> {
-            Regex::new(&expand(p, &agency_alt, &month_alt)).map_err(|e| RulesError::Pattern {
-                file: file.into(),
-                pattern: p.into(),
-                message: e.to_string(),
-            })
+            RegexBuilder::new(&expand(p, &agency_alt, &month_alt))
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| RulesError::Pattern {
+                    file: file.into(),
+                    pattern: p.into(),
+                    message: e.to_string(),
+                })
         };
 
         let mut lines = HashMap::new();
@@ -124,6 +131,7 @@ impl LangRules {
         let mut prefix_kinds = Vec::new();
         let mut pattern_src = Vec::new();
         let mut pattern_kinds = Vec::new();
+        let mut raw_patterns: Vec<String> = Vec::new();
         let mut inline = Vec::new();
         for (key, rules) in parsed.artefacts {
             let kind = ArtefactKind::from_key(&key).ok_or_else(|| RulesError::Invalid {
@@ -155,7 +163,7 @@ impl LangRules {
                 prefix_kinds.push(kind);
             }
             for p in rules.patterns {
-                build(&p)?;
+                raw_patterns.push(p.clone());
                 pattern_src.push(expand(&p, &agency_alt, &month_alt));
                 pattern_kinds.push(kind);
             }
@@ -177,10 +185,22 @@ impl LangRules {
                     })?,
             )
         };
-        let patterns = RegexSet::new(&pattern_src).map_err(|e| RulesError::Invalid {
-            file: file.into(),
-            message: format!("patterns do not compile together: {e}"),
-        })?;
+        let patterns = match RegexSetBuilder::new(&pattern_src)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
+            Ok(set) => set,
+            Err(e) => {
+                // Name the pattern that fails; compiling each alone is only needed here.
+                for p in &raw_patterns {
+                    build(p)?;
+                }
+                return Err(RulesError::Invalid {
+                    file: file.into(),
+                    message: format!("patterns do not compile together: {e}"),
+                });
+            }
+        };
         let inline_any = if inline.is_empty() {
             None
         } else {
@@ -188,10 +208,15 @@ impl LangRules {
                 .iter()
                 .map(|(r, _)| format!("(?:{})", r.as_str()))
                 .collect();
-            Some(Regex::new(&alt.join("|")).map_err(|e| RulesError::Invalid {
-                file: file.into(),
-                message: format!("inline patterns do not compile together: {e}"),
-            })?)
+            Some(
+                RegexBuilder::new(&alt.join("|"))
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| RulesError::Invalid {
+                        file: file.into(),
+                        message: format!("inline patterns do not compile together: {e}"),
+                    })?,
+            )
         };
         let datelines = parsed
             .dateline_patterns

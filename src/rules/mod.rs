@@ -188,6 +188,13 @@ impl Rules {
     }
 }
 
+/// The embedded rules, built once per test process (compiling them is the slow part of a test).
+#[cfg(test)]
+pub fn test_rules() -> &'static Rules {
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| Rules::embedded().expect("embedded rules must load"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

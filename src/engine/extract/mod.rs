@@ -1,1 +1,159 @@
-//! Stage 6: fields from classified units.
+//! Stage 6: fields from classified units. Credits → creators and agencies, datelines → place,
+//! date and agencies, bylines and signatures → authors and agencies.
+
+pub mod byline;
+pub mod credit;
+pub mod dateline;
+
+use crate::rules::{Agencies, AgencyKind, LangRules};
+
+/// The rule files that apply to a document: its language's (if any) and the common one.
+#[derive(Clone, Copy)]
+pub struct Applied<'r> {
+    pub lang: Option<&'r LangRules>,
+    pub common: &'r LangRules,
+    pub agencies: &'r Agencies,
+}
+
+impl<'r> Applied<'r> {
+    /// The language's rules first, then common.
+    pub fn files(&self) -> impl Iterator<Item = &'r LangRules> + '_ {
+        self.lang.into_iter().chain(std::iter::once(self.common))
+    }
+}
+
+/// `text` without a case-insensitive `prefix`, compared character by character (so that
+/// case changes that change byte lengths are safe).
+pub fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut rest = text.char_indices();
+    for p in prefix.chars() {
+        let (_, c) = rest.next()?;
+        if !c.to_lowercase().eq(p.to_lowercase()) {
+            return None;
+        }
+    }
+    let at = rest.next().map_or(text.len(), |(i, _)| i);
+    Some(&text[at..])
+}
+
+/// Name particles that stay lower case inside a person's name.
+const PARTICLES: &[&str] = &[
+    "von", "van", "der", "den", "de", "da", "di", "del", "della", "la", "le", "bin", "al", "el",
+    "ibn", "ter", "ten", "zu", "y", "dos", "das", "do", "du", "af", "av",
+];
+
+/// Whether `s` looks like a person's name: 1–5 words, each capitalised (or all caps, or a
+/// particle), letters, dots, hyphens and apostrophes only. Scripts without case pass on shape.
+pub fn looks_like_name(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if words.is_empty() || words.len() > 5 || s.chars().count() > 60 {
+        return false;
+    }
+    let mut capitalised = 0;
+    for (i, w) in words.iter().enumerate() {
+        if !w
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’' | '·'))
+        {
+            return false;
+        }
+        let first = w.chars().next().unwrap_or(' ');
+        if first.is_uppercase() || (first.is_alphabetic() && !first.is_lowercase()) {
+            capitalised += 1;
+        } else if i == 0 || i == words.len() - 1 || !PARTICLES.contains(&w.to_lowercase().as_str())
+        {
+            return false;
+        }
+    }
+    capitalised > 0
+}
+
+/// Splits a list of names: "A, B und C", "A and B", "A/B", "A; B".
+pub fn split_names<'a>(s: &'a str, joiners: &[String]) -> Vec<&'a str> {
+    let mut parts: Vec<&str> = s
+        .split([',', ';', '/', '&', '、', '،'])
+        .map(str::trim)
+        .collect();
+    let mut words = vec!["and".to_string(), "und".to_string()];
+    words.extend(joiners.iter().cloned());
+    for joiner in &words {
+        let sep = format!(" {joiner} ");
+        parts = parts
+            .into_iter()
+            .flat_map(|p| {
+                let lower = p.to_lowercase();
+                match lower.find(&sep) {
+                    // Lower-casing can move byte offsets; split only where it did not.
+                    Some(at) if lower.len() == p.len() => {
+                        vec![p[..at].trim(), p[at + sep.len()..].trim()]
+                    }
+                    _ => vec![p],
+                }
+            })
+            .collect();
+    }
+    parts.into_iter().filter(|p| !p.is_empty()).collect()
+}
+
+/// Canonical names of the news agencies among `names`, once each (pictures and publishers out).
+pub fn news_only(agencies: &Agencies, names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if let Some(a) = agencies.lookup(n)
+            && a.kind == AgencyKind::News
+            && !out.contains(&a.name)
+        {
+            out.push(a.name.clone());
+        }
+    }
+    out
+}
+
+/// Pushes `name` once.
+pub fn push_unique(v: &mut Vec<String>, name: &str) {
+    if !v.iter().any(|x| x == name) {
+        v.push(name.to_string());
+    }
+}
+
+/// Whether the text ends like a sentence.
+pub fn ends_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(['"', '\'', '“', '”', '»', '«', '’', ')', '」', '』', '）']);
+    t.ends_with([
+        '.', '!', '?', '。', '！', '？', '…', ':', ';', '؟', '।', '۔',
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_strip_without_case() {
+        assert_eq!(strip_prefix_ci("FOTO: x", "foto"), Some(": x"));
+        assert_eq!(strip_prefix_ci("ÄRGER über", "ärger"), Some(" über"));
+        assert_eq!(strip_prefix_ci("Fo", "foto"), None);
+    }
+
+    #[test]
+    fn names() {
+        assert!(looks_like_name("Vitaly Smolnikov"));
+        assert!(looks_like_name("JANE DOE"));
+        assert!(looks_like_name("Ursula von der Leyen"));
+        assert!(!looks_like_name("Frankfurt am Main"));
+        assert!(!looks_like_name("the minutes of the events"));
+        assert!(looks_like_name("李明"));
+    }
+
+    #[test]
+    fn name_lists_split() {
+        assert_eq!(
+            split_names("Anna Berg, Jan Kos und Eva Lind", &[]),
+            vec!["Anna Berg", "Jan Kos", "Eva Lind"]
+        );
+        assert_eq!(
+            split_names("A. Smith and B. Jones", &[]),
+            vec!["A. Smith", "B. Jones"]
+        );
+    }
+}

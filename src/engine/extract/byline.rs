@@ -1,0 +1,210 @@
+//! Bylines above the body ("Von Max Muster", "By JANE DOE" + "Associated Press") and
+//! signatures below it ("vet/dpa", "jbo/AFP/dpa", "(Reporting by …; Editing by …)", "/БТА/").
+
+use super::{Applied, looks_like_name, news_only, push_unique, split_names, strip_prefix_ci};
+use crate::engine::article::Byline;
+
+/// Longest a byline line may be.
+const MAX_BYLINE_CHARS: usize = 160;
+
+/// A byline that opens with one of the language's byline words, names after it.
+pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
+    let t = text.trim();
+    if t.chars().count() > MAX_BYLINE_CHARS {
+        return None;
+    }
+    let mut prefixes: Vec<&str> = applied
+        .files()
+        .flat_map(|f| f.byline_prefixes.iter().map(String::as_str))
+        .collect();
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let joiners: Vec<String> = applied
+        .files()
+        .flat_map(|f| f.name_joiners.iter().cloned())
+        .collect();
+    for prefix in prefixes {
+        let Some(rest) = strip_prefix_ci(t, prefix) else {
+            continue;
+        };
+        if !(prefix.ends_with([':', '：']) || rest.starts_with([' ', ':', '：'])) {
+            continue;
+        }
+        let rest = rest.trim_start_matches([':', '：', ' ']);
+        let mut byline = Byline {
+            raw: t.to_string(),
+            ..Byline::default()
+        };
+        for part in split_names(rest, &joiners) {
+            if let Some(a) = applied.agencies.lookup(part) {
+                byline
+                    .agencies
+                    .extend(news_only(applied.agencies, &[a.name.clone()]));
+            } else if looks_like_name(part) {
+                push_unique(&mut byline.authors, part);
+            } else {
+                // "Von Katrin Oberländer, Frankfurt am Main": names end where a place begins.
+                break;
+            }
+        }
+        if !byline.authors.is_empty() {
+            return Some(byline);
+        }
+    }
+    None
+}
+
+/// A line that continues a byline: an agency or an employer ("Associated Press",
+/// "Local Democracy Reporting Service"), short, no sentence punctuation.
+pub fn byline_continuation(text: &str, applied: &Applied) -> Option<Vec<String>> {
+    let t = text.trim();
+    if t.chars().count() > 60 || t.split_whitespace().count() > 6 || super::ends_sentence(t) {
+        return None;
+    }
+    if let Some(a) = applied.agencies.lookup(t) {
+        return Some(news_only(applied.agencies, &[a.name.clone()]));
+    }
+    let capitalised = t
+        .split_whitespace()
+        .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()) || w.len() <= 3);
+    capitalised.then(Vec::new)
+}
+
+/// A signature line at the end of the copy.
+pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
+    let t = text.trim();
+    if t.chars().count() > 200 {
+        return None;
+    }
+    let joiners: Vec<String> = applied
+        .files()
+        .flat_map(|f| f.name_joiners.iter().cloned())
+        .collect();
+    for file in applied.files() {
+        for re in &file.signatures {
+            let Some(caps) = re.captures(t) else {
+                continue;
+            };
+            if caps
+                .get(0)
+                .is_none_or(|m| m.start() != 0 || m.end() != t.len())
+            {
+                continue;
+            }
+            let mut byline = Byline {
+                raw: t.to_string(),
+                ..Byline::default()
+            };
+            if let Some(a) = caps.name("authors") {
+                for name in split_names(a.as_str(), &joiners) {
+                    push_unique(&mut byline.authors, name.trim());
+                }
+            }
+            if let Some(a) = caps.name("agency") {
+                let tokens: Vec<String> = a
+                    .as_str()
+                    .split(['/', ',', '-', ' '])
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                byline.agencies = news_only(applied.agencies, &tokens);
+                if byline.agencies.is_empty() {
+                    byline.agencies = news_only(
+                        applied.agencies,
+                        &applied
+                            .agencies
+                            .find_in(a.as_str())
+                            .iter()
+                            .map(|x| x.name.clone())
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+            if !byline.authors.is_empty() || !byline.agencies.is_empty() {
+                return Some(byline);
+            }
+        }
+    }
+    None
+}
+
+/// An agency in parentheses glued to the end of the last paragraph: "… weiter. (ANSA)".
+/// Returns the paragraph without it and the agency's canonical name.
+pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)> {
+    let t = text.trim_end();
+    let inner_end = t.strip_suffix(')')?;
+    let open = inner_end.rfind('(')?;
+    let inner = &inner_end[open + 1..];
+    let agency = applied.agencies.lookup(inner)?;
+    let head = t[..open].trim_end();
+    if head.is_empty() || !super::ends_sentence(head) {
+        return None;
+    }
+    let agencies = news_only(applied.agencies, &[agency.name.clone()]);
+    Some((
+        head.to_string(),
+        Byline {
+            raw: t[open..].to_string(),
+            authors: vec![],
+            agencies,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with<T>(lang: &str, f: impl FnOnce(&Applied) -> T) -> T {
+        let rules = crate::rules::test_rules();
+        let applied = Applied {
+            lang: rules.language(lang),
+            common: rules.common(),
+            agencies: rules.agencies(),
+        };
+        f(&applied)
+    }
+
+    #[test]
+    fn bylines() {
+        let b = with("de", |a| {
+            find_byline("Von Katrin Oberländer, Frankfurt am Main", a)
+        })
+        .unwrap();
+        assert_eq!(b.authors, vec!["Katrin Oberländer"]);
+        let b = with("en", |a| find_byline("By JANE DOE and Max Roe", a)).unwrap();
+        assert_eq!(b.authors, vec!["JANE DOE", "Max Roe"]);
+        assert!(
+            with("en", |a| find_byline(
+                "By the end of the day, the river had risen.",
+                a
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn signatures() {
+        let b = with("de", |a| find_signature("vet/dpa", a)).unwrap();
+        assert_eq!(
+            (b.authors, b.agencies),
+            (vec!["vet".to_string()], vec!["dpa".to_string()])
+        );
+        let b = with("de", |a| find_signature("jbo/AFP/dpa", a)).unwrap();
+        assert_eq!(b.agencies, vec!["AFP".to_string(), "dpa".to_string()]);
+        assert!(with("de", |a| find_signature("Die Feuerwehr war da.", a)).is_none());
+    }
+
+    #[test]
+    fn glued_agency_at_the_end() {
+        let (text, b) = with("it", |a| cut_tail_agency("Il treno è ripartito. (ANSA)", a)).unwrap();
+        assert_eq!(text, "Il treno è ripartito.");
+        assert_eq!(b.agencies, vec!["ANSA".to_string()]);
+        assert!(
+            with("it", |a| cut_tail_agency(
+                "Lo ha detto all'agenzia (ANSA)",
+                a
+            ))
+            .is_none()
+        );
+    }
+}

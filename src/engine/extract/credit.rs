@@ -1,0 +1,481 @@
+//! Photo credits: recognised by shape, never by a first word alone, and parsed into creators
+//! and agencies ("Photo: Vitaly Smolnikov/dpa", "picture alliance / dpa / Kay Nietfeld",
+//! "(AP Photo/Jenna Lund)", "© Артём Гуляев/ТАСС", "新华社记者 李明 摄").
+
+use super::{Applied, ends_sentence, looks_like_name, push_unique, strip_prefix_ci};
+use crate::engine::article::Credit;
+use crate::rules::AgencyKind;
+
+/// A credit found in a unit, with the caption text that stood before it on the same line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreditMatch {
+    /// Caption text on the same line before the credit; empty where the line is only a credit.
+    pub caption: String,
+    pub credit: Credit,
+}
+
+/// Longest a credit (without caption) may be.
+const MAX_CREDIT_CHARS: usize = 140;
+const MAX_CREDIT_WORDS: usize = 14;
+
+/// Words that mark a credit part as a photo credit, in any language ("AP Photo", "Photo by").
+const PHOTO_WORDS: &[&str] = &[
+    "photo",
+    "foto",
+    "photos",
+    "fotos",
+    "bild",
+    "image",
+    "picture",
+    "photograph",
+    "fot",
+];
+
+/// Parts of a credit that are neither creators nor agencies.
+const NOISE: &[&str] = &[
+    "file",
+    "file photo",
+    "archive",
+    "archiv",
+    "archivbild",
+    "archive image",
+    "archive photo",
+    "handout",
+    "stringer",
+    "pool",
+    "dr",
+    "photo",
+    "foto",
+    "bild",
+    "image",
+    "via",
+];
+
+/// Finds a credit in `text`: the whole unit, or its tail after a caption.
+pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
+    let t = text.trim();
+    if let Some(m) = whole_line_credit(t, applied) {
+        return Some(m);
+    }
+    tail_credit(t, applied)
+}
+
+fn credit_shaped(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty()
+        && s.chars().count() <= MAX_CREDIT_CHARS
+        && s.split_whitespace().count() <= MAX_CREDIT_WORDS
+}
+
+/// Credit words of the document's language and the common file, longest first.
+fn credit_words<'a>(applied: &'a Applied) -> Vec<&'a str> {
+    let mut words: Vec<&str> = applied
+        .files()
+        .flat_map(|f| f.credit_words.iter().map(String::as_str))
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words
+}
+
+fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    // "Image source, Getty Images": a credit label, the rest is the credit.
+    for f in applied.files() {
+        for label in &f.credit_labels {
+            if let Some(rest) = strip_prefix_ci(t, label) {
+                let rest = rest.trim_start_matches([',', ':', ' ']);
+                if credit_shaped(rest) {
+                    return Some(CreditMatch {
+                        caption: String::new(),
+                        credit: parse(t, rest, applied),
+                    });
+                }
+            }
+        }
+    }
+    // "REUTERS/Rodi Said", "Imago / Maksim Blinov", "picture alliance / dpa / Kay Nietfeld"
+    // (before credit words: "picture alliance" is not "Picture" + a name).
+    if agency_slash_credit(t, applied) {
+        return Some(CreditMatch {
+            caption: String::new(),
+            credit: parse(t, t, applied),
+        });
+    }
+    // "Foto: Name/dpa", "Fot. PAP/Name", "Photo© AFP/Name", "Bild: picture alliance/dpa | Name".
+    for word in credit_words(applied) {
+        let Some(rest) = strip_prefix_ci(t, word) else {
+            continue;
+        };
+        let sep_end = rest
+            .find(|c: char| !matches!(c, ':' | '.' | '©' | ' ' | '/' | '：'))
+            .unwrap_or(rest.len());
+        let sep = &rest[..sep_end];
+        let body = rest[sep_end..].trim();
+        if rest.starts_with(|c: char| c.is_alphanumeric()) || !credit_shaped(body) {
+            continue;
+        }
+        let has_mark = sep.contains([':', '©', '.', '：']);
+        let has_slash = body.contains(['/', '|']) || !applied.agencies.find_in(body).is_empty();
+        // Without a colon the rest must carry a credit's marks: "Foto ČTK", "Beeld Jan Smit".
+        let bare_ok = sep.trim().is_empty() && (has_slash || looks_like_name(body));
+        if (has_mark || bare_ok) && !sentence_like(body) {
+            return Some(CreditMatch {
+                caption: String::new(),
+                credit: parse(t, body, applied),
+            });
+        }
+    }
+    // "© Name/dpa", "©REUTERS/Name".
+    if let Some(rest) = t.strip_prefix('©') {
+        let rest = rest.trim();
+        if credit_shaped(rest) && !sentence_like(rest) && !rest.is_empty() {
+            return Some(CreditMatch {
+                caption: String::new(),
+                credit: parse(t, rest, applied),
+            });
+        }
+    }
+    // "(AP Photo/Name)" on a line of its own.
+    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
+        && paren_credit(inner, applied)
+    {
+        return Some(CreditMatch {
+            caption: String::new(),
+            credit: parse(t, inner, applied),
+        });
+    }
+    None
+}
+
+/// A body sentence, not a credit: long, or ending like a sentence after several words.
+fn sentence_like(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    words > MAX_CREDIT_WORDS || (words > 6 && ends_sentence(s) && !s.ends_with(')'))
+}
+
+/// A short line of slash- or bar-separated parts, one of them a known agency or picture service.
+fn agency_slash_credit(t: &str, applied: &Applied) -> bool {
+    if !t.contains(['/', '|']) || !credit_shaped(t) || t.split_whitespace().count() > 10 {
+        return false;
+    }
+    if ends_sentence(t) && !t.ends_with('.') {
+        return false;
+    }
+    let parts: Vec<&str> = t.split(['/', '|']).map(str::trim).collect();
+    parts.iter().any(|p| applied.agencies.lookup(p).is_some())
+        && parts.iter().all(|p| {
+            p.is_empty()
+                || applied.agencies.lookup(p).is_some()
+                || looks_like_name(p)
+                || p.len() <= 4
+        })
+}
+
+/// The inside of a parenthesised credit: "AP Photo/Jenna Lund", "Photo by X/Reuters",
+/// "REUTERS", "AFP/NOTIMEX", "Foto: X", "Bild: X/Shutterstock.com".
+fn paren_credit(inner: &str, applied: &Applied) -> bool {
+    if !credit_shaped(inner) || inner.split_whitespace().count() > 10 {
+        return false;
+    }
+    let lower = inner.to_lowercase();
+    let photo_word = PHOTO_WORDS
+        .iter()
+        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w));
+    let agency = !applied.agencies.find_in(inner).is_empty();
+    let credit_word = credit_words(applied)
+        .iter()
+        .any(|w| strip_prefix_ci(inner, w).is_some_and(|r| r.starts_with([':', ' ', '.'])));
+    (photo_word && (agency || inner.contains('/')))
+        || (credit_word && inner.contains(':'))
+        || (agency
+            && inner
+                .split(['/', '|'])
+                .all(|p| applied.agencies.lookup(p.trim()).is_some()))
+}
+
+/// A credit at the end of a caption line.
+fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    // "… 2024. (AP Photo/Jenna Lund)", "… (REUTERS)", "…（AP＝共同）".
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if t.ends_with(close)
+            && let Some(start) = t.rfind(open)
+        {
+            let inner = &t[start + open.len_utf8()..t.len() - close.len_utf8()];
+            let inner_norm = inner.replace('＝', "=");
+            let kyodo_style = inner_norm.contains('=')
+                && inner_norm
+                    .split('=')
+                    .all(|p| applied.agencies.lookup(p.trim()).is_some());
+            if start > 0 && (paren_credit(inner, applied) || kyodo_style) {
+                return Some(CreditMatch {
+                    caption: clean_caption(&t[..start]),
+                    credit: parse(&t[start..], inner, applied),
+                });
+            }
+        }
+    }
+    // "… aus. © Angelika Kessler/dpa"
+    if let Some(at) = t.rfind('©')
+        && at > 0
+    {
+        let rest = t[at + '©'.len_utf8()..].trim();
+        if credit_shaped(rest) && rest.split_whitespace().count() <= 8 && !sentence_like(rest) {
+            return Some(CreditMatch {
+                caption: clean_caption(&t[..at]),
+                credit: parse(&t[at..], rest, applied),
+            });
+        }
+    }
+    // "… in Trier. Foto: Harald Lenz/dpa" / "… | Foto: ČTK"
+    for word in credit_words(applied) {
+        let lower = t.to_lowercase();
+        if lower.len() != t.len() {
+            break;
+        }
+        let mut search_end = lower.len();
+        while let Some(at) = lower[..search_end].rfind(word) {
+            search_end = at;
+            if at == 0 {
+                break;
+            }
+            let before = &t[..at];
+            let after = &t[at + word.len()..];
+            let boundary_before = before.ends_with([' ', '|', '(']);
+            if boundary_before
+                && after.starts_with([':', '.'])
+                && credit_shaped(after[1..].trim())
+                && after[1..].split_whitespace().count() <= 6
+                && ends_sentence(before.trim_end_matches([' ', '|', '(']))
+            {
+                let body = after[1..].trim().trim_end_matches(')');
+                return Some(CreditMatch {
+                    caption: clean_caption(before.trim_end_matches('(')),
+                    credit: parse(&t[at..], body, applied),
+                });
+            }
+        }
+    }
+    // "… REUTERS/Rodi Said", "… ANSA/GIUSEPPE LAMI", "… EFE/AF/Name" after the caption's last
+    // sentence.
+    if let Some(at) = t.rfind(". ") {
+        let tail = t[at + 2..].trim();
+        if agency_slash_credit(tail, applied) {
+            return Some(CreditMatch {
+                caption: clean_caption(&t[..at + 1]),
+                credit: parse(tail, tail, applied),
+            });
+        }
+    }
+    // "图为… 新华社记者 李明 摄": the photographer marker closes the credit.
+    for f in applied.files() {
+        for marker in &f.photographer_markers {
+            if let Some(head) = t.strip_suffix(marker.as_str())
+                && let Some(m) = applied.agencies.find_in(head).last()
+            {
+                let alias_at = m
+                    .aliases
+                    .iter()
+                    .chain(std::iter::once(&m.name))
+                    .filter_map(|a| head.rfind(a.as_str()))
+                    .max()?;
+                let caption =
+                    clean_caption(head[..alias_at].trim_end_matches(['（', '(', ' ', '　']));
+                let raw = &t[alias_at..];
+                let mut credit = parse(raw, "", applied);
+                credit.agencies = vec![m.name.clone()];
+                let name_part = head[alias_at..]
+                    .trim_start_matches(|c: char| !c.is_whitespace() && !is_cjk(c))
+                    .to_string();
+                let mut name = head[alias_at..].to_string();
+                for a in m.aliases.iter().chain(std::iter::once(&m.name)) {
+                    name = name.replacen(a.as_str(), "", 1);
+                }
+                for w in [
+                    "记者",
+                    "記者",
+                    "发",
+                    "發",
+                    "摄影",
+                    "攝影",
+                    "通讯员",
+                    "通訊員",
+                ] {
+                    name = name.replace(w, "");
+                }
+                let name = name
+                    .trim_matches([' ', '　', '（', '）', '(', ')'])
+                    .to_string();
+                let _ = name_part;
+                if !name.is_empty() {
+                    credit.creators = vec![name];
+                }
+                return Some(CreditMatch { caption, credit });
+            }
+        }
+    }
+    None
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
+}
+
+fn clean_caption(s: &str) -> String {
+    s.trim()
+        .trim_end_matches(['|', '/', '—', '–', '-', '＝', '='])
+        .trim()
+        .to_string()
+}
+
+/// Parses the body of a credit into creators and agencies. `raw` is kept as it stood.
+pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
+    let mut credit = Credit {
+        raw: raw.trim().to_string(),
+        ..Credit::default()
+    };
+    let mut body = body.trim().to_string();
+    for prefix in [
+        "photo by ",
+        "photographed by ",
+        "photograph: ",
+        "photograph by ",
+    ] {
+        if let Some(rest) = strip_prefix_ci(&body, prefix) {
+            body = rest.to_string();
+        }
+    }
+    let parts = body
+        .split(['/', '|', ',', ';', '—', '–', '='])
+        .flat_map(|p| p.split(" - "))
+        .flat_map(|p| p.split(" via "))
+        .map(|p| {
+            p.trim()
+                .trim_matches(['(', ')', '.', ':', '©', '（', '）'])
+                .trim()
+        });
+    for part in parts {
+        if part.is_empty() {
+            continue;
+        }
+        if let Some(a) = applied.agencies.lookup(part) {
+            if a.kind != AgencyKind::Publisher {
+                push_unique(&mut credit.agencies, &a.name);
+            }
+            continue;
+        }
+        let lower = part.to_lowercase();
+        // "AP Photo", "Reuters Photo", "dpa Picture-Alliance": the agency inside.
+        let found = applied.agencies.find_in(part);
+        if !found.is_empty() && (lower.ends_with(" photo") || part.split_whitespace().count() <= 3)
+        {
+            for a in found {
+                if a.kind != AgencyKind::Publisher {
+                    push_unique(&mut credit.agencies, &a.name);
+                }
+            }
+            continue;
+        }
+        if NOISE.contains(&lower.as_str())
+            || lower.starts_with("file photo")
+            || lower.starts_with("archiv")
+        {
+            continue;
+        }
+        // Desk codes ("EFE/AF/Name"): one to three capitals that are no agency.
+        if part.chars().count() <= 3 && part.chars().all(|c| c.is_uppercase()) {
+            continue;
+        }
+        if looks_like_name(part) || part.chars().all(|c| !c.is_ascii()) {
+            push_unique(&mut credit.creators, part);
+        }
+    }
+    credit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_rules<T>(lang: &str, f: impl FnOnce(&Applied) -> T) -> T {
+        let rules = crate::rules::test_rules();
+        let applied = Applied {
+            lang: rules.language(lang),
+            common: rules.common(),
+            agencies: rules.agencies(),
+        };
+        f(&applied)
+    }
+
+    fn credit(lang: &str, text: &str) -> Option<(String, Vec<String>, Vec<String>)> {
+        with_rules(lang, |a| {
+            find_credit(text, a).map(|m| (m.caption, m.credit.creators, m.credit.agencies))
+        })
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn whole_line_credits() {
+        assert_eq!(
+            credit("en", "Photo: Vitaly Smolnikov/dpa"),
+            Some((String::new(), s(&["Vitaly Smolnikov"]), s(&["dpa"])))
+        );
+        assert_eq!(
+            credit("de", "Foto: Kay Nietfeld/ dpa"),
+            Some((String::new(), s(&["Kay Nietfeld"]), s(&["dpa"])))
+        );
+        assert_eq!(
+            credit("de", "picture alliance / dpa / Kay Nietfeld"),
+            Some((
+                String::new(),
+                s(&["Kay Nietfeld"]),
+                s(&["picture alliance", "dpa"])
+            ))
+        );
+        assert_eq!(
+            credit("en", "REUTERS/Rodi Said"),
+            Some((String::new(), s(&["Rodi Said"]), s(&["Reuters"])))
+        );
+        assert_eq!(
+            credit("ru", "© Артём Гуляев/ТАСС"),
+            Some((String::new(), s(&["Артём Гуляев"]), s(&["TASS"])))
+        );
+    }
+
+    #[test]
+    fn credits_at_the_end_of_a_caption() {
+        let got = credit(
+            "en",
+            "A Coast Guard boat searches the water off Park Point. (AP Photo/Jenna Lund)",
+        )
+        .unwrap();
+        assert_eq!(
+            got.0,
+            "A Coast Guard boat searches the water off Park Point."
+        );
+        assert_eq!((got.1, got.2), (s(&["Jenna Lund"]), s(&["AP"])));
+        let got = credit(
+            "de",
+            "Eine Kreisklinik in Oberbayern. © Angelika Kessler/dpa",
+        )
+        .unwrap();
+        assert_eq!(got.0, "Eine Kreisklinik in Oberbayern.");
+        assert_eq!((got.1, got.2), (s(&["Angelika Kessler"]), s(&["dpa"])));
+    }
+
+    #[test]
+    fn body_sentences_that_start_with_photo_are_not_credits() {
+        assert_eq!(
+            credit(
+                "en",
+                "Photos released by the Coast Guard on Tuesday show a capsized red kayak drifting about a mile off Park Point."
+            ),
+            None
+        );
+        assert_eq!(
+            credit("de", "Fotos zeigen, wie die Helfer Sandsäcke stapeln."),
+            None
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! Datelines: "Berlin (dpa) -", "MOSCOW, March 22 (Reuters) -", "(ANSA) - ROMA, 18 MAR -",
+//! "КАЗАНЬ, 14 мая. /ТАСС/.", "新华社北京3月22日电". The shapes are rule-file patterns with
+//! named groups `place`, `date` and `agency`; this module cuts the match off the first paragraph.
+
+use super::{Applied, news_only};
+use crate::engine::article::Dateline;
+
+/// A dateline found at the start of a paragraph, and what follows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatelineMatch {
+    pub dateline: Dateline,
+    /// The paragraph without its dateline.
+    pub rest: String,
+}
+
+/// Finds a dateline at the very start of `text`.
+pub fn find_dateline(text: &str, applied: &Applied) -> Option<DatelineMatch> {
+    for file in applied.files() {
+        for re in &file.datelines {
+            let Some(caps) = re.captures(text) else {
+                continue;
+            };
+            let Some(whole) = caps.get(0).filter(|m| m.start() == 0 && !m.is_empty()) else {
+                continue;
+            };
+            let rest = text[whole.end()..].trim_start();
+            // What follows a dateline starts a sentence (or nothing, for a dateline line).
+            if let Some(c) = rest.chars().next()
+                && c.is_lowercase()
+            {
+                continue;
+            }
+            let group = |name: &str| caps.name(name).map_or("", |m| m.as_str()).trim();
+            let mut place = group("place")
+                .trim_end_matches([',', '.', ':', ' '])
+                .to_string();
+            let mut date = group("date").trim_end_matches([',', ' ']).to_string();
+            // "DULUTH, Minn. (AP)": a date has a digit or a month; otherwise it is part of the place.
+            if !date.is_empty() && !is_date(&date, applied) {
+                place = format!("{place}, {date}");
+                date.clear();
+            }
+            let agency_text = group("agency");
+            let tokens: Vec<String> = agency_text
+                .split(['/', ',', '-', '='])
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+            let mut agencies = news_only(applied.agencies, &tokens);
+            if agencies.is_empty() && !agency_text.is_empty() {
+                agencies = news_only(
+                    applied.agencies,
+                    &applied
+                        .agencies
+                        .find_in(agency_text)
+                        .iter()
+                        .map(|a| a.name.clone())
+                        .collect::<Vec<_>>(),
+                );
+            }
+            return Some(DatelineMatch {
+                dateline: Dateline {
+                    place,
+                    date,
+                    agencies,
+                    raw: whole.as_str().trim().to_string(),
+                },
+                rest: rest.to_string(),
+            });
+        }
+    }
+    None
+}
+
+fn is_date(s: &str, applied: &Applied) -> bool {
+    if s.chars().any(|c| c.is_numeric()) {
+        return true;
+    }
+    let lower = s.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            applied
+                .files()
+                .any(|f| f.months.iter().any(|m| m.trim_end_matches('.') == w))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dl(lang: &str, text: &str) -> Option<(String, String, Vec<String>, String)> {
+        let rules = crate::rules::test_rules();
+        let applied = Applied {
+            lang: rules.language(lang),
+            common: rules.common(),
+            agencies: rules.agencies(),
+        };
+        find_dateline(text, &applied).map(|m| {
+            (
+                m.dateline.place,
+                m.dateline.date,
+                m.dateline.agencies,
+                m.rest,
+            )
+        })
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn agency_datelines() {
+        assert_eq!(
+            dl("de", "Trier (dpa/lrs) - Der Wasserstand steigt."),
+            Some((
+                "Trier".into(),
+                "".into(),
+                s(&["dpa"]),
+                "Der Wasserstand steigt.".into()
+            ))
+        );
+        assert_eq!(
+            dl("en", "MOSCOW, March 22 (Reuters) - Russia said."),
+            Some((
+                "MOSCOW".into(),
+                "March 22".into(),
+                s(&["Reuters"]),
+                "Russia said.".into()
+            ))
+        );
+        assert_eq!(
+            dl("en", "DULUTH, Minn. (AP) — The U.S. Coast Guard resumed."),
+            Some((
+                "DULUTH, Minn.".into(),
+                "".into(),
+                s(&["AP"]),
+                "The U.S. Coast Guard resumed.".into()
+            ))
+        );
+        assert_eq!(
+            dl("es", "Madrid, 22 mar (EFE).- El Gobierno aprobó."),
+            Some((
+                "Madrid".into(),
+                "22 mar".into(),
+                s(&["EFE"]),
+                "El Gobierno aprobó.".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn place_only_datelines() {
+        assert_eq!(
+            dl("de", "München – Die meisten bayerischen Landräte halten."),
+            Some((
+                "München".into(),
+                "".into(),
+                vec![],
+                "Die meisten bayerischen Landräte halten.".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn body_text_is_not_a_dateline() {
+        assert_eq!(dl("en", "The agency (Reuters) said nothing."), None);
+        assert_eq!(
+            dl(
+                "de",
+                "Nach Angaben der Feuerwehr waren rund 120 Einsatzkräfte unterwegs."
+            ),
+            None
+        );
+    }
+}
