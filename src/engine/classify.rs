@@ -67,11 +67,11 @@ pub fn classify(units: &[Unit], applied: &Applied, rules: &Rules) -> Classified 
         ..Classified::default()
     };
     mark_rule_artefacts(units, applied, rules, &mut c);
-    mark_credits(units, applied, &mut c);
-    mark_byline(units, applied, &mut c);
     mark_signature(units, applied, &mut c);
-    mark_titles(units, &mut c);
+    mark_credits(units, applied, &mut c);
     mark_dateline_line(units, applied, &mut c);
+    mark_byline(units, applied, &mut c);
+    mark_titles(units, &mut c);
     mark_subheadings(units, &mut c);
     c
 }
@@ -98,11 +98,12 @@ fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut
         };
         c.roles[i] = Role::Removed(m.kind());
         // A related-links header takes the link titles stacked under it.
-        if m.kind() == ArtefactKind::RelatedLinks && matches!(m, LineMatch::Line(_)) {
+        if m.kind() == ArtefactKind::RelatedLinks && !matches!(m, LineMatch::Prefix(_)) {
             let mut j = i + 1;
             while j < units.len()
                 && units[j].group == units[i].group
-                && units[j].text.chars().count() <= MAX_RELATED_LINK_CHARS
+                && (units[j].text.chars().count() <= MAX_RELATED_LINK_CHARS
+                    || other_story(&units[j].text, applied))
             {
                 c.roles[j] = Role::Removed(ArtefactKind::RelatedLinks);
                 j += 1;
@@ -114,6 +115,20 @@ fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut
     }
 }
 
+/// The lead of another story listed under a related-links header: it carries its own dateline
+/// near its start ("UTRECHT (ANP) - …", "12 minuten geledenZWOLLE (ANP) - …").
+fn other_story(text: &str, applied: &Applied) -> bool {
+    if find_dateline(text, applied).is_some() {
+        return true;
+    }
+    let head: String = text.chars().take(80).collect();
+    applied.agencies.find_in(&head).iter().any(|a| {
+        std::iter::once(&a.name)
+            .chain(a.aliases.iter())
+            .any(|alias| head.contains(&format!("({alias})")))
+    })
+}
+
 fn is_open(role: &Role) -> bool {
     matches!(role, Role::Paragraph)
 }
@@ -123,8 +138,11 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
         if !is_open(&c.roles[i]) {
             continue;
         }
+        let credit = find_credit(&units[i].text, applied);
         // "Image caption, <caption>": a caption label.
-        if let Some(caption) = caption_label(&units[i].text, applied) {
+        if credit.is_none()
+            && let Some(caption) = caption_label(&units[i].text, applied)
+        {
             // The caption of the image whose credit came just before, or a new image.
             let prev_img = (0..i).rev().take(2).find_map(|j| match c.roles[j] {
                 Role::Credit(n) if c.images[n].caption.is_empty() => Some(n),
@@ -138,9 +156,27 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
             c.roles[i] = Role::Caption(n);
             continue;
         }
-        let Some(m) = find_credit(&units[i].text, applied) else {
+        let Some(m) = credit else {
             continue;
         };
+        // A second credit stacked under the first ("Foto: ANP / Ruud de Graaf" / "Beeld ANP")
+        // credits the same picture.
+        if m.caption.is_empty()
+            && i > 0
+            && units[i - 1].group == units[i].group
+            && let Role::Credit(prev) = c.roles[i - 1]
+        {
+            let credit = &mut c.images[prev].credit;
+            credit.raw = format!("{}\n{}", credit.raw, m.credit.raw);
+            for x in m.credit.creators {
+                super::extract::push_unique(&mut credit.creators, &x);
+            }
+            for x in m.credit.agencies {
+                super::extract::push_unique(&mut credit.agencies, &x);
+            }
+            c.roles[i] = Role::Credit(prev);
+            continue;
+        }
         let n = c.images.len();
         c.images.push(ImageDraft {
             caption: m.caption.clone(),
@@ -148,7 +184,7 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
         });
         c.roles[i] = Role::Credit(n);
         if m.caption.is_empty() {
-            attach_caption_before(units, i, n, c);
+            attach_caption_before(units, i, n, applied, c);
         } else {
             drop_duplicate_before(units, i, &m.caption, c);
         }
@@ -168,7 +204,13 @@ fn caption_label(text: &str, applied: &Applied) -> Option<String> {
 
 /// Finds the caption of a credit that stands on its own line: the nearest open short unit
 /// before it, in the same group or the group just before, skipping image labels.
-fn attach_caption_before(units: &[Unit], credit: usize, n: usize, c: &mut Classified) {
+fn attach_caption_before(
+    units: &[Unit],
+    credit: usize,
+    n: usize,
+    applied: &Applied,
+    c: &mut Classified,
+) {
     let mut j = credit;
     while j > 0 {
         j -= 1;
@@ -195,9 +237,33 @@ fn attach_caption_before(units: &[Unit], credit: usize, n: usize, c: &mut Classi
     if !(label_before || same_group || alone) {
         return;
     }
+    // Without a label, a caption is one sentence at most, and never the dateline-led lead.
+    if !label_before
+        && (sentence_count(&unit.text) > 1
+            || super::extract::dateline::find_dateline(&unit.text, applied).is_some())
+    {
+        return;
+    }
     c.images[n].caption = unit.text.clone();
     c.roles[j] = Role::Caption(n);
     drop_duplicate_before(units, j, &unit.text, c);
+}
+
+/// Sentences in a text, counted by sentence-final punctuation followed by a space or the end.
+fn sentence_count(text: &str) -> usize {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let mut n = 0;
+    for (i, ch) in chars.iter().enumerate() {
+        let end = matches!(ch, '.' | '!' | '?' | '。' | '！' | '？');
+        let next_space = chars
+            .get(i + 1)
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '”' | '«' | '»' | '“'));
+        let prev_lower = i > 0 && chars[i - 1].is_lowercase() || matches!(ch, '。' | '！' | '？');
+        if end && next_space && prev_lower {
+            n += 1;
+        }
+    }
+    n.max(1)
 }
 
 /// A caption printed twice (visible caption + alt text): the earlier copy goes as a duplicate.
@@ -218,8 +284,32 @@ fn first_body(units: &[Unit], c: &Classified) -> Option<usize> {
 }
 
 fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
-    let limit = first_body(units, c).unwrap_or(units.len()).min(units.len());
+    // The first body-like unit may itself be the byline ("Created by: Lena Vogt | 03/18/2024").
+    let limit = first_body(units, c)
+        .map_or(units.len(), |i| i + 1)
+        .min(units.len());
     for i in 0..limit {
+        // "Źródło: PAP", "July 15, 2024 Source: dpa Saxony": a source line above the body
+        // credits the agency the copy comes from.
+        let source_line = matches!(
+            c.roles[i],
+            Role::Removed(ArtefactKind::EndMatter | ArtefactKind::Timestamp)
+        ) || is_open(&c.roles[i]);
+        if source_line && let Some(sig) = find_source(&units[i].text, applied) {
+            if sig.authors.is_empty() && !sig.agencies.is_empty() {
+                if is_open(&c.roles[i]) {
+                    c.roles[i] = Role::Byline;
+                }
+                c.byline = Some(merge_opt(
+                    c.byline.take(),
+                    Byline {
+                        authors: vec![],
+                        ..sig
+                    },
+                ));
+                continue;
+            }
+        }
         if !is_open(&c.roles[i]) {
             continue;
         }
@@ -237,24 +327,88 @@ fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
                     super::extract::push_unique(&mut b.agencies, &a);
                 }
             }
-            c.byline = Some(b);
+            c.byline = Some(merge_opt(c.byline.take(), b));
             return;
+        }
+        // "Redacción EFE", "Redazione ANSA", "Укрінформ": the agency as author.
+        if let Some(b) = agency_line(&units[i].text, applied) {
+            c.roles[i] = Role::Byline;
+            c.byline = Some(merge_opt(c.byline.take(), b));
         }
     }
 }
 
+/// A source attribution, alone or behind a timestamp: "Źródło: PAP",
+/// "July 15, 2024, 2:31 p.m. Source: dpa Saxony".
+fn find_source(text: &str, applied: &Applied) -> Option<Byline> {
+    if let Some(b) = find_signature(text, applied) {
+        return Some(b);
+    }
+    text.char_indices()
+        .filter(|&(i, ch)| i > 0 && ch.is_alphabetic() && text[..i].ends_with(' '))
+        .take(12)
+        .filter(|&(i, _)| text[i..].contains([':', '：']))
+        .find_map(|(i, _)| find_signature(&text[i..], applied).filter(|b| b.authors.is_empty()))
+}
+
+fn merge_opt(a: Option<Byline>, b: Byline) -> Byline {
+    match a {
+        Some(a) => merge_bylines(a, b),
+        None => b,
+    }
+}
+
+/// A short line naming a news agency and at most one other word (the newsroom).
+fn agency_line(text: &str, applied: &Applied) -> Option<Byline> {
+    let t = text.trim();
+    let words = t.split_whitespace().count();
+    if words > 4 || t.chars().count() > 50 || ends_sentence(t) {
+        return None;
+    }
+    let found = applied.agencies.find_in(t);
+    let agencies = super::extract::news_only(
+        applied.agencies,
+        &found.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+    );
+    let agency = agencies.first()?;
+    let alias_words = found
+        .iter()
+        .flat_map(|a| std::iter::once(&a.name).chain(a.aliases.iter()))
+        .filter(|alias| t.to_lowercase().contains(&alias.to_lowercase()))
+        .map(|alias| alias.split_whitespace().count())
+        .max()
+        .unwrap_or(1);
+    (words <= alias_words + 1).then(|| Byline {
+        raw: t.to_string(),
+        authors: vec![],
+        agencies: vec![agency.clone()],
+    })
+}
+
 fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
-    // The last two open units may be signatures ("(Reporting by …)" then "vet/dpa").
+    // The last open units may be signatures ("(Reporting by …)" then "vet/dpa"); source lines
+    // that a rule took as end matter ("Kaynak: AA") sign the copy too.
     let mut checked = 0;
     for i in (0..units.len()).rev() {
-        if !is_open(&c.roles[i]) {
+        let end_matter = matches!(
+            c.roles[i],
+            Role::Removed(ArtefactKind::EndMatter | ArtefactKind::CopyrightFooter)
+        );
+        if !is_open(&c.roles[i]) && !end_matter {
             continue;
         }
-        checked += 1;
-        if checked > 2 {
+        if !end_matter {
+            checked += 1;
+        }
+        if checked > 3 {
             break;
         }
-        match find_signature(&units[i].text, applied) {
+        let found = find_signature(&units[i].text, applied).or_else(|| {
+            (!end_matter)
+                .then(|| find_byline(&units[i].text, applied))
+                .flatten()
+        });
+        match found {
             Some(b) => {
                 c.roles[i] = Role::Signature;
                 c.signature = Some(match c.signature.take() {
@@ -262,6 +416,7 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
                     None => b,
                 });
             }
+            None if end_matter => {}
             None => break,
         }
     }
@@ -291,20 +446,28 @@ fn mark_titles(units: &[Unit], c: &mut Classified) {
     let candidates: Vec<usize> = (0..body)
         .filter(|&i| is_open(&c.roles[i]) && title_like(&units[i].text))
         .collect();
-    let Some(&headline) = candidates.last() else {
+    // The headline is the fullest title line above the body; a short line stacked right above
+    // it is its kicker.
+    let Some(&headline) = candidates.iter().max_by_key(|&&i| {
+        (
+            units[i].text.split_whitespace().count().min(8),
+            units[i].text.chars().count(),
+        )
+    }) else {
         return;
     };
     c.roles[headline] = Role::Headline;
-    let before: Vec<usize> = candidates[..candidates.len() - 1].to_vec();
-    if let Some(&kicker) = before.last() {
-        let stacked = units[kicker].group == units[headline].group;
+    if let Some(&kicker) = candidates.iter().rev().find(|&&i| i < headline) {
+        let stacked = units[kicker].group == units[headline].group && kicker + 1 == headline;
+        let adjacent_group = units[kicker].group + 1 == units[headline].group;
         let short = units[kicker].text.chars().count() <= 80;
-        if stacked || short {
+        if short && (stacked || adjacent_group) {
             c.roles[kicker] = Role::Kicker;
         }
     }
-    // Short unrecognised lines above the title are page furniture (breadcrumbs, section names).
-    for &i in &before {
+    // Short unrecognised lines around the title are page furniture (breadcrumbs, section names,
+    // place lines).
+    for &i in &candidates {
         if is_open(&c.roles[i]) && units[i].text.chars().count() <= 60 {
             c.roles[i] = Role::Removed(ArtefactKind::UiLabel);
         }
@@ -312,15 +475,19 @@ fn mark_titles(units: &[Unit], c: &mut Classified) {
 }
 
 fn mark_dateline_line(units: &[Unit], applied: &Applied, c: &mut Classified) {
-    // "MADRID, 22 Mar. (EUROPA PRESS) -" alone above the lead.
-    let Some(i) = (0..units.len()).find(|&i| is_open(&c.roles[i])) else {
-        return;
-    };
-    if let Some(m) = find_dateline(&units[i].text, applied)
-        && m.rest.is_empty()
-        && units.get(i + 1).is_some()
-    {
-        c.roles[i] = Role::Dateline;
+    // "MADRID, 22 Mar. (EUROPA PRESS) -" or "أسوان - أ ش أ" alone above the lead.
+    let limit = first_body(units, c).unwrap_or(units.len());
+    for i in 0..limit.min(units.len()) {
+        if !is_open(&c.roles[i]) {
+            continue;
+        }
+        if let Some(m) = find_dateline(&units[i].text, applied)
+            && m.rest.is_empty()
+            && (i + 1..units.len()).any(|j| is_open(&c.roles[j]))
+        {
+            c.roles[i] = Role::Dateline;
+            return;
+        }
     }
 }
 

@@ -265,6 +265,7 @@ fn extract_fields(
         ..Article::default()
     };
     let mut body: Vec<(BlockKind, String, u32)> = Vec::new();
+    let mut dateline_authors: Vec<String> = Vec::new();
     for (u, role) in units.iter().zip(&classified.roles) {
         match role {
             Role::Paragraph => body.push((BlockKind::Paragraph, u.text.clone(), u.line)),
@@ -277,19 +278,32 @@ fn extract_fields(
                 line: u.line,
             }),
             Role::Dateline => {
-                article.dateline =
-                    extract::dateline::find_dateline(&u.text, applied).map(|m| m.dateline);
+                if let Some(m) = extract::dateline::find_dateline(&u.text, applied) {
+                    dateline_authors = m.authors;
+                    article.dateline = Some(m.dateline);
+                }
             }
             Role::Caption(_) | Role::Credit(_) | Role::Byline | Role::Signature => {}
         }
     }
-    // The dateline opens the first paragraph.
-    if article.dateline.is_none()
-        && let Some(first) = body.iter_mut().find(|b| b.0 == BlockKind::Paragraph)
-        && let Some(m) = extract::dateline::find_dateline(&first.1, applied)
-    {
-        first.1 = m.rest;
-        article.dateline = Some(m.dateline);
+    // The dateline opens the first paragraph (or the second, behind a stray short line).
+    if article.dateline.is_none() {
+        for (k, block) in body
+            .iter_mut()
+            .filter(|b| b.0 == BlockKind::Paragraph)
+            .take(2)
+            .enumerate()
+        {
+            if let Some(m) = extract::dateline::find_dateline(&block.1, applied) {
+                block.1 = m.rest;
+                dateline_authors = m.authors;
+                article.dateline = Some(m.dateline);
+                break;
+            }
+            if k == 0 && block.1.chars().count() > 200 {
+                break;
+            }
+        }
     }
     // Inline teasers are cut; the sentence stays.
     for block in body.iter_mut() {
@@ -315,10 +329,55 @@ fn extract_fields(
             None => tail,
         });
     }
+    if !dateline_authors.is_empty() {
+        let from_dateline = Byline {
+            raw: article
+                .dateline
+                .as_ref()
+                .map_or(String::new(), |d| d.raw.clone()),
+            authors: dateline_authors,
+            agencies: article
+                .dateline
+                .as_ref()
+                .map_or(vec![], |d| d.agencies.clone()),
+        };
+        signature = Some(match signature {
+            Some(s) => classify::merge_bylines(from_dateline, s),
+            None => from_dateline,
+        });
+    }
     article.byline = match (classified.byline, signature) {
         (Some(top), Some(sig)) => Some(classify::merge_bylines(top, sig)),
         (top, sig) => top.or(sig),
     };
+    article.images = classified
+        .images
+        .into_iter()
+        .map(|d| Image {
+            caption: d.caption,
+            credit: d.credit,
+        })
+        .collect();
+    // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
+    // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
+    // a Lusa photo).
+    let credited = credited_agencies(&article, &removed, applied);
+    if let Some(b) = article.byline.as_mut()
+        && b.agencies.is_empty()
+        && !b.authors.is_empty()
+    {
+        let from_dateline = article
+            .dateline
+            .as_ref()
+            .map_or(vec![], |d| d.agencies.clone());
+        b.agencies = if !from_dateline.is_empty() {
+            from_dateline
+        } else if credited.len() == 1 && b.authors.iter().all(|a| is_initials(a)) {
+            credited
+        } else {
+            vec![]
+        };
+    }
     article.blocks = body
         .into_iter()
         .filter(|b| !b.1.trim().is_empty())
@@ -328,18 +387,16 @@ fn extract_fields(
             language: None,
         })
         .collect();
-    article.images = classified
-        .images
-        .into_iter()
-        .map(|d| Image {
-            caption: d.caption,
-            credit: d.credit,
-        })
-        .collect();
     removed.sort_by_key(|a| a.line);
     article.agencies = credited_agencies(&article, &removed, applied);
     article.removed = removed;
     article
+}
+
+/// Editor's initials: "vet", "JGO", "mzi".
+fn is_initials(name: &str) -> bool {
+    let n = name.chars().count();
+    (2..=5).contains(&n) && name.chars().all(char::is_alphabetic)
 }
 
 /// Every news agency credited: dateline, byline, photo credits, footers; once each, in order.

@@ -52,6 +52,8 @@ pub struct LangRules {
     pub caption_labels: Vec<String>,
     pub credit_labels: Vec<String>,
     pub photographer_markers: Vec<String>,
+    /// Words in credits that are neither names nor agencies ("记者", "File Photo").
+    pub credit_fillers: Vec<String>,
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
@@ -237,6 +239,7 @@ impl LangRules {
             caption_labels: lower(parsed.caption_labels),
             credit_labels: lower(parsed.credit_labels),
             photographer_markers: parsed.photographer_markers,
+            credit_fillers: parsed.credit_fillers,
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
             datelines,

@@ -29,6 +29,8 @@ pub struct LangFile {
     #[serde(default)]
     pub photographer_markers: Vec<String>,
     #[serde(default)]
+    pub credit_fillers: Vec<String>,
+    #[serde(default)]
     pub byline_prefixes: Vec<String>,
     #[serde(default)]
     pub name_joiners: Vec<String>,

@@ -30,10 +30,19 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
             continue;
         }
         let rest = rest.trim_start_matches([':', '：', ' ']);
+        // "Created by: Lena Vogt | 03/18/2024": names end at a bar or a bullet.
+        let rest = rest.split(['|', '•', '·']).next().unwrap_or("").trim();
         let mut byline = Byline {
             raw: t.to_string(),
             ..Byline::default()
         };
+        // "新华社记者 李明": an agency named in the opener credits it.
+        let opener = &t[..t.len() - rest.len().min(t.len())];
+        for a in applied.agencies.find_in(opener) {
+            byline
+                .agencies
+                .extend(news_only(applied.agencies, &[a.name.clone()]));
+        }
         for part in split_names(rest, &joiners) {
             if let Some(a) = applied.agencies.lookup(part) {
                 byline
@@ -96,7 +105,13 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
             };
             if let Some(a) = caps.name("authors") {
                 for name in split_names(a.as_str(), &joiners) {
-                    push_unique(&mut byline.authors, name.trim());
+                    // "mrc/dpa/Reuters": an agency among the initials is an agency.
+                    match applied.agencies.lookup(name) {
+                        Some(agency) => byline
+                            .agencies
+                            .extend(news_only(applied.agencies, &[agency.name.clone()])),
+                        None => push_unique(&mut byline.authors, name.trim()),
+                    }
                 }
             }
             if let Some(a) = caps.name("agency") {
@@ -106,7 +121,9 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
                     .map(|x| x.trim().to_string())
                     .filter(|x| !x.is_empty())
                     .collect();
-                byline.agencies = news_only(applied.agencies, &tokens);
+                for name in news_only(applied.agencies, &tokens) {
+                    push_unique(&mut byline.agencies, &name);
+                }
                 if byline.agencies.is_empty() {
                     byline.agencies = news_only(
                         applied.agencies,
@@ -131,6 +148,10 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
 /// Returns the paragraph without it and the agency's canonical name.
 pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)> {
     let t = text.trim_end();
+    let t = t
+        .strip_suffix('.')
+        .filter(|x| x.ends_with(')'))
+        .unwrap_or(t);
     let inner_end = t.strip_suffix(')')?;
     let open = inner_end.rfind('(')?;
     let inner = &inner_end[open + 1..];
@@ -143,7 +164,7 @@ pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)
     Some((
         head.to_string(),
         Byline {
-            raw: t[open..].to_string(),
+            raw: text.trim_end()[open..].to_string(),
             authors: vec![],
             agencies,
         },

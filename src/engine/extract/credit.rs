@@ -53,11 +53,25 @@ const NOISE: &[&str] = &[
 
 /// Finds a credit in `text`: the whole unit, or its tail after a caption.
 pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
-    let t = text.trim();
-    if let Some(m) = whole_line_credit(t, applied) {
-        return Some(m);
+    // "– फोटो : पीटीआई": a dash may lead a credit line.
+    let t = text.trim().trim_start_matches(['–', '—', '-', ' ']);
+    let mut m = whole_line_credit(t, applied).or_else(|| tail_credit(t, applied))?;
+    m.caption = strip_caption_label(&m.caption, applied);
+    Some(m)
+}
+
+/// "FILE PHOTO: <caption>" → "<caption>".
+pub fn strip_caption_label(caption: &str, applied: &Applied) -> String {
+    for f in applied.files() {
+        for label in &f.caption_labels {
+            if let Some(rest) = strip_prefix_ci(caption, label)
+                && rest.starts_with([':', ',', ' '])
+            {
+                return rest.trim_start_matches([':', ',', ' ']).trim().to_string();
+            }
+        }
     }
-    tail_credit(t, applied)
+    caption.to_string()
 }
 
 fn credit_shaped(s: &str) -> bool {
@@ -161,6 +175,15 @@ fn agency_slash_credit(t: &str, applied: &Applied) -> bool {
         return false;
     }
     let parts: Vec<&str> = t.split(['/', '|']).map(str::trim).collect();
+    // "vet/dpa" is an editor's signature, not a credit.
+    if parts.iter().any(|p| {
+        !p.is_empty()
+            && p.chars().count() <= 5
+            && p.chars().all(|c| c.is_lowercase())
+            && applied.agencies.lookup(p).is_none()
+    }) {
+        return false;
+    }
     parts.iter().any(|p| applied.agencies.lookup(p).is_some())
         && parts.iter().all(|p| {
             p.is_empty()
@@ -184,7 +207,13 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
     let credit_word = credit_words(applied)
         .iter()
         .any(|w| strip_prefix_ci(inner, w).is_some_and(|r| r.starts_with([':', ' ', '.'])));
-    (photo_word && (agency || inner.contains('/')))
+    let marker = applied.files().any(|f| {
+        f.photographer_markers
+            .iter()
+            .any(|m| inner.trim_end().ends_with(m.as_str()))
+    });
+    (marker && (agency || inner.chars().count() <= 30))
+        || (photo_word && (agency || inner.contains('/')))
         || (credit_word && inner.contains(':'))
         || (agency
             && inner
@@ -240,11 +269,12 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             let before = &t[..at];
             let after = &t[at + word.len()..];
             let boundary_before = before.ends_with([' ', '|', '(']);
+            let barred = before.trim_end().ends_with('|');
             if boundary_before
                 && after.starts_with([':', '.'])
                 && credit_shaped(after[1..].trim())
                 && after[1..].split_whitespace().count() <= 6
-                && ends_sentence(before.trim_end_matches([' ', '|', '(']))
+                && (barred || ends_sentence(before.trim_end_matches([' ', '|', '('])))
             {
                 let body = after[1..].trim().trim_end_matches(')');
                 return Some(CreditMatch {
@@ -265,58 +295,7 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             });
         }
     }
-    // "图为… 新华社记者 李明 摄": the photographer marker closes the credit.
-    for f in applied.files() {
-        for marker in &f.photographer_markers {
-            if let Some(head) = t.strip_suffix(marker.as_str())
-                && let Some(m) = applied.agencies.find_in(head).last()
-            {
-                let alias_at = m
-                    .aliases
-                    .iter()
-                    .chain(std::iter::once(&m.name))
-                    .filter_map(|a| head.rfind(a.as_str()))
-                    .max()?;
-                let caption =
-                    clean_caption(head[..alias_at].trim_end_matches(['（', '(', ' ', '　']));
-                let raw = &t[alias_at..];
-                let mut credit = parse(raw, "", applied);
-                credit.agencies = vec![m.name.clone()];
-                let name_part = head[alias_at..]
-                    .trim_start_matches(|c: char| !c.is_whitespace() && !is_cjk(c))
-                    .to_string();
-                let mut name = head[alias_at..].to_string();
-                for a in m.aliases.iter().chain(std::iter::once(&m.name)) {
-                    name = name.replacen(a.as_str(), "", 1);
-                }
-                for w in [
-                    "记者",
-                    "記者",
-                    "发",
-                    "發",
-                    "摄影",
-                    "攝影",
-                    "通讯员",
-                    "通訊員",
-                ] {
-                    name = name.replace(w, "");
-                }
-                let name = name
-                    .trim_matches([' ', '　', '（', '）', '(', ')'])
-                    .to_string();
-                let _ = name_part;
-                if !name.is_empty() {
-                    credit.creators = vec![name];
-                }
-                return Some(CreditMatch { caption, credit });
-            }
-        }
-    }
     None
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
 }
 
 fn clean_caption(s: &str) -> String {
@@ -343,6 +322,19 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             body = rest.to_string();
         }
     }
+    // "(Photo : Éric WEISS / AFP)": the credit word inside parentheses.
+    for word in credit_words(applied) {
+        if let Some(rest) = strip_prefix_ci(&body, word)
+            && rest.trim_start().starts_with([':', '：'])
+        {
+            body = rest
+                .trim_start()
+                .trim_start_matches([':', '：'])
+                .trim()
+                .to_string();
+            break;
+        }
+    }
     let parts = body
         .split(['/', '|', ',', ';', '—', '–', '='])
         .flat_map(|p| p.split(" - "))
@@ -352,7 +344,41 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
                 .trim_matches(['(', ')', '.', ':', '©', '（', '）'])
                 .trim()
         });
+    let markers: Vec<&str> = applied
+        .files()
+        .flat_map(|f| f.photographer_markers.iter().map(String::as_str))
+        .collect();
+    let fillers: Vec<&str> = applied
+        .files()
+        .flat_map(|f| f.credit_fillers.iter().map(String::as_str))
+        .collect();
     for part in parts {
+        let mut part = part.to_string();
+        for m in &markers {
+            if let Some(rest) = part.strip_suffix(m) {
+                part = rest.trim().to_string();
+            }
+        }
+        // "新华社记者 王晓川" → agency and name: split off a leading agency alias.
+        if let Some(a) = applied.agencies.find_in(&part).first()
+            && applied.agencies.lookup(&part).is_none()
+        {
+            for alias in std::iter::once(&a.name).chain(a.aliases.iter()) {
+                if let Some(rest) = strip_prefix_ci(&part, alias) {
+                    if a.kind != AgencyKind::Publisher {
+                        push_unique(&mut credit.agencies, &a.name);
+                    }
+                    part = rest.trim().to_string();
+                    break;
+                }
+            }
+        }
+        for f in &fillers {
+            if let Some(rest) = strip_prefix_ci(&part, f) {
+                part = rest.trim().to_string();
+            }
+        }
+        let part = part.trim();
         if part.is_empty() {
             continue;
         }

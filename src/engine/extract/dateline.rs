@@ -9,6 +9,8 @@ use crate::engine::article::Dateline;
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatelineMatch {
     pub dateline: Dateline,
+    /// Reporters the dateline names ("新华社昆明5月14日电（记者 李明远）").
+    pub authors: Vec<String>,
     /// The paragraph without its dateline.
     pub rest: String,
 }
@@ -58,7 +60,16 @@ pub fn find_dateline(text: &str, applied: &Applied) -> Option<DatelineMatch> {
                         .collect::<Vec<_>>(),
                 );
             }
+            let mut authors = Vec::new();
+            for group in ["authors", "authors2"] {
+                if let Some(a) = caps.name(group) {
+                    for name in super::split_names(a.as_str(), &[]) {
+                        super::push_unique(&mut authors, name);
+                    }
+                }
+            }
             return Some(DatelineMatch {
+                authors,
                 dateline: Dateline {
                     place,
                     date,

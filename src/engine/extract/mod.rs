@@ -51,10 +51,11 @@ pub fn looks_like_name(s: &str) -> bool {
     }
     let mut capitalised = 0;
     for (i, w) in words.iter().enumerate() {
-        if !w
-            .chars()
-            .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’' | '·'))
-        {
+        if !w.chars().all(|c| {
+            c.is_alphabetic()
+                || unicode_normalization::char::is_combining_mark(c)
+                || matches!(c, '.' | '-' | '\'' | '’' | '·')
+        }) {
             return false;
         }
         let first = w.chars().next().unwrap_or(' ');
@@ -92,7 +93,23 @@ pub fn split_names<'a>(s: &'a str, joiners: &[String]) -> Vec<&'a str> {
             })
             .collect();
     }
-    parts.into_iter().filter(|p| !p.is_empty()).collect()
+    // Chinese, Japanese and Korean bylines list names separated by spaces: "周雨桐 陈家豪".
+    parts
+        .into_iter()
+        .flat_map(|p| {
+            if p.contains(' ') && p.chars().all(|c| c == ' ' || is_cjk_letter(c)) {
+                p.split(' ').collect::<Vec<_>>()
+            } else {
+                vec![p]
+            }
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Han, kana and Hangul.
+pub fn is_cjk_letter(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
 }
 
 /// Canonical names of the news agencies among `names`, once each (pictures and publishers out).
