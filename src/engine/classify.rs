@@ -135,10 +135,20 @@ fn is_open(role: &Role) -> bool {
 
 fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
     for i in 0..units.len() {
-        if !is_open(&c.roles[i]) {
+        // A credit in a source-like line that a rule took as end matter ("(Borítókép: <Name> /
+        // MTI)") is still a credit.
+        let end_matter = matches!(c.roles[i], Role::Removed(ArtefactKind::EndMatter));
+        if !is_open(&c.roles[i]) && !end_matter {
             continue;
         }
         let credit = find_credit(&units[i].text, applied);
+        if end_matter
+            && credit
+                .as_ref()
+                .is_none_or(|m| !m.caption.is_empty() || m.credit.creators.is_empty())
+        {
+            continue;
+        }
         // "Image caption, <caption>": a caption label.
         if credit.is_none()
             && let Some(caption) = caption_label(&units[i].text, applied)
@@ -231,10 +241,11 @@ fn attach_caption_before(
     if !(near && short) {
         return;
     }
+    // A caption stands under an image label or stacked right above its credit; a paragraph of
+    // its own above a credit line is body (the picture's caption is then missing).
     let label_before = j > 0 && matches!(c.roles[j - 1], Role::Removed(ArtefactKind::UiLabel));
     let same_group = unit.group == units[credit].group;
-    let alone = unit.group_len == 1;
-    if !(label_before || same_group || alone) {
+    if !(label_before || same_group) {
         return;
     }
     // Without a label, a caption is one sentence at most, and never the dateline-led lead.

@@ -65,18 +65,18 @@ pub fn fold(s: &str) -> String {
 /// letter of a spaced script, none for CJK forms ("新华社北京" has no boundary after 社).
 fn bounded(alias: &str) -> String {
     let body = regex::escape(alias).replace(' ', "\\s+");
-    let spaced = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && (c as u32) < 0x2E80);
-    let start = if spaced(alias.chars().next()) {
-        "\\b"
-    } else {
-        ""
+    // An ASCII edge needs an ASCII boundary, so that "AFP時事" still holds "AFP"; other letters
+    // of spaced scripts need a Unicode one; CJK forms need none.
+    let edge = |c: Option<char>| match c {
+        Some(c) if c.is_ascii_alphanumeric() => "(?-u:\\b)",
+        Some(c) if c.is_alphanumeric() && (c as u32) < 0x2E80 => "\\b",
+        _ => "",
     };
-    let end = if spaced(alias.chars().last()) {
-        "\\b"
-    } else {
-        ""
-    };
-    format!("{start}{body}{end}")
+    format!(
+        "{}{body}{}",
+        edge(alias.chars().next()),
+        edge(alias.chars().last())
+    )
 }
 
 impl Agencies {

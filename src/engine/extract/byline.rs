@@ -154,7 +154,7 @@ pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)
         .unwrap_or(t);
     let inner_end = t.strip_suffix(')')?;
     let open = inner_end.rfind('(')?;
-    let inner = &inner_end[open + 1..];
+    let inner = inner_end[open + 1..].trim_start_matches(['©', ' ']);
     let agency = applied.agencies.lookup(inner)?;
     let head = t[..open].trim_end();
     if head.is_empty() || !super::ends_sentence(head) {

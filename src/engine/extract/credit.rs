@@ -148,6 +148,13 @@ fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             });
         }
     }
+    // "中新社记者 张帆 摄" on a line of its own.
+    if marker_credit(t, applied) {
+        return Some(CreditMatch {
+            caption: String::new(),
+            credit: parse(t, t, applied),
+        });
+    }
     // "(AP Photo/Name)" on a line of its own.
     if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
         && paren_credit(inner, applied)
@@ -184,13 +191,15 @@ fn agency_slash_credit(t: &str, applied: &Applied) -> bool {
     }) {
         return false;
     }
-    parts.iter().any(|p| applied.agencies.lookup(p).is_some())
-        && parts.iter().all(|p| {
-            p.is_empty()
-                || applied.agencies.lookup(p).is_some()
-                || looks_like_name(p)
-                || p.len() <= 4
-        })
+    // "ANTARA FOTO/Name", "AGERPRES FOTO": an agency with a photo word counts as the agency.
+    let is_agency = |p: &str| {
+        applied.agencies.lookup(p).is_some()
+            || (p.split_whitespace().count() <= 3 && !applied.agencies.find_in(p).is_empty())
+    };
+    parts.iter().any(|p| is_agency(p))
+        && parts
+            .iter()
+            .all(|p| p.is_empty() || is_agency(p) || looks_like_name(p) || p.len() <= 4)
 }
 
 /// The inside of a parenthesised credit: "AP Photo/Jenna Lund", "Photo by X/Reuters",
@@ -208,11 +217,19 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
         .iter()
         .any(|w| strip_prefix_ci(inner, w).is_some_and(|r| r.starts_with([':', ' ', '.'])));
     let marker = applied.files().any(|f| {
-        f.photographer_markers
-            .iter()
-            .any(|m| inner.trim_end().ends_with(m.as_str()))
+        f.photographer_markers.iter().any(|m| {
+            inner.trim_end().ends_with(m.as_str()) || inner.trim_start().starts_with(m.as_str())
+        })
     });
+    // "[연합뉴스 자료사진]": an agency with a credit word written into the same word.
+    let glued_credit_word = agency
+        && inner.split_whitespace().count() <= 4
+        && credit_words(applied)
+            .iter()
+            .any(|w| !w.is_ascii() && inner.to_lowercase().contains(w));
     (marker && (agency || inner.chars().count() <= 30))
+        || glued_credit_word
+        || covered_by_agencies(inner, applied)
         || (photo_word && (agency || inner.contains('/')))
         || (credit_word && inner.contains(':'))
         || (agency
@@ -221,20 +238,52 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
                 .all(|p| applied.agencies.lookup(p.trim()).is_some()))
 }
 
+/// A photographer credit closed (or opened) by a marker: "新华社记者 林晓峰 摄",
+/// "撮影・中村美咲".
+fn marker_credit(t: &str, applied: &Applied) -> bool {
+    t.chars().count() <= 30
+        && applied.files().any(|f| {
+            f.photographer_markers
+                .iter()
+                .any(|m| t.ends_with(m.as_str()) || t.starts_with(m.as_str()))
+        })
+}
+
 /// A credit at the end of a caption line.
 fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    // "…觅食。新华社记者 林晓峰 摄": a marker credit after the caption's last sentence.
+    if let Some((at, mark)) = t
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, '。' | '！' | '？'))
+    {
+        let end = at + mark.len_utf8();
+        let tail = t[end..].trim();
+        if !tail.is_empty() && marker_credit(tail, applied) {
+            return Some(CreditMatch {
+                caption: clean_caption(&t[..end]),
+                credit: parse(tail, tail, applied),
+            });
+        }
+    }
     // "… 2024. (AP Photo/Jenna Lund)", "… (REUTERS)", "…（AP＝共同）".
-    for (open, close) in [('(', ')'), ('（', '）')] {
+    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
         if t.ends_with(close)
             && let Some(start) = t.rfind(open)
         {
             let inner = &t[start + open.len_utf8()..t.len() - close.len_utf8()];
             let inner_norm = inner.replace('＝', "=");
-            let kyodo_style = inner_norm.contains('=')
-                && inner_norm
-                    .split('=')
-                    .all(|p| applied.agencies.lookup(p.trim()).is_some());
-            if start > 0 && (paren_credit(inner, applied) || kyodo_style) {
+            let kyodo_style = covered_by_agencies(&inner_norm, applied);
+            // "… in juli. (©NTB)", "… bildirildi. (DHA)": an agency alone in parentheses after
+            // a paragraph of several sentences signs the copy; it is no photo credit.
+            let agency_only = inner
+                .trim_start_matches(['©', ' '])
+                .split(['/', '|'])
+                .all(|p| applied.agencies.lookup(p.trim()).is_some());
+            let caption = &t[..start];
+            let signs_paragraph =
+                agency_only && (caption.chars().count() > 200 || sentence_ends(caption) > 1);
+            if start > 0 && !signs_paragraph && (paren_credit(inner, applied) || kyodo_style) {
                 return Some(CreditMatch {
                     caption: clean_caption(&t[..start]),
                     credit: parse(&t[start..], inner, applied),
@@ -269,7 +318,7 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             let before = &t[..at];
             let after = &t[at + word.len()..];
             let boundary_before = before.ends_with([' ', '|', '(']);
-            let barred = before.trim_end().ends_with('|');
+            let barred = before.trim_end().ends_with(['|', '—', '–']);
             if boundary_before
                 && after.starts_with([':', '.'])
                 && credit_shaped(after[1..].trim())
@@ -278,7 +327,11 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             {
                 let body = after[1..].trim().trim_end_matches(')');
                 return Some(CreditMatch {
-                    caption: clean_caption(before.trim_end_matches('(')),
+                    caption: clean_caption(
+                        before
+                            .trim_end_matches(['(', ' '])
+                            .trim_end_matches(['—', '–']),
+                    ),
                     credit: parse(&t[at..], body, applied),
                 });
             }
@@ -296,6 +349,54 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         }
     }
     None
+}
+
+/// Whether `inner` names agencies and nothing else: "AP＝共同", "AFP時事", "REUTERS".
+fn covered_by_agencies(inner: &str, applied: &Applied) -> bool {
+    let found = applied.agencies.find_in(inner);
+    if found.is_empty() {
+        return false;
+    }
+    let mut rest = inner.to_string();
+    for a in found {
+        for alias in std::iter::once(&a.name).chain(a.aliases.iter()) {
+            rest = replace_ci(&rest, alias);
+        }
+    }
+    !rest.chars().any(|c| c.is_alphanumeric())
+}
+
+/// `text` with every case-insensitive occurrence of `word` replaced by a space.
+fn replace_ci(text: &str, word: &str) -> String {
+    let lower = text.to_lowercase();
+    let w = word.to_lowercase();
+    if lower.len() != text.len() || w.len() != word.len() {
+        return text.replace(word, " ");
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, _) in lower.match_indices(&w) {
+        if i >= last {
+            out.push_str(&text[last..i]);
+            out.push(' ');
+            last = i + w.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Sentence-final punctuation marks followed by a space or the end.
+fn sentence_ends(s: &str) -> usize {
+    let chars: Vec<char> = s.trim().chars().collect();
+    (0..chars.len())
+        .filter(|&i| {
+            matches!(chars[i], '.' | '!' | '?' | '。' | '！' | '？')
+                && chars.get(i + 1).is_none_or(|c| c.is_whitespace())
+                && i > 0
+                && chars[i - 1].is_alphabetic()
+        })
+        .count()
 }
 
 fn clean_caption(s: &str) -> String {
@@ -358,6 +459,12 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             if let Some(rest) = part.strip_suffix(m) {
                 part = rest.trim().to_string();
             }
+            if let Some(rest) = part.strip_prefix(m) {
+                part = rest
+                    .trim_start_matches(['・', '：', ':', ' '])
+                    .trim()
+                    .to_string();
+            }
         }
         // "新华社记者 王晓川" → agency and name: split off a leading agency alias.
         if let Some(a) = applied.agencies.find_in(&part).first()
@@ -378,7 +485,12 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
                 part = rest.trim().to_string();
             }
         }
-        let part = part.trim();
+        let part = part
+            .trim()
+            .trim_start_matches("(c)")
+            .trim_start_matches("(C)")
+            .trim_start_matches('©')
+            .trim();
         if part.is_empty() {
             continue;
         }
