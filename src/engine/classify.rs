@@ -108,6 +108,24 @@ fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut
                 c.roles[j] = Role::Removed(ArtefactKind::RelatedLinks);
                 j += 1;
             }
+            // A header alone on its line heads the next block when that block is a list of
+            // short titles ("Популярне" / blank / "<title>").
+            if units[i].group_len == 1 && j < units.len() {
+                let next = units[j].group;
+                let block: Vec<usize> = (j..units.len())
+                    .take_while(|&k| units[k].group == next)
+                    .collect();
+                let titles = block.iter().all(|&k| {
+                    units[k].text.chars().count() <= MAX_RELATED_LINK_CHARS
+                        && !ends_sentence(&units[k].text)
+                });
+                if titles {
+                    for &k in &block {
+                        c.roles[k] = Role::Removed(ArtefactKind::RelatedLinks);
+                    }
+                    j += block.len();
+                }
+            }
             i = j;
             continue;
         }
@@ -169,6 +187,15 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
         let Some(m) = credit else {
             continue;
         };
+        // "… bildirildi. (DHA)" closing the copy signs it; it credits no picture.
+        let last_open = (i + 1..units.len()).all(|j| !is_open(&c.roles[j]));
+        if last_open
+            && !m.caption.is_empty()
+            && m.credit.creators.is_empty()
+            && m.credit.raw.starts_with(['(', '（'])
+        {
+            continue;
+        }
         // A second credit stacked under the first ("Foto: ANP / Ruud de Graaf" / "Beeld ANP")
         // credits the same picture.
         if m.caption.is_empty()

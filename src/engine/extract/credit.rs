@@ -156,13 +156,16 @@ fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         });
     }
     // "(AP Photo/Name)" on a line of its own.
-    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
-        && paren_credit(inner, applied)
-    {
-        return Some(CreditMatch {
-            caption: String::new(),
-            credit: parse(t, inner, applied),
-        });
+    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
+        if let Some(inner) = t.strip_prefix(open).and_then(|r| r.strip_suffix(close))
+            && !inner.contains([open, close])
+            && paren_credit(inner, applied)
+        {
+            return Some(CreditMatch {
+                caption: String::new(),
+                credit: parse(t, inner, applied),
+            });
+        }
     }
     None
 }
@@ -215,6 +218,13 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
     let agency = !applied.agencies.find_in(inner).is_empty();
     let credit_word = credit_words(applied)
         .iter()
+        .chain(
+            applied
+                .files()
+                .flat_map(|f| f.credit_labels.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .iter(),
+        )
         .any(|w| strip_prefix_ci(inner, w).is_some_and(|r| r.starts_with([':', ' ', '.'])));
     let marker = applied.files().any(|f| {
         f.photographer_markers.iter().any(|m| {
@@ -296,7 +306,19 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         && at > 0
     {
         let rest = t[at + '©'.len_utf8()..].trim();
-        if credit_shaped(rest) && rest.split_whitespace().count() <= 8 && !sentence_like(rest) {
+        let agency_only = rest
+            .trim_end_matches(')')
+            .split(['/', '|'])
+            .all(|p| applied.agencies.lookup(p.trim()).is_some());
+        let caption = &t[..at];
+        let signs_paragraph =
+            agency_only && (caption.chars().count() > 200 || sentence_ends(caption) > 1);
+        if credit_shaped(rest)
+            && rest.split_whitespace().count() <= 8
+            && !sentence_like(rest)
+            && !signs_paragraph
+            && !caption.trim_end().ends_with('(')
+        {
             return Some(CreditMatch {
                 caption: clean_caption(&t[..at]),
                 credit: parse(&t[at..], rest, applied),
@@ -318,7 +340,7 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             let before = &t[..at];
             let after = &t[at + word.len()..];
             let boundary_before = before.ends_with([' ', '|', '(']);
-            let barred = before.trim_end().ends_with(['|', '—', '–']);
+            let barred = before.trim_end().ends_with(['|', '—', '–', '/']);
             if boundary_before
                 && after.starts_with([':', '.'])
                 && credit_shaped(after[1..].trim())
@@ -330,7 +352,7 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
                     caption: clean_caption(
                         before
                             .trim_end_matches(['(', ' '])
-                            .trim_end_matches(['—', '–']),
+                            .trim_end_matches(['—', '–', '/']),
                     ),
                     credit: parse(&t[at..], body, applied),
                 });
@@ -412,7 +434,7 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         raw: raw.trim().to_string(),
         ..Credit::default()
     };
-    let mut body = body.trim().to_string();
+    let mut body = body.trim().replace("(c)", "©").replace("(C)", "©");
     for prefix in [
         "photo by ",
         "photographed by ",
