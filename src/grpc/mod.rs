@@ -2,6 +2,7 @@
 //! The generated code lives in `crate::pb`.
 
 pub mod convert;
+pub mod layer;
 pub mod metrics;
 pub mod server;
 pub mod service;

@@ -7,23 +7,21 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tokio::time::Instant;
-use tonic::Status;
 use tonic::codec::CompressionEncoding;
-use tonic::codegen::http;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
+use super::layer::EdgeLayer;
 use super::metrics::{self, Metrics};
-use super::service::{Arrival, Normalizer, oversize_status};
+use super::service::Normalizer;
 use crate::config::ServeConfig;
 use crate::pb;
 use crate::pb::normalizer_service_server::NormalizerServiceServer;
 use crate::rules::{Rules, RulesError};
 
 /// Room above the document limit for the rest of a request (id, charset, hint, options and
-/// protobuf framing). Larger messages are refused by tonic, and `rewrite_oversize` turns
+/// protobuf framing). Larger messages are refused by tonic, and `layer::Edge` turns
 /// that refusal into RESOURCE_EXHAUSTED naming the document limit.
 pub const ENVELOPE_BYTES: usize = 64 * 1024;
 
@@ -116,17 +114,6 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
-    let layers = tower::ServiceBuilder::new()
-        .map_request(|mut req: http::Request<tonic::body::Body>| {
-            req.extensions_mut().insert(Arrival(Instant::now()));
-            req
-        })
-        .map_response(move |mut res: http::Response<tonic::body::Body>| {
-            rewrite_oversize(&mut res, limit);
-            res
-        })
-        .into_inner();
-
     let drain_started = Arc::new(Notify::new());
     let signal = {
         let health = health.clone();
@@ -150,7 +137,9 @@ pub async fn serve(
     }
     let server = Server::builder()
         .max_concurrent_streams(Some(config.max_concurrent_streams))
-        .layer(layers)
+        .layer(EdgeLayer {
+            max_document_bytes: limit,
+        })
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -179,17 +168,6 @@ pub async fn serve(
         tracing::info!("stopped");
     }
     result
-}
-
-/// Rewrites tonic's answer to an over-large unary request (trailers-only, so the status is in
-/// the headers) to RESOURCE_EXHAUSTED naming the document limit.
-fn rewrite_oversize(res: &mut http::Response<tonic::body::Body>, limit: usize) {
-    if let Some(status) = Status::from_header_map(res.headers())
-        && let Some(rewritten) = oversize_status(&status, limit)
-    {
-        // add_header only fails on a message that is not a valid header value; ours is ASCII.
-        let _ = rewritten.add_header(res.headers_mut());
-    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

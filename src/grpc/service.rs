@@ -16,10 +16,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::metadata::MetadataMap;
 use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::convert;
+use super::layer::{Arrival, oversize_status};
 use super::metrics::Metrics;
 use crate::config::ServeConfig;
 use crate::engine;
@@ -30,11 +30,6 @@ use crate::rules::Rules;
 /// Responses a stream may hold ready before the reader takes them: a slow reader slows the
 /// writer after this many documents.
 const STREAM_BUFFER: usize = 4;
-
-/// When the request reached the server, stamped by a layer in `server.rs` before tonic decodes
-/// the body, so that deadlines count from arrival like tonic's own `grpc-timeout` timer does.
-#[derive(Debug, Clone, Copy)]
-pub struct Arrival(pub Instant);
 
 /// A point in time by which an answer is due, and who set it (for the message).
 #[derive(Debug, Clone, Copy)]
@@ -110,16 +105,13 @@ impl Normalizer {
         }
     }
 
-    /// The client's deadline (`grpc-timeout`), counted from arrival, a little early: tonic's
-    /// own timer fires at the exact deadline with CANCELLED, and ours must answer first with
-    /// DEADLINE_EXCEEDED.
+    /// The client's deadline (`grpc-timeout`, counted from arrival, a little early).
     fn client_deadline<T>(&self, request: &Request<T>) -> Option<Deadline> {
-        let timeout = grpc_timeout(request.metadata())?;
-        let margin = (timeout / 20).clamp(Duration::from_millis(1), Duration::from_millis(20));
+        let arrival = request.extensions().get::<Arrival>()?;
         Some(Deadline {
-            at: arrival(request) + timeout.saturating_sub(margin),
+            at: arrival.client_deadline()?,
             by_client: true,
-            budget: timeout,
+            budget: arrival.client_timeout?,
         })
     }
 
@@ -234,53 +226,12 @@ impl Normalizer {
     }
 }
 
+/// When the request reached the server (stamped by `layer::Edge` before tonic read the body).
 fn arrival<T>(request: &Request<T>) -> Instant {
     request
         .extensions()
         .get::<Arrival>()
-        .map_or_else(Instant::now, |a| a.0)
-}
-
-/// Parses the `grpc-timeout` header: up to 8 digits and a unit (H, M, S, m, u, n).
-pub fn grpc_timeout(metadata: &MetadataMap) -> Option<Duration> {
-    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
-    if value.len() < 2 || value.len() > 9 {
-        return None;
-    }
-    let (digits, unit) = value.split_at(value.len() - 1);
-    let n: u64 = digits.parse().ok()?;
-    Some(match unit {
-        "H" => Duration::from_secs(n.saturating_mul(3600)),
-        "M" => Duration::from_secs(n.saturating_mul(60)),
-        "S" => Duration::from_secs(n),
-        "m" => Duration::from_millis(n),
-        "u" => Duration::from_micros(n),
-        "n" => Duration::from_nanos(n),
-        _ => return None,
-    })
-}
-
-/// tonic refuses a message over its decoding limit with OUT_OF_RANGE (or, compressed,
-/// RESOURCE_EXHAUSTED with its own wording) before our code runs. The contract wants
-/// RESOURCE_EXHAUSTED with a message naming the document limit: this gives it.
-pub fn oversize_status(status: &Status, limit: usize) -> Option<Status> {
-    let message = status.message();
-    let found = if let Some(rest) =
-        message.strip_prefix("Error, decoded message length too large: found ")
-    {
-        rest.split(' ').next().and_then(|n| n.parse::<usize>().ok())
-    } else if message.starts_with("Error decompressing: size limit") {
-        None
-    } else {
-        return None;
-    };
-    let size = found.map_or_else(
-        || "over the size tonic accepts".to_string(),
-        |n| format!("{n} bytes"),
-    );
-    Some(Status::resource_exhausted(format!(
-        "request message is {size}, over the limit of {limit} bytes per document: split it or raise --max-document-bytes"
-    )))
+        .map_or_else(Instant::now, |a| a.at)
 }
 
 type ResponseStream =
@@ -494,42 +445,5 @@ impl Normalizer {
             Ok(convert::detection(rules.detector().detect(&req.text, hint)))
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grpc_timeout_parses_every_unit() {
-        let mut m = MetadataMap::new();
-        for (v, d) in [
-            ("100m", Duration::from_millis(100)),
-            ("2S", Duration::from_secs(2)),
-            ("1M", Duration::from_secs(60)),
-            ("1H", Duration::from_secs(3600)),
-            ("500u", Duration::from_micros(500)),
-            ("7n", Duration::from_nanos(7)),
-        ] {
-            m.insert("grpc-timeout", v.parse().unwrap());
-            assert_eq!(grpc_timeout(&m), Some(d), "{v}");
-        }
-        m.insert("grpc-timeout", "123456789S".parse().unwrap());
-        assert_eq!(grpc_timeout(&m), None);
-        m.insert("grpc-timeout", "10x".parse().unwrap());
-        assert_eq!(grpc_timeout(&m), None);
-    }
-
-    #[test]
-    fn tonic_oversize_becomes_resource_exhausted_naming_our_limit() {
-        let tonic = Status::out_of_range(
-            "Error, decoded message length too large: found 20971530 bytes, the limit is: 17825792 bytes",
-        );
-        let s = oversize_status(&tonic, 16 << 20).unwrap();
-        assert_eq!(s.code(), Code::ResourceExhausted);
-        assert!(s.message().contains("20971530 bytes"));
-        assert!(s.message().contains("16777216 bytes"));
-        assert!(oversize_status(&Status::out_of_range("other"), 1).is_none());
     }
 }
