@@ -131,7 +131,8 @@ fn init_tracing(format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stdout()));
     // try_init fails only when a subscriber is already set; keeping that one is fine.
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -18,6 +18,12 @@ async fn a_20_mib_document_is_resource_exhausted_naming_the_limit_and_the_server
     let status = client.normalize(request(doc)).await.expect_err("too large");
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
     assert!(status.message().contains("16777216"), "{status:?}");
+    // Answered before any handler ran, and still counted.
+    assert!(
+        app.metrics()
+            .await
+            .contains("copydesk_calls_total{method=\"Normalize\",code=\"RESOURCE_EXHAUSTED\"} 1")
+    );
     // Still serving, on the same channel and on a new one.
     client
         .normalize(request(text_doc("after", EN)))

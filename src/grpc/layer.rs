@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -13,6 +14,9 @@ use tokio::time::Instant;
 use tonic::Status;
 use tonic::body::Body;
 use tonic::codegen::http;
+
+use super::convert::code_name;
+use super::metrics::Metrics;
 
 /// When a request reached the server and the deadline its client set, if any.
 #[derive(Debug, Clone, Copy)]
@@ -78,10 +82,12 @@ pub fn oversize_status(status: &Status, limit: usize) -> Option<Status> {
 }
 
 /// Wraps the routes; see the module comment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct EdgeLayer {
     /// The document limit named in rewritten messages.
     pub max_document_bytes: usize,
+    /// Calls answered here never reach a handler, so they are counted and logged here.
+    pub metrics: Arc<Metrics>,
 }
 
 impl<S> tower::Layer<S> for EdgeLayer {
@@ -90,14 +96,16 @@ impl<S> tower::Layer<S> for EdgeLayer {
         Edge {
             inner,
             max_document_bytes: self.max_document_bytes,
+            metrics: self.metrics.clone(),
         }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Edge<S> {
     inner: S,
     max_document_bytes: usize,
+    metrics: Arc<Metrics>,
 }
 
 impl<S> tower::Service<http::Request<Body>> for Edge<S>
@@ -124,6 +132,8 @@ where
         };
         request.extensions_mut().insert(arrival);
         let limit = self.max_document_bytes;
+        let metrics = self.metrics.clone();
+        let method = method_name(request.uri().path());
         let response = self.inner.call(request);
         Box::pin(async move {
             let result = match arrival.client_deadline() {
@@ -132,16 +142,19 @@ where
                     Ok(result) => result,
                     Err(_) => {
                         let budget = arrival.client_timeout.unwrap_or_default();
-                        return Ok(Status::deadline_exceeded(format!(
+                        let status = Status::deadline_exceeded(format!(
                             "the client's deadline of {} ms passed before the call was answered",
                             budget.as_millis()
-                        ))
-                        .into_http());
+                        ));
+                        log_edge(&metrics, method, arrival.at, &status);
+                        return Ok(status.into_http());
                     }
                 },
             };
             result.map(|mut response| {
-                rewrite_oversize(&mut response, limit);
+                if let Some(status) = rewrite_oversize(&mut response, limit) {
+                    log_edge(&metrics, method, arrival.at, &status);
+                }
                 response
             })
         })
@@ -150,13 +163,41 @@ where
 
 /// Rewrites tonic's answer to an over-large unary request (trailers-only, so the status is in
 /// the headers) to RESOURCE_EXHAUSTED naming the document limit.
-fn rewrite_oversize(response: &mut http::Response<Body>, limit: usize) {
-    if let Some(status) = Status::from_header_map(response.headers())
-        && let Some(rewritten) = oversize_status(&status, limit)
-    {
-        // add_header only fails on a message that is not a valid header value; ours is ASCII.
-        let _ = rewritten.add_header(response.headers_mut());
+fn rewrite_oversize(response: &mut http::Response<Body>, limit: usize) -> Option<Status> {
+    let status = Status::from_header_map(response.headers())?;
+    let rewritten = oversize_status(&status, limit)?;
+    // add_header only fails on a message that is not a valid header value; ours is ASCII.
+    let _ = rewritten.add_header(response.headers_mut());
+    Some(rewritten)
+}
+
+/// The method of a gRPC path (`/copydesk.v1.NormalizerService/Normalize` → `Normalize`),
+/// as a static name for the metrics; other services' methods are `other`.
+fn method_name(path: &str) -> &'static str {
+    match path.strip_prefix("/copydesk.v1.NormalizerService/") {
+        Some("Normalize") => "Normalize",
+        Some("NormalizeStream") => "NormalizeStream",
+        Some("DetectLanguage") => "DetectLanguage",
+        Some("GetCapabilities") => "GetCapabilities",
+        _ => "other",
     }
+}
+
+/// The log line and metrics of a call answered by the edge, before any handler saw it.
+fn log_edge(metrics: &Metrics, method: &'static str, at: Instant, status: &Status) {
+    let took = at.elapsed();
+    let code = code_name(status.code());
+    metrics.record(method, code, 0, took);
+    tracing::info!(
+        request_id = "-",
+        method,
+        language = "",
+        bytes_in = 0,
+        duration_ms = took.as_secs_f64() * 1000.0,
+        status = code,
+        error = status.message(),
+        "call"
+    );
 }
 
 #[cfg(test)]

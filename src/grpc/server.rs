@@ -87,7 +87,7 @@ pub async fn serve(
     });
 
     let limit = config.max_document_bytes;
-    let normalizer = NormalizerServiceServer::new(Normalizer::new(rules, &config, metrics))
+    let normalizer = NormalizerServiceServer::new(Normalizer::new(rules, &config, metrics.clone()))
         .accept_compressed(CompressionEncoding::Gzip)
         .accept_compressed(CompressionEncoding::Zstd)
         // Sent only to clients whose grpc-accept-encoding names it.
@@ -139,6 +139,7 @@ pub async fn serve(
         .max_concurrent_streams(Some(config.max_concurrent_streams))
         .layer(EdgeLayer {
             max_document_bytes: limit,
+            metrics,
         })
         .add_service(health_service)
         .add_service(reflection_v1)
