@@ -3,7 +3,10 @@
 //! The engine (`engine`) is pure and synchronous; `rules` loads the language knowledge once;
 //! `grpc` and `cli` are thin adapters over `normalize`.
 
+pub mod cli;
+pub mod config;
 pub mod engine;
+pub mod grpc;
 pub mod rules;
 
 pub use engine::{Article, Config, Content, Error, Input, normalize};

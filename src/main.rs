@@ -1,1 +1,5 @@
-fn main() {}
+//! `copydesk`: see `cli.rs`.
+
+fn main() -> std::process::ExitCode {
+    copydesk::cli::run()
+}

@@ -1,0 +1,203 @@
+//! Typed configuration of the server: defaults, then `COPYDESK_*` environment variables, then
+//! flags. clap's `env` attribute gives exactly that order, so this struct is the whole story.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The engine's own default limit (`engine::Config::max_document_bytes`): 16 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+/// Default for `--request-timeout`.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for `--drain-timeout`.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for `--max-concurrent-streams` (HTTP/2 streams per connection).
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Everything `copydesk serve` can be told.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address of the gRPC listener (plaintext HTTP/2).
+    #[arg(long, env = "COPYDESK_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+
+    /// Largest accepted document in bytes; larger ones get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "COPYDESK_MAX_DOCUMENT_BYTES", default_value_t = DEFAULT_MAX_DOCUMENT_BYTES,
+          value_parser = parse_positive_usize)]
+    pub max_document_bytes: usize,
+
+    /// Time one document may take (e.g. 30s, 500ms, 2m); the client's deadline wins when shorter.
+    #[arg(long, env = "COPYDESK_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Documents normalised at the same time; unary calls beyond it are shed with
+    /// RESOURCE_EXHAUSTED (default: 32 per core).
+    #[arg(long, env = "COPYDESK_CONCURRENCY_LIMIT", default_value_t = default_concurrency_limit(),
+          value_parser = parse_positive_usize)]
+    pub concurrency_limit: usize,
+
+    /// HTTP/2 streams (calls and open NormalizeStreams) per connection.
+    #[arg(long, env = "COPYDESK_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
+    pub max_concurrent_streams: u32,
+
+    /// On SIGINT/SIGTERM, how long in-flight calls and open streams may run before the exit.
+    #[arg(long, env = "COPYDESK_DRAIN_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub drain_timeout: Duration,
+
+    /// Folder of rule files laid over the embedded ones (same name replaces).
+    #[arg(long, env = "COPYDESK_RULES", value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+
+    /// Log format.
+    #[arg(long, env = "COPYDESK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Serve Prometheus metrics as plain HTTP on this address (off when unset).
+    #[arg(long, env = "COPYDESK_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+impl Default for ServeConfig {
+    /// The same values as the flags' defaults (a unit test keeps them equal).
+    fn default() -> Self {
+        ServeConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            concurrency_limit: default_concurrency_limit(),
+            max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            rules: None,
+            log_format: LogFormat::Text,
+            metrics_listen: None,
+        }
+    }
+}
+
+impl ServeConfig {
+    /// The engine's configuration for these settings.
+    pub fn engine(&self) -> crate::engine::Config {
+        crate::engine::Config {
+            max_document_bytes: self.max_document_bytes,
+            ..crate::engine::Config::default()
+        }
+    }
+}
+
+/// 32 concurrent documents per core: the engine is CPU-bound, so more only queue in the
+/// blocking pool, while fewer would shed load that a short queue could absorb.
+pub fn default_concurrency_limit() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()) * 32
+}
+
+fn parse_positive_usize(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be greater than 0".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Parses `250ms`, `30s`, `2m`, `1h` or a plain number of seconds; zero is refused.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration: use e.g. 500ms, 30s, 2m"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("unknown unit {other:?}: use ms, s, m or h")),
+    };
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(format!("{s:?} must be greater than zero"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("3 weeks").is_err());
+    }
+
+    #[test]
+    fn flag_defaults_match_default_impl() {
+        // Only meaningful without COPYDESK_* in the environment; CI runs clean.
+        if std::env::vars().any(|(k, _)| k.starts_with("COPYDESK_")) {
+            return;
+        }
+        let parsed = Probe::parse_from(["copydesk"]).config;
+        let default = ServeConfig::default();
+        assert_eq!(parsed.listen, default.listen);
+        assert_eq!(parsed.max_document_bytes, default.max_document_bytes);
+        assert_eq!(
+            parsed.max_document_bytes,
+            crate::engine::Config::default().max_document_bytes
+        );
+        assert_eq!(parsed.request_timeout, default.request_timeout);
+        assert_eq!(parsed.concurrency_limit, default.concurrency_limit);
+        assert_eq!(
+            parsed.max_concurrent_streams,
+            default.max_concurrent_streams
+        );
+        assert_eq!(parsed.drain_timeout, default.drain_timeout);
+        assert_eq!(parsed.log_format, default.log_format);
+        assert_eq!(parsed.metrics_listen, default.metrics_listen);
+    }
+
+    #[test]
+    fn flags_override_defaults() {
+        let c = Probe::parse_from([
+            "copydesk",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-document-bytes",
+            "1000",
+            "--request-timeout",
+            "2s",
+            "--concurrency-limit",
+            "3",
+            "--log-format",
+            "json",
+        ])
+        .config;
+        assert_eq!(c.listen.port(), 0);
+        assert_eq!(c.max_document_bytes, 1000);
+        assert_eq!(c.request_timeout, Duration::from_secs(2));
+        assert_eq!(c.concurrency_limit, 3);
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(Probe::try_parse_from(["copydesk", "--concurrency-limit", "0"]).is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! Counters and a latency histogram in Prometheus text format, served on an optional plain
+//! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, one mutex-guarded map for the
+//! (method, code) counters, and a raw TCP responder instead of another HTTP stack.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    /// Non-cumulative counts per bucket, plus one for +Inf.
+    counts: [u64; BUCKETS.len() + 1],
+    sum: f64,
+    count: u64,
+}
+
+/// The service's counters. Shared as `Arc<Metrics>`.
+#[derive(Default)]
+pub struct Metrics {
+    /// Finished calls (and stream items) by (method, status name).
+    calls: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
+    latency: Mutex<BTreeMap<&'static str, Histogram>>,
+    bytes_in: AtomicU64,
+    errors: AtomicU64,
+    shed: AtomicU64,
+    in_flight: AtomicI64,
+}
+
+impl Metrics {
+    /// Records one finished call or stream item.
+    pub fn record(&self, method: &'static str, code: &'static str, bytes: usize, took: Duration) {
+        self.bytes_in.fetch_add(bytes as u64, Ordering::Relaxed);
+        if code != "OK" {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        // A poisoned lock only means another thread panicked mid-update of a counter map;
+        // the counts are still usable, so take them rather than lose metrics.
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        *calls.entry((method, code)).or_default() += 1;
+        drop(calls);
+        let secs = took.as_secs_f64();
+        let mut latency = self.latency.lock().unwrap_or_else(|p| p.into_inner());
+        let h = latency.entry(method).or_default();
+        let slot = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
+        h.counts[slot] += 1;
+        h.sum += secs;
+        h.count += 1;
+    }
+
+    /// Counts a call refused at the concurrency limit.
+    pub fn shed(&self) {
+        self.shed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Marks a document as being normalised until the guard drops.
+    pub fn in_flight(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self)
+    }
+
+    /// Calls refused at the concurrency limit so far.
+    pub fn shed_total(&self) -> u64 {
+        self.shed.load(Ordering::Relaxed)
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP copydesk_calls_total Finished calls and stream items by method and status.\n# TYPE copydesk_calls_total counter"
+        );
+        for ((method, code), n) in self.calls.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = writeln!(
+                out,
+                "copydesk_calls_total{{method=\"{method}\",code=\"{code}\"}} {n}"
+            );
+        }
+        for (name, help, value) in [
+            (
+                "copydesk_received_bytes_total",
+                "Document bytes received.",
+                self.bytes_in.load(Ordering::Relaxed),
+            ),
+            (
+                "copydesk_errors_total",
+                "Calls and stream items that ended with a status other than OK.",
+                self.errors.load(Ordering::Relaxed),
+            ),
+            (
+                "copydesk_shed_total",
+                "Calls refused at the concurrency limit.",
+                self.shed.load(Ordering::Relaxed),
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP copydesk_in_flight Documents being normalised now.\n# TYPE copydesk_in_flight gauge\ncopydesk_in_flight {}",
+            self.in_flight.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP copydesk_call_duration_seconds Time per call or stream item.\n# TYPE copydesk_call_duration_seconds histogram"
+        );
+        for (method, h) in self
+            .latency
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let mut cumulative = 0;
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                cumulative += h.counts[i];
+                let _ = writeln!(
+                    out,
+                    "copydesk_call_duration_seconds_bucket{{method=\"{method}\",le=\"{bound}\"}} {cumulative}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "copydesk_call_duration_seconds_bucket{{method=\"{method}\",le=\"+Inf\"}} {}\ncopydesk_call_duration_seconds_sum{{method=\"{method}\"}} {}\ncopydesk_call_duration_seconds_count{{method=\"{method}\"}} {}",
+                h.count, h.sum, h.count
+            );
+        }
+        out
+    }
+}
+
+/// Decrements the in-flight gauge when dropped.
+pub struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Answers every HTTP request on `listener` with the metrics (any path; `GET /metrics` is
+/// what scrapers send). Runs until the task is aborted.
+pub async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
+    loop {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            continue;
+        };
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            // Read the request head (bounded); the content does not depend on it.
+            let mut buf = [0u8; 4096];
+            let mut seen = 0;
+            while seen < buf.len() {
+                match tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf[seen..]))
+                    .await
+                {
+                    Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,
+                    Ok(Ok(n)) => seen += n,
+                }
+                if buf[..seen].windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+            let body = metrics.render();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_has_counters_and_a_cumulative_histogram() {
+        let m = Metrics::default();
+        m.record("Normalize", "OK", 100, Duration::from_millis(3));
+        m.record(
+            "Normalize",
+            "INVALID_ARGUMENT",
+            0,
+            Duration::from_millis(30),
+        );
+        m.shed();
+        let text = m.render();
+        assert!(text.contains("copydesk_calls_total{method=\"Normalize\",code=\"OK\"} 1"));
+        assert!(text.contains("copydesk_received_bytes_total 100"));
+        assert!(text.contains("copydesk_errors_total 1"));
+        assert!(text.contains("copydesk_shed_total 1"));
+        assert!(text.contains(
+            "copydesk_call_duration_seconds_bucket{method=\"Normalize\",le=\"0.005\"} 1"
+        ));
+        assert!(
+            text.contains(
+                "copydesk_call_duration_seconds_bucket{method=\"Normalize\",le=\"+Inf\"} 2"
+            )
+        );
+    }
+}

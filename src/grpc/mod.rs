@@ -1,0 +1,11 @@
+//! The gRPC adapter: conversion at the edge, the service, metrics and start-up.
+//! The generated code lives in `crate::pb`.
+
+pub mod convert;
+pub mod layer;
+pub mod metrics;
+pub mod server;
+pub mod service;
+
+pub use server::{ServeError, run, serve, shutdown_signal};
+pub use service::Normalizer;

@@ -1,0 +1,200 @@
+//! Start-up: the normaliser with health and reflection (v1 and v1alpha), limits, compression,
+//! the metrics port and graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tonic::codec::CompressionEncoding;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+
+use super::layer::EdgeLayer;
+use super::metrics::{self, Metrics};
+use super::service::Normalizer;
+use crate::config::ServeConfig;
+use crate::pb;
+use crate::pb::normalizer_service_server::NormalizerServiceServer;
+use crate::rules::{Rules, RulesError};
+
+/// Room above the document limit for the rest of a request (id, charset, hint, options and
+/// protobuf framing). Larger messages are refused by tonic, and `layer::Edge` turns
+/// that refusal into RESOURCE_EXHAUSTED naming the document limit.
+pub const ENVELOPE_BYTES: usize = 64 * 1024;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot load rules: {0}")]
+    Rules(#[from] RulesError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot build the reflection service: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("gRPC server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Loads the rules, binds the configured addresses and serves until SIGINT or SIGTERM.
+pub async fn run(config: ServeConfig) -> Result<(), ServeError> {
+    let rules = match &config.rules {
+        Some(dir) => Rules::with_overrides(dir)?,
+        None => Rules::embedded()?,
+    };
+    let bind = |addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })
+    };
+    let listener = bind(config.listen).await?;
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(bind(addr).await?),
+        None => None,
+    };
+    serve(
+        config,
+        Arc::new(rules),
+        listener,
+        metrics_listener,
+        shutdown_signal(),
+    )
+    .await
+}
+
+/// Serves on `listener` until `shutdown` completes, then drains: health turns NOT_SERVING,
+/// the listener closes, in-flight calls and open streams run to their end for at most
+/// `drain_timeout`. Tests call this with a listener on `127.0.0.1:0`.
+pub async fn serve(
+    config: ServeConfig,
+    rules: Arc<Rules>,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let local = listener.local_addr().ok();
+    let metrics = Arc::new(Metrics::default());
+    let metrics_task = metrics_listener.map(|l| {
+        if let Ok(addr) = l.local_addr() {
+            tracing::info!(%addr, "metrics on http://{addr}/metrics");
+        }
+        tokio::spawn(metrics::serve(l, metrics.clone()))
+    });
+
+    let limit = config.max_document_bytes;
+    let normalizer = NormalizerServiceServer::new(Normalizer::new(rules, &config, metrics.clone()))
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Zstd)
+        // Sent only to clients whose grpc-accept-encoding names it.
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Zstd)
+        .max_decoding_message_size(limit.saturating_add(ENVELOPE_BYTES))
+        .max_encoding_message_size(usize::MAX);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<NormalizerServiceServer<Normalizer>>()
+        .await;
+
+    // Each builder registers the other version's descriptors and health's, so that
+    // `grpcurl list` and `describe` show every service whichever version the client speaks.
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    let drain_started = Arc::new(Notify::new());
+    let signal = {
+        let health = health.clone();
+        let drain_started = drain_started.clone();
+        async move {
+            shutdown.await;
+            tracing::info!("shutting down: health NOT_SERVING, draining open calls");
+            health
+                .set_not_serving::<NormalizerServiceServer<Normalizer>>()
+                .await;
+            health
+                .set_service_status("", ServingStatus::NotServing)
+                .await;
+            drain_started.notify_one();
+        }
+    };
+
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    if let Some(addr) = local {
+        tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "copydesk listening on {addr}");
+    }
+    let server = Server::builder()
+        .max_concurrent_streams(Some(config.max_concurrent_streams))
+        .layer(EdgeLayer {
+            max_document_bytes: limit,
+            metrics,
+        })
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(normalizer)
+        .serve_with_incoming_shutdown(incoming, signal);
+    tokio::pin!(server);
+
+    let drain = config.drain_timeout;
+    let result = tokio::select! {
+        result = &mut server => result.map_err(ServeError::from),
+        _ = async {
+            drain_started.notified().await;
+            tokio::time::sleep(drain).await;
+        } => {
+            tracing::warn!(
+                drain_timeout_ms = drain.as_millis() as u64,
+                "drain timeout passed with calls still open; closing them"
+            );
+            Ok(())
+        }
+    };
+    if let Some(task) = metrics_task {
+        task.abort();
+    }
+    if result.is_ok() {
+        tracing::info!("stopped");
+    }
+    result
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => tracing::info!("SIGINT received"),
+        _ = terminate => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,0 +1,449 @@
+//! `copydesk.v1.NormalizerService`: a state struct (rules, limits, counters) and the trait impl.
+//!
+//! Every document runs on tokio's blocking pool, so a large one never stalls the async workers.
+//! A semaphore bounds the documents in work: unary calls over the limit are shed at once with
+//! RESOURCE_EXHAUSTED; stream items wait for a permit within their deadline, which gives a
+//! pipeline back-pressure instead of errors (the number of streams is bounded by
+//! `max_concurrent_streams`). The permit stays with the engine run until it really ends, even
+//! when the caller's deadline passed, so timed-out work still counts against the limit.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::time::Instant;
+use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Code, Request, Response, Status, Streaming};
+
+use super::convert;
+use super::layer::{Arrival, oversize_status};
+use super::metrics::Metrics;
+use crate::config::ServeConfig;
+use crate::engine;
+use crate::pb;
+use crate::pb::normalizer_service_server::NormalizerService;
+use crate::rules::Rules;
+
+/// Responses a stream may hold ready before the reader takes them: a slow reader slows the
+/// writer after this many documents.
+const STREAM_BUFFER: usize = 4;
+
+/// A point in time by which an answer is due, and who set it (for the message).
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    by_client: bool,
+    budget: Duration,
+}
+
+impl Deadline {
+    fn earliest(self, other: Option<Deadline>) -> Deadline {
+        match other {
+            Some(o) if o.at < self.at => o,
+            _ => self,
+        }
+    }
+
+    fn exceeded(&self) -> Status {
+        if self.by_client {
+            Status::deadline_exceeded(format!(
+                "the client's deadline of {} ms passed before the document was normalised",
+                self.budget.as_millis()
+            ))
+        } else {
+            Status::deadline_exceeded(format!(
+                "the document was not normalised within the server's request timeout of {} ms (--request-timeout)",
+                self.budget.as_millis()
+            ))
+        }
+    }
+}
+
+struct Shared {
+    rules: Arc<Rules>,
+    engine: engine::Config,
+    request_timeout: Duration,
+    concurrency_limit: usize,
+    permits: Arc<Semaphore>,
+    metrics: Arc<Metrics>,
+    next_id: AtomicU64,
+}
+
+/// The service state. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct Normalizer {
+    shared: Arc<Shared>,
+}
+
+impl Normalizer {
+    pub fn new(rules: Arc<Rules>, config: &ServeConfig, metrics: Arc<Metrics>) -> Self {
+        Normalizer {
+            shared: Arc::new(Shared {
+                rules,
+                engine: config.engine(),
+                request_timeout: config.request_timeout,
+                concurrency_limit: config.concurrency_limit,
+                permits: Arc::new(Semaphore::new(config.concurrency_limit)),
+                metrics,
+                next_id: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// The document's id, or a generated one for the logs.
+    fn request_id(&self, id: &str) -> String {
+        if id.is_empty() {
+            format!(
+                "req-{}",
+                self.shared.next_id.fetch_add(1, Ordering::Relaxed)
+            )
+        } else {
+            id.to_string()
+        }
+    }
+
+    /// The client's deadline (`grpc-timeout`, counted from arrival, a little early).
+    fn client_deadline<T>(&self, request: &Request<T>) -> Option<Deadline> {
+        let arrival = request.extensions().get::<Arrival>()?;
+        Some(Deadline {
+            at: arrival.client_deadline()?,
+            by_client: true,
+            budget: arrival.client_timeout?,
+        })
+    }
+
+    fn server_deadline(&self, from: Instant) -> Deadline {
+        Deadline {
+            at: from + self.shared.request_timeout,
+            by_client: false,
+            budget: self.shared.request_timeout,
+        }
+    }
+
+    fn unary_deadline<T>(&self, request: &Request<T>) -> Deadline {
+        self.server_deadline(arrival(request))
+            .earliest(self.client_deadline(request))
+    }
+
+    /// A permit for a unary call, or RESOURCE_EXHAUSTED at once.
+    fn try_permit(&self) -> Result<OwnedSemaphorePermit, Status> {
+        self.shared.permits.clone().try_acquire_owned().map_err(|_| {
+            self.shared.metrics.shed();
+            Status::resource_exhausted(format!(
+                "server is at its concurrency limit of {} documents in work: retry with backoff",
+                self.shared.concurrency_limit
+            ))
+        })
+    }
+
+    /// Runs `work` on the blocking pool, holding `permit` until it ends; answers by `deadline`.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        deadline: Deadline,
+        permit: OwnedSemaphorePermit,
+        work: impl FnOnce(&Rules, &engine::Config) -> Result<T, Status> + Send + 'static,
+    ) -> Result<T, Status> {
+        if Instant::now() >= deadline.at {
+            return Err(deadline.exceeded());
+        }
+        let shared = self.shared.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let _in_flight = shared.metrics.in_flight();
+            work(&shared.rules, &shared.engine)
+        });
+        match tokio::time::timeout_at(deadline.at, task).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join_error)) => {
+                tracing::error!(error = %join_error, "the engine panicked on a document");
+                Err(Status::internal(
+                    "the normaliser failed on this document (logged on the server)",
+                ))
+            }
+            Err(_) => Err(deadline.exceeded()),
+        }
+    }
+
+    async fn normalize_document(
+        &self,
+        doc: pb::Document,
+        options: pb::NormalizeOptions,
+        deadline: Deadline,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<pb::Article, Status> {
+        self.blocking(deadline, permit, move |rules, config| {
+            engine::normalize(&convert::input(&doc), rules, config)
+                .map(|a| convert::article(a, &options))
+                .map_err(|e| convert::status(&e))
+        })
+        .await
+    }
+
+    /// One log line and the metrics of a finished call or stream item.
+    fn finish(
+        &self,
+        method: &'static str,
+        id: &str,
+        language: &str,
+        bytes: usize,
+        started: Instant,
+        status: Option<&Status>,
+    ) {
+        let took = started.elapsed();
+        let code = convert::code_name(status.map_or(Code::Ok, Status::code));
+        self.shared.metrics.record(method, code, bytes, took);
+        let duration_ms = took.as_secs_f64() * 1000.0;
+        match status {
+            None => tracing::info!(
+                request_id = id,
+                method,
+                language,
+                bytes_in = bytes,
+                duration_ms,
+                status = code,
+                "call"
+            ),
+            Some(s) => tracing::info!(
+                request_id = id,
+                method,
+                language,
+                bytes_in = bytes,
+                duration_ms,
+                status = code,
+                error = s.message(),
+                "call"
+            ),
+        }
+    }
+
+    /// The status of a message that tonic refused as too large, rewritten to the contract's
+    /// RESOURCE_EXHAUSTED naming our document limit; other statuses pass unchanged.
+    fn limit_status(&self, status: Status) -> Status {
+        oversize_status(&status, self.shared.engine.max_document_bytes).unwrap_or(status)
+    }
+}
+
+/// When the request reached the server (stamped by `layer::Edge` before tonic read the body).
+fn arrival<T>(request: &Request<T>) -> Instant {
+    request
+        .extensions()
+        .get::<Arrival>()
+        .map_or_else(Instant::now, |a| a.at)
+}
+
+type ResponseStream =
+    Pin<Box<dyn Stream<Item = Result<pb::NormalizeStreamResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl NormalizerService for Normalizer {
+    async fn normalize(
+        &self,
+        request: Request<pb::NormalizeRequest>,
+    ) -> Result<Response<pb::NormalizeResponse>, Status> {
+        let deadline = self.unary_deadline(&request);
+        let started = arrival(&request);
+        let req = request.into_inner();
+        let doc = req.document.unwrap_or_default();
+        let options = req.options.unwrap_or_default();
+        let id = self.request_id(&doc.id);
+        let bytes = convert::document_len(&doc);
+        let result = match self.try_permit() {
+            Ok(permit) => {
+                self.normalize_document(doc, options, deadline, permit)
+                    .await
+            }
+            Err(status) => Err(status),
+        };
+        let language = result
+            .as_ref()
+            .ok()
+            .and_then(|a| a.language.as_ref())
+            .map_or("", |l| l.code.as_str());
+        self.finish(
+            "Normalize",
+            &id,
+            language,
+            bytes,
+            started,
+            result.as_ref().err(),
+        );
+        result.map(|article| {
+            Response::new(pb::NormalizeResponse {
+                article: Some(article),
+            })
+        })
+    }
+
+    type NormalizeStreamStream = ResponseStream;
+
+    async fn normalize_stream(
+        &self,
+        request: Request<Streaming<pb::NormalizeStreamRequest>>,
+    ) -> Result<Response<Self::NormalizeStreamStream>, Status> {
+        let client_deadline = self.client_deadline(&request);
+        let mut inbound = request.into_inner();
+        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let next = match client_deadline {
+                    Some(d) => match tokio::time::timeout_at(d.at, inbound.message()).await {
+                        Ok(next) => next,
+                        Err(_) => {
+                            let _ = tx.send(Err(d.exceeded())).await;
+                            break;
+                        }
+                    },
+                    None => inbound.message().await,
+                };
+                let req = match next {
+                    Ok(Some(req)) => req,
+                    Ok(None) => break,
+                    Err(status) => {
+                        // The request stream itself broke (too large, bad frame, reset):
+                        // nothing more can be read, so the stream ends with that status.
+                        let _ = tx.send(Err(this.limit_status(status))).await;
+                        break;
+                    }
+                };
+                let started = Instant::now();
+                let doc = req.document.unwrap_or_default();
+                let options = req.options.unwrap_or_default();
+                let id = doc.id.clone();
+                let log_id = this.request_id(&doc.id);
+                let bytes = convert::document_len(&doc);
+                let deadline = this.server_deadline(started).earliest(client_deadline);
+                let permit = match tokio::time::timeout_at(
+                    deadline.at,
+                    this.shared.permits.clone().acquire_owned(),
+                )
+                .await
+                {
+                    Ok(Ok(permit)) => Ok(permit),
+                    Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
+                    Err(_) => Err(deadline.exceeded()),
+                };
+                let result = match permit {
+                    Ok(permit) => {
+                        this.normalize_document(doc, options, deadline, permit)
+                            .await
+                    }
+                    Err(status) => Err(status),
+                };
+                let language = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| a.language.as_ref())
+                    .map_or("", |l| l.code.as_str())
+                    .to_string();
+                this.finish(
+                    "NormalizeStream",
+                    &log_id,
+                    &language,
+                    bytes,
+                    started,
+                    result.as_ref().err(),
+                );
+                let client_gone = client_deadline.is_some_and(|d| Instant::now() >= d.at);
+                let item = match result {
+                    Ok(article) => pb::normalize_stream_response::Result::Article(article),
+                    Err(status) => {
+                        if client_gone && status.code() == Code::DeadlineExceeded {
+                            let _ = tx.send(Err(status)).await;
+                            break;
+                        }
+                        pb::normalize_stream_response::Result::Error(convert::item_error(&status))
+                    }
+                };
+                let response = pb::NormalizeStreamResponse {
+                    id,
+                    result: Some(item),
+                };
+                // A full channel waits here: the reader's pace sets the writer's.
+                if tx.send(Ok(response)).await.is_err() {
+                    break; // the client went away
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn detect_language(
+        &self,
+        request: Request<pb::DetectLanguageRequest>,
+    ) -> Result<Response<pb::DetectLanguageResponse>, Status> {
+        let deadline = self.unary_deadline(&request);
+        let started = arrival(&request);
+        let req = request.into_inner();
+        let id = self.request_id("");
+        let bytes = req.text.len();
+        let result = self.detect(req, deadline).await;
+        let language = result
+            .as_ref()
+            .ok()
+            .and_then(|d| d.language.as_ref())
+            .map_or("", |l| l.code.as_str());
+        self.finish(
+            "DetectLanguage",
+            &id,
+            language,
+            bytes,
+            started,
+            result.as_ref().err(),
+        );
+        result.map(Response::new)
+    }
+
+    async fn get_capabilities(
+        &self,
+        request: Request<pb::GetCapabilitiesRequest>,
+    ) -> Result<Response<pb::GetCapabilitiesResponse>, Status> {
+        let started = arrival(&request);
+        let rules = &self.shared.rules;
+        let response = pb::GetCapabilitiesResponse {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            languages: rules.language_codes(),
+            agencies: rules.agencies().news_names(),
+            rules_version: rules.digest().to_string(),
+            max_document_bytes: self.shared.engine.max_document_bytes as u64,
+            detectable_languages: rules.detector().languages(),
+        };
+        let id = self.request_id("");
+        self.finish("GetCapabilities", &id, "", 0, started, None);
+        Ok(Response::new(response))
+    }
+}
+
+impl Normalizer {
+    async fn detect(
+        &self,
+        req: pb::DetectLanguageRequest,
+        deadline: Deadline,
+    ) -> Result<pb::DetectLanguageResponse, Status> {
+        if req.text.trim().is_empty() {
+            return Err(Status::invalid_argument(
+                "text is empty: send the text whose language to detect",
+            ));
+        }
+        let hint = req.language_hint.trim().to_string();
+        if !hint.is_empty() && !engine::language::is_language_code(&hint) {
+            return Err(convert::status(&engine::Error::InvalidLanguageHint(hint)));
+        }
+        let limit = self.shared.engine.max_document_bytes;
+        if req.text.len() > limit {
+            return Err(convert::status(&engine::Error::TooLarge {
+                size: req.text.len(),
+                limit,
+            }));
+        }
+        let permit = self.try_permit()?;
+        self.blocking(deadline, permit, move |rules, _| {
+            let hint = Some(hint.as_str()).filter(|h| !h.is_empty());
+            Ok(convert::detection(rules.detector().detect(&req.text, hint)))
+        })
+        .await
+    }
+}

@@ -1,0 +1,323 @@
+//! Limits, load shedding, deadlines and graceful shutdown, against the real server on port 0.
+//! "Slow" work comes from large documents or tiny limits; the service has no test-only sleeps.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use copydesk::config::ServeConfig;
+use copydesk::pb;
+use tonic::Code;
+
+#[tokio::test]
+async fn a_20_mib_document_is_resource_exhausted_naming_the_limit_and_the_server_goes_on() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let doc = text_doc("huge", &"a".repeat(20 * 1024 * 1024));
+    let status = client.normalize(request(doc)).await.expect_err("too large");
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("16777216"), "{status:?}");
+    // Answered before any handler ran, and still counted.
+    assert!(
+        app.metrics()
+            .await
+            .contains("copydesk_calls_total{method=\"Normalize\",code=\"RESOURCE_EXHAUSTED\"} 1")
+    );
+    // Still serving, on the same channel and on a new one.
+    client
+        .normalize(request(text_doc("after", EN)))
+        .await
+        .expect("serves after the refusal");
+    app.client()
+        .await
+        .normalize(request(text_doc("after2", EN)))
+        .await
+        .expect("serves a new connection");
+}
+
+#[tokio::test]
+async fn just_over_the_configured_limit_is_refused_by_the_engine_check() {
+    let app = spawn_app_with(ServeConfig {
+        max_document_bytes: 1000,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    // Within tonic's envelope allowance: the engine's own check answers.
+    let status = client
+        .normalize(request(text_doc("a", &"word ".repeat(300))))
+        .await
+        .expect_err("too large");
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    assert!(status.message().contains("1000 bytes"), "{status:?}");
+    // Far over: tonic refuses while decoding, and the edge rewrites its answer.
+    let status = client
+        .normalize(request(text_doc("b", &"word ".repeat(100_000))))
+        .await
+        .expect_err("too large");
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    assert!(status.message().contains("1000 bytes"), "{status:?}");
+    // A document within the limit is fine.
+    client
+        .normalize(request(text_doc("c", "Short wire copy about the weather.")))
+        .await
+        .expect("small document");
+}
+
+#[tokio::test]
+async fn a_stream_item_over_the_limit_is_an_error_item() {
+    let app = spawn_app_with(ServeConfig {
+        max_document_bytes: 1000,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let docs = [
+        text_doc("ok", "Short wire copy."),
+        text_doc("big", &"word ".repeat(300)),
+        text_doc("ok2", "More short wire copy."),
+    ];
+    let requests = tokio_stream::iter(docs.into_iter().map(|d| pb::NormalizeStreamRequest {
+        document: Some(d),
+        options: None,
+    }));
+    use tokio_stream::StreamExt;
+    let items: Vec<_> = client
+        .normalize_stream(requests)
+        .await
+        .expect("stream")
+        .into_inner()
+        .collect::<Result<_, _>>()
+        .await
+        .expect("items");
+    assert_eq!(items.len(), 3);
+    match &items[1].result {
+        Some(pb::normalize_stream_response::Result::Error(e)) => {
+            assert_eq!(e.code, "RESOURCE_EXHAUSTED");
+            assert!(e.message.contains("1000 bytes"), "{e:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn overload_is_shed_fast_and_the_server_recovers() {
+    let limit = 2;
+    let app = spawn_app_with(ServeConfig {
+        concurrency_limit: limit,
+        ..ServeConfig::default()
+    })
+    .await;
+    let channel = app.channel().await;
+    let text = big_text(3 * 1024 * 1024);
+    let calls: Vec<_> = (0..limit * 10)
+        .map(|i| {
+            let mut client = copydesk::pb::normalizer_service_client::NormalizerServiceClient::new(
+                channel.clone(),
+            )
+            .max_decoding_message_size(usize::MAX);
+            let doc = text_doc(&format!("load-{i}"), &text);
+            tokio::spawn(async move {
+                tokio::time::timeout(PATIENCE, client.normalize(request(doc)))
+                    .await
+                    .expect("no hang")
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut shed = 0;
+    for call in calls {
+        match call.await.expect("task") {
+            Ok(response) => {
+                assert!(response.into_inner().article.is_some());
+                ok += 1;
+            }
+            Err(status) => {
+                assert!(
+                    matches!(status.code(), Code::ResourceExhausted | Code::Unavailable),
+                    "{status:?}"
+                );
+                assert!(status.message().contains("concurrency limit"), "{status:?}");
+                shed += 1;
+            }
+        }
+    }
+    assert!(ok >= 1, "accepted calls succeed (ok {ok}, shed {shed})");
+    assert!(shed >= 1, "the excess is shed (ok {ok}, shed {shed})");
+    assert_eq!(app.metric("copydesk_shed_total").await, shed as f64);
+    // Back to normal.
+    for i in 0..limit * 2 {
+        app.client()
+            .await
+            .normalize(request(text_doc(&format!("after-{i}"), EN)))
+            .await
+            .expect("serves after the overload");
+    }
+}
+
+#[tokio::test]
+async fn a_client_deadline_shorter_than_the_work_is_deadline_exceeded() {
+    let app = spawn_app().await;
+    // Through plain hyper: tonic's own client would give up first with CANCELLED.
+    let mut client = app.raw_client();
+    let mut req = tonic::Request::new(request(text_doc("slow", &big_text(8 * 1024 * 1024))));
+    req.set_timeout(Duration::from_millis(10));
+    let status = tokio::time::timeout(PATIENCE, client.normalize(req))
+        .await
+        .expect("no hang")
+        .expect_err("deadline");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(status.message().contains("deadline"), "{status:?}");
+    client
+        .normalize(request(text_doc("after", EN)))
+        .await
+        .expect("serves afterwards");
+}
+
+#[tokio::test]
+async fn tonic_clients_see_their_own_deadline_as_cancelled_or_deadline_exceeded() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let mut req = tonic::Request::new(request(text_doc("slow", &big_text(8 * 1024 * 1024))));
+    req.set_timeout(Duration::from_millis(10));
+    let status = tokio::time::timeout(PATIENCE, client.normalize(req))
+        .await
+        .expect("no hang")
+        .expect_err("deadline");
+    // tonic's Channel enforces grpc-timeout itself (CANCELLED "Timeout expired") and may win
+    // the race against the server's DEADLINE_EXCEEDED; neither is a hang or INTERNAL.
+    assert!(
+        matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{status:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_server_request_timeout_is_deadline_exceeded() {
+    let app = spawn_app_with(ServeConfig {
+        request_timeout: Duration::from_millis(5),
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let status = client
+        .normalize(request(text_doc("slow", &big_text(8 * 1024 * 1024))))
+        .await
+        .expect_err("deadline");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(status.message().contains("--request-timeout"), "{status:?}");
+}
+
+#[tokio::test]
+async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+    let mut app = spawn_app().await;
+    let mut health = HealthClient::new(app.channel().await);
+    let mut watch = health
+        .watch(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("watch")
+        .into_inner();
+    let first = watch.message().await.expect("watch").expect("status");
+    assert_eq!(first.status, ServingStatus::Serving as i32);
+
+    let mut client = app.client().await;
+    let call = tokio::spawn(async move {
+        client
+            .normalize(request(text_doc("in-flight", &big_text(8 * 1024 * 1024))))
+            .await
+    });
+    // Wait until the document is in the engine (no sleeps: the in-flight gauge says so).
+    let waiting = async {
+        while app.metric("copydesk_in_flight").await < 1.0 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .expect("call in flight");
+
+    app.shutdown();
+    let next = tokio::time::timeout(PATIENCE, watch.message())
+        .await
+        .expect("no hang")
+        .expect("watch")
+        .expect("status");
+    assert_eq!(next.status, ServingStatus::NotServing as i32);
+    drop(watch); // a health watcher would otherwise hold the drain open
+
+    let article = tokio::time::timeout(PATIENCE, call)
+        .await
+        .expect("no hang")
+        .expect("task")
+        .expect("the in-flight call completes")
+        .into_inner()
+        .article
+        .expect("article");
+    assert_eq!(article.id, "in-flight");
+
+    // New connections are refused once the listener is closed.
+    let refused = async {
+        loop {
+            let attempt = app.endpoint().connect().await;
+            match attempt {
+                Err(_) => break,
+                Ok(channel) => {
+                    let mut c =
+                        copydesk::pb::normalizer_service_client::NormalizerServiceClient::new(
+                            channel,
+                        );
+                    if c.normalize(request(text_doc("late", EN))).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, refused)
+        .await
+        .expect("new calls refused");
+    let result = tokio::time::timeout(PATIENCE, app.server)
+        .await
+        .expect("the server stops")
+        .expect("task");
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test]
+async fn the_drain_timeout_bounds_shutdown() {
+    use tokio_stream::StreamExt;
+    let mut app = spawn_app_with(ServeConfig {
+        drain_timeout: Duration::from_millis(200),
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    // A stream the client never closes would hold the drain open forever.
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tx.send(pb::NormalizeStreamRequest {
+        document: Some(text_doc("s", EN)),
+        options: None,
+    })
+    .await
+    .expect("send");
+    let mut stream = client
+        .normalize_stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("stream")
+        .into_inner();
+    stream.next().await.expect("one item").expect("ok");
+    app.shutdown();
+    let result = tokio::time::timeout(PATIENCE, app.server)
+        .await
+        .expect("the drain timeout ends the wait")
+        .expect("task");
+    assert!(result.is_ok(), "{result:?}");
+    drop(tx);
+}
