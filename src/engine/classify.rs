@@ -333,20 +333,22 @@ fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
             c.roles[i],
             Role::Removed(ArtefactKind::EndMatter | ArtefactKind::Timestamp)
         ) || is_open(&c.roles[i]);
-        if source_line && let Some(sig) = find_source(&units[i].text, applied) {
-            if sig.authors.is_empty() && !sig.agencies.is_empty() {
-                if is_open(&c.roles[i]) {
-                    c.roles[i] = Role::Byline;
-                }
-                c.byline = Some(merge_opt(
-                    c.byline.take(),
-                    Byline {
-                        authors: vec![],
-                        ..sig
-                    },
-                ));
-                continue;
+        if source_line
+            && let Some(sig) = find_source(&units[i].text, applied)
+            && sig.authors.is_empty()
+            && !sig.agencies.is_empty()
+        {
+            if is_open(&c.roles[i]) {
+                c.roles[i] = Role::Byline;
             }
+            c.byline = Some(merge_opt(
+                c.byline.take(),
+                Byline {
+                    authors: vec![],
+                    ..sig
+                },
+            ));
+            continue;
         }
         if !is_open(&c.roles[i]) {
             continue;
@@ -541,8 +543,7 @@ fn mark_subheadings(units: &[Unit], c: &mut Classified) {
         let n = t.chars().count();
         let words = t.split_whitespace().count();
         let starts_upper = t.chars().next().is_some_and(|ch| !ch.is_lowercase());
-        if n >= 2
-            && n <= MAX_SUBHEADING_CHARS
+        if (2..=MAX_SUBHEADING_CHARS).contains(&n)
             && words <= MAX_SUBHEADING_WORDS
             && units[i].line == units[i].last_line
             && starts_upper

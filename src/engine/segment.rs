@@ -75,7 +75,7 @@ fn first_word(s: &str) -> &str {
 /// lines when seen alone.
 pub fn wrap_width(lines: &[Line]) -> Option<usize> {
     let width = lines.iter().map(|l| char_len(&l.text)).max()?;
-    if width > MAX_WRAP_WIDTH || width < MIN_WRAPPED_LINE {
+    if !(MIN_WRAPPED_LINE..=MAX_WRAP_WIDTH).contains(&width) {
         return None;
     }
     let full_and_continued = lines

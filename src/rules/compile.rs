@@ -59,6 +59,8 @@ pub struct LangRules {
     pub name_joiners: Vec<String>,
     pub datelines: Vec<Regex>,
     pub signatures: Vec<Regex>,
+    /// Whole caption lines with their credit in them; named groups `caption`, `creators`, `agency`.
+    pub captions: Vec<Regex>,
     lines: HashMap<String, ArtefactKind>,
     prefixes: Option<AhoCorasick>,
     prefix_kinds: Vec<ArtefactKind>,
@@ -230,6 +232,11 @@ impl LangRules {
             .iter()
             .map(|p| build(p))
             .collect::<Result<Vec<_>, _>>()?;
+        let captions = parsed
+            .caption_patterns
+            .iter()
+            .map(|p| build(p))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(LangRules {
             code: parsed.code,
             name: parsed.name,
@@ -244,6 +251,7 @@ impl LangRules {
             name_joiners: lower(parsed.name_joiners),
             datelines,
             signatures,
+            captions,
             lines,
             prefixes,
             prefix_kinds,

@@ -39,6 +39,8 @@ pub struct LangFile {
     #[serde(default)]
     pub signature_patterns: Vec<String>,
     #[serde(default)]
+    pub caption_patterns: Vec<String>,
+    #[serde(default)]
     pub artefacts: BTreeMap<String, ArtefactRules>,
 }
 

@@ -1,7 +1,9 @@
 //! Bylines above the body ("Von Max Muster", "By JANE DOE" + "Associated Press") and
 //! signatures below it ("vet/dpa", "jbo/AFP/dpa", "(Reporting by …; Editing by …)", "/БТА/").
 
-use super::{Applied, looks_like_name, news_only, push_unique, split_names, strip_prefix_ci};
+use super::{
+    Applied, looks_like_name, news_name, news_only, push_unique, split_names, strip_prefix_ci,
+};
 use crate::engine::article::Byline;
 
 /// Longest a byline line may be.
@@ -39,15 +41,11 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
         // "新华社记者 李明": an agency named in the opener credits it.
         let opener = &t[..t.len() - rest.len().min(t.len())];
         for a in applied.agencies.find_in(opener) {
-            byline
-                .agencies
-                .extend(news_only(applied.agencies, &[a.name.clone()]));
+            byline.agencies.extend(news_name(a));
         }
         for part in split_names(rest, &joiners) {
             if let Some(a) = applied.agencies.lookup(part) {
-                byline
-                    .agencies
-                    .extend(news_only(applied.agencies, &[a.name.clone()]));
+                byline.agencies.extend(news_name(a));
             } else if looks_like_name(part) {
                 push_unique(&mut byline.authors, part);
             } else {
@@ -70,7 +68,7 @@ pub fn byline_continuation(text: &str, applied: &Applied) -> Option<Vec<String>>
         return None;
     }
     if let Some(a) = applied.agencies.lookup(t) {
-        return Some(news_only(applied.agencies, &[a.name.clone()]));
+        return Some(news_name(a));
     }
     let capitalised = t
         .split_whitespace()
@@ -107,9 +105,7 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
                 for name in split_names(a.as_str(), &joiners) {
                     // "mrc/dpa/Reuters": an agency among the initials is an agency.
                     match applied.agencies.lookup(name) {
-                        Some(agency) => byline
-                            .agencies
-                            .extend(news_only(applied.agencies, &[agency.name.clone()])),
+                        Some(agency) => byline.agencies.extend(news_name(agency)),
                         None => push_unique(&mut byline.authors, name.trim()),
                     }
                 }
@@ -160,7 +156,7 @@ pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)
     if head.is_empty() || !super::ends_sentence(head) {
         return None;
     }
-    let agencies = news_only(applied.agencies, &[agency.name.clone()]);
+    let agencies = news_name(agency);
     Some((
         head.to_string(),
         Byline {

@@ -55,9 +55,39 @@ const NOISE: &[&str] = &[
 pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
     // "– फोटो : पीटीआई": a dash may lead a credit line.
     let t = text.trim().trim_start_matches(['–', '—', '-', ' ']);
-    let mut m = whole_line_credit(t, applied).or_else(|| tail_credit(t, applied))?;
+    let mut m = pattern_caption(t, applied)
+        .or_else(|| whole_line_credit(t, applied))
+        .or_else(|| tail_credit(t, applied))?;
     m.caption = strip_caption_label(&m.caption, applied);
     Some(m)
+}
+
+/// A caption line in a shape a rule file spells out, credit inside it:
+/// "[서울=뉴시스] 조성우 기자 = <caption> 2024.06.03. id@newsis.com".
+fn pattern_caption(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    applied
+        .files()
+        .flat_map(|f| f.captions.iter())
+        .find_map(|re| {
+            let caps = re.captures(t)?;
+            let group = |name: &str| caps.name(name).map_or("", |m| m.as_str()).trim();
+            let mut credit = Credit {
+                raw: t.to_string(),
+                ..Credit::default()
+            };
+            for name in super::split_names(group("creators"), &[]) {
+                push_unique(&mut credit.creators, name);
+            }
+            if let Some(a) = applied.agencies.lookup(group("agency"))
+                && a.kind != AgencyKind::Publisher
+            {
+                push_unique(&mut credit.agencies, &a.name);
+            }
+            Some(CreditMatch {
+                caption: group("caption").to_string(),
+                credit,
+            })
+        })
 }
 
 /// "FILE PHOTO: <caption>" → "<caption>".

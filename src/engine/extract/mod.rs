@@ -126,6 +126,15 @@ pub fn news_only(agencies: &Agencies, names: &[String]) -> Vec<String> {
     out
 }
 
+/// The canonical name of `agency` where it is a news agency: one name or none.
+pub fn news_name(agency: &crate::rules::Agency) -> Vec<String> {
+    if agency.kind == AgencyKind::News {
+        vec![agency.name.clone()]
+    } else {
+        vec![]
+    }
+}
+
 /// Pushes `name` once.
 pub fn push_unique(v: &mut Vec<String>, name: &str) {
     if !v.iter().any(|x| x == name) {
