@@ -119,8 +119,8 @@ pub struct Evidence {
     by_whatlang: HashMap<whatlang::Lang, usize>,
     by_key: HashMap<String, usize>,
     automaton: Option<AhoCorasick>,
-    /// Per pattern: languages it speaks for and its weight.
-    pattern_info: Vec<(u64, f64)>,
+    /// Per pattern: languages it speaks for, its weight and its kind.
+    pattern_info: Vec<(u64, f64, Kind)>,
     pub groups: Vec<(String, u64)>,
     allowed_mask: u64,
 }
@@ -225,15 +225,15 @@ impl Evidence {
         // Patterns over the token stream " tok tok ... ".
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut info: Vec<(u64, f64)> = Vec::new();
-        let mut add = |pat: String, bit: u64, weight: f64| {
+        let mut info: Vec<(u64, f64, Kind)> = Vec::new();
+        let mut add = |pat: String, bit: u64, weight: f64, kind: Kind| {
             if let Some(&i) = index.get(&pat) {
-                let e: &mut (u64, f64) = &mut info[i];
+                let e: &mut (u64, f64, Kind) = &mut info[i];
                 e.0 |= bit;
             } else {
                 index.insert(pat.clone(), patterns.len());
                 patterns.push(pat);
-                info.push((bit, weight));
+                info.push((bit, weight, kind));
             }
         };
         for (key, def) in &file.lang {
@@ -245,16 +245,16 @@ impl Evidence {
                     return Err(format!("[lang.{key}] word {w:?} is empty or has a space"));
                 }
                 if w.ends_with('\'') && w.chars().count() > 1 {
-                    add(format!(" {w}"), bit, params.word);
+                    add(format!(" {w}"), bit, params.word, Kind::Plain);
                 } else {
-                    add(format!(" {w} "), bit, params.word);
+                    add(format!(" {w} "), bit, params.word, Kind::Plain);
                 }
             }
             for c in def.letters.chars() {
                 if c.is_whitespace() {
                     continue;
                 }
-                add(c.to_lowercase().collect(), bit, params.letter);
+                add(c.to_lowercase().collect(), bit, params.letter, Kind::Plain);
             }
             for (list, what) in [
                 (&def.ngrams, "ngram"),
@@ -266,12 +266,12 @@ impl Evidence {
                     if p.is_empty() || p.contains(' ') {
                         return Err(format!("[lang.{key}] {what} {p:?} is empty or has a space"));
                     }
-                    let pat = match what {
-                        "suffix" => format!("{p} "),
-                        "prefix" => format!(" {p}"),
-                        _ => p,
+                    let (pat, kind) = match what {
+                        "suffix" => (format!("{p} "), Kind::Suffix),
+                        "prefix" => (format!(" {p}"), Kind::Prefix),
+                        _ => (p, Kind::Plain),
                     };
-                    add(pat, bit, params.affix);
+                    add(pat, bit, params.affix, kind);
                 }
             }
         }
@@ -326,10 +326,21 @@ impl Evidence {
         }
         let mut ev = [0f64; 64];
         if let Some(ac) = &self.automaton {
+            let bytes = stream.as_bytes();
             for m in ac.find_overlapping_iter(stream) {
-                let Some(&(mask, weight)) = self.pattern_info.get(m.pattern().as_usize()) else {
+                let Some(&(mask, weight, kind)) = self.pattern_info.get(m.pattern().as_usize())
+                else {
                     continue;
                 };
+                // An affix must not be the whole word.
+                let whole = match kind {
+                    Kind::Plain => false,
+                    Kind::Suffix => m.start() == 0 || bytes.get(m.start() - 1) == Some(&b' '),
+                    Kind::Prefix => bytes.get(m.end()).is_none_or(|&b| b == b' '),
+                };
+                if whole {
+                    continue;
+                }
                 let mut bits = mask & members;
                 while bits != 0 {
                     let i = bits.trailing_zeros() as usize;
@@ -368,6 +379,13 @@ impl Evidence {
             ranked: ranked.into_iter().map(|r| (r.0, r.1)).collect(),
         })
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plain,
+    Suffix,
+    Prefix,
 }
 
 fn normalise_piece(s: &str) -> String {
