@@ -1,7 +1,7 @@
 //! Language-identification benchmark: raw whatlang vs copydesk's detector, side by side.
 //!
 //! ```text
-//! cargo run --release --example langid_bench -- ../shared/data/langid [--rounds 5] [--per-lang 200]
+//! cargo run --release --example langid_bench -- ../shared/data/langid [--rounds 5] [--per-lang 200] [--rules FILE]
 //! ```
 //!
 //! Reads `<dir>/langmap.tsv` and `<dir>/<code>/{sentences,word-pairs,single-words}.txt` (lingua's
@@ -133,6 +133,7 @@ fn main() {
     let mut dir = PathBuf::from("../shared/data/langid");
     let mut rounds = 5usize;
     let mut per_lang = 200usize;
+    let mut rules: Option<PathBuf> = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -147,12 +148,22 @@ fn main() {
                     .unwrap_or(per_lang);
                 i += 1;
             }
+            "--rules" => {
+                rules = args.get(i + 1).map(PathBuf::from);
+                i += 1;
+            }
             other => dir = PathBuf::from(other),
         }
         i += 1;
     }
-    let toml_text = include_str!("../rules/langid.toml");
-    let det = match Detector::from_toml(toml_text) {
+    let toml_text = match &rules {
+        Some(p) => std::fs::read_to_string(p).unwrap_or_else(|e| {
+            eprintln!("{}: {e}", p.display());
+            std::process::exit(2);
+        }),
+        None => include_str!("../rules/langid.toml").to_string(),
+    };
+    let det = match Detector::from_toml(&toml_text) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("rules/langid.toml: {e}");
@@ -327,6 +338,9 @@ fn main() {
     }
 
     // ---------------------------------------------------------------- throughput
+    if rounds == 0 {
+        return;
+    }
     let mut sets: Vec<(&str, Vec<String>)> = CATS
         .iter()
         .enumerate()
