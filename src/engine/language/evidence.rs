@@ -44,6 +44,7 @@ pub struct Params {
     pub extra_margin: f64,
     pub reliable_margin: f64,
     pub min_reliable_letters: usize,
+    pub min_reliable_letters_group: usize,
     pub max_bytes: usize,
 }
 
@@ -59,6 +60,7 @@ impl Default for Params {
             extra_margin: 3.0,
             reliable_margin: 3.0,
             min_reliable_letters: 12,
+            min_reliable_letters_group: 24,
             max_bytes: 8192,
         }
     }

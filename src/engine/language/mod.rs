@@ -448,7 +448,7 @@ impl Detector {
                 let a = &self.evidence.langs[ai];
                 let confidence = probs.first().copied().unwrap_or(0.0);
                 let reliable = margin >= self.params.reliable_margin
-                    && letters >= self.params.min_reliable_letters;
+                    && letters >= self.params.min_reliable_letters_group;
                 let candidates = gs
                     .ranked
                     .iter()
