@@ -138,7 +138,10 @@ fn main() {
     while i < args.len() {
         match args[i].as_str() {
             "--rounds" => {
-                rounds = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(rounds);
+                rounds = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(rounds);
                 i += 1;
             }
             "--per-lang" => {
@@ -243,10 +246,18 @@ fn main() {
         let mr = mean(t_raw.iter().map(|t| t[ci].acc()));
         let mo = mean(t_our.iter().map(|t| t[ci].acc()));
         let (rr, rn, rt) = t_raw.iter().fold((0, 0, 0), |a, t| {
-            (a.0 + t[ci].reliable_right, a.1 + t[ci].reliable, a.2 + t[ci].n)
+            (
+                a.0 + t[ci].reliable_right,
+                a.1 + t[ci].reliable,
+                a.2 + t[ci].n,
+            )
         });
         let (or, on, ot) = t_our.iter().fold((0, 0, 0), |a, t| {
-            (a.0 + t[ci].reliable_right, a.1 + t[ci].reliable, a.2 + t[ci].n)
+            (
+                a.0 + t[ci].reliable_right,
+                a.1 + t[ci].reliable,
+                a.2 + t[ci].n,
+            )
         });
         println!(
             "| {name} | {mr:.2} | {mo:.2} | {:.2} ({:.1} %) | {:.2} ({:.1} %) |",
@@ -291,7 +302,9 @@ fn main() {
     }
 
     println!("\n## Per language (accuracy %, raw / ours)\n");
-    println!("| lang | S raw | S ours | WP raw | WP ours | SW raw | SW ours | ¶10 raw | ¶10 ours |");
+    println!(
+        "| lang | S raw | S ours | WP raw | WP ours | SW raw | SW ours | ¶10 raw | ¶10 ours |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (li, d) in data.iter().enumerate() {
         let (r, o) = (&t_raw[li], &t_our[li]);
@@ -316,7 +329,7 @@ fn main() {
             conf.push((*n, d.code.clone(), g.clone(), pct(*n, t_our[li][0].n)));
         }
     }
-    conf.sort_by(|a, b| b.0.cmp(&a.0));
+    conf.sort_by_key(|c| std::cmp::Reverse(c.0));
     println!("| expected | given | count | % |");
     println!("|---|---|---:|---:|");
     for (n, e, g, p) in conf.iter().take(15) {
@@ -385,7 +398,9 @@ fn main() {
     println!(
         "\n## Throughput, one core (minimum over {rounds} interleaved rounds; {per_lang} items per language and category)\n"
     );
-    println!("| category | items | mean bytes | raw µs/item | ours µs/item | ours/raw throughput |");
+    println!(
+        "| category | items | mean bytes | raw µs/item | ours µs/item | ours/raw throughput |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     for (si, (name, items)) in sets.iter().enumerate() {
         let n = items.len().max(1) as f64;

@@ -99,8 +99,6 @@ pub(super) struct LangDef {
 /// A language of the evidence table (index = bit in a mask).
 #[derive(Debug, Clone)]
 pub struct EvLang {
-    /// Key in the file, e.g. "nb" or "sr-Latn".
-    pub key: String,
     /// Code answered, e.g. "sr" for "sr-Latn".
     pub code: String,
     pub name: String,
@@ -123,7 +121,6 @@ pub struct Evidence {
     automaton: Option<AhoCorasick>,
     /// Per pattern: languages it speaks for, its weight and its kind.
     pattern_info: Vec<(u64, f64, Kind)>,
-    pub groups: Vec<(String, u64)>,
     allowed_mask: u64,
 }
 
@@ -132,8 +129,6 @@ pub struct Evidence {
 pub struct GroupScores {
     /// (evidence index, total score) for each allowed member, best first.
     pub ranked: Vec<(usize, f64)>,
-    /// Evidence only (no prior), per ranked member.
-    pub evidence: Vec<f64>,
 }
 
 impl Evidence {
@@ -177,7 +172,9 @@ impl Evidence {
                 }
             };
             if def.extra && def.script.is_none() {
-                return Err(format!("[lang.{key}] is evidence-only and needs a `script`"));
+                return Err(format!(
+                    "[lang.{key}] is evidence-only and needs a `script`"
+                ));
             }
             if def.words.is_empty() && def.letters.is_empty() {
                 return Err(format!("[lang.{key}] has neither words nor letters"));
@@ -188,7 +185,6 @@ impl Evidence {
                 by_whatlang.insert(l, idx);
             }
             langs.push(EvLang {
-                key: key.clone(),
                 code,
                 name,
                 script: def.script.clone(),
@@ -299,7 +295,6 @@ impl Evidence {
             by_key,
             automaton,
             pattern_info: info,
-            groups,
         })
     }
 
@@ -377,7 +372,6 @@ impl Evidence {
                 .then_with(|| (b.0 == top).cmp(&(a.0 == top)))
         });
         Some(GroupScores {
-            evidence: ranked.iter().map(|r| r.2).collect(),
             ranked: ranked.into_iter().map(|r| (r.0, r.1)).collect(),
         })
     }
@@ -391,7 +385,11 @@ enum Kind {
 }
 
 fn normalise_piece(s: &str) -> String {
-    s.trim().chars().map(normalise_char).collect::<String>().to_lowercase()
+    s.trim()
+        .chars()
+        .map(normalise_char)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn normalise_char(c: char) -> char {

@@ -35,8 +35,6 @@ pub struct Detection {
 pub struct Detector {
     /// whatlang restricted to the allowed languages it models.
     main: whatlang::Detector,
-    /// Allowed whatlang languages, in whatlang order.
-    allow: Vec<whatlang::Lang>,
     /// Allowed codes (answers), sorted.
     codes: Vec<String>,
     /// For the runner-up of a text outside every group: the allow-list minus one language.
@@ -213,7 +211,9 @@ impl Detector {
             ("reliable_margin", params.reliable_margin),
         ] {
             if !v.is_finite() || v < 0.0 {
-                return Err(format!("[params] {name} must be a finite number ≥ 0, not {v}"));
+                return Err(format!(
+                    "[params] {name} must be a finite number ≥ 0, not {v}"
+                ));
             }
         }
         if params.max_bytes < 64 {
@@ -266,8 +266,7 @@ impl Detector {
             .collect();
         let translation = Translation::compile(file.translation.as_ref())?;
         Ok(Detector {
-            main: whatlang::Detector::with_allowlist(allow.clone()),
-            allow,
+            main: whatlang::Detector::with_allowlist(allow),
             codes,
             without,
             evidence,
@@ -434,10 +433,7 @@ impl Detector {
             && self.evidence.langs[ti].group_mask != 0
         {
             let (stream, letters) = token_stream(text, self.params.max_bytes);
-            if let Some(gs) = self
-                .evidence
-                .resolve(&stream, ti, c, hint, &self.params)
-            {
+            if let Some(gs) = self.evidence.resolve(&stream, ti, c, hint, &self.params) {
                 let totals: Vec<f64> = gs.ranked.iter().map(|r| r.1).collect();
                 let probs = softmax2(&totals);
                 let margin = match totals.as_slice() {
@@ -476,8 +472,7 @@ impl Detector {
         // Outside every group: whatlang's answer; its confidence (the relative lead over the
         // runner-up, 0..1) maps to a two-way share 0.5..1.
         let confidence = 0.5 + 0.5 * c;
-        let reliable =
-            info.is_reliable() && letter_count(text) >= self.params.min_reliable_letters;
+        let reliable = info.is_reliable() && letter_count(text) >= self.params.min_reliable_letters;
         let mut candidates = vec![Candidate {
             code: iso_code(top).to_string(),
             name: top.eng_name().to_string(),
@@ -575,4 +570,386 @@ fn build_sample(blocks: &[&str], budget: usize) -> String {
         out.push_str(p);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = include_str!("../../../rules/langid.toml");
+
+    fn det() -> Detector {
+        Detector::from_toml(RULES).expect("rules/langid.toml must load")
+    }
+
+    fn code(d: &Detector, text: &str) -> String {
+        d.detect(text, None).language.code
+    }
+
+    #[test]
+    fn the_shipped_rules_load_and_exclude_turkmen() {
+        let d = det();
+        let langs = d.languages();
+        for c in [
+            "en", "de", "nb", "da", "sv", "uk", "ru", "sr", "hr", "ms", "nn", "gl",
+        ] {
+            assert!(langs.contains(&c.to_string()), "{c} missing");
+        }
+        for c in ["tk", "jv", "ak"] {
+            assert!(!langs.contains(&c.to_string()), "{c} must not be answered");
+        }
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_default_detector() {
+        let d = Detector::from_toml("").expect("empty file");
+        assert_eq!(
+            code(
+                &d,
+                "The council approved the new budget on Tuesday evening."
+            ),
+            "en"
+        );
+        assert!(!d.languages().contains(&"tk".to_string()));
+    }
+
+    #[test]
+    fn bad_data_is_refused_with_a_message_naming_the_problem() {
+        let cases = [
+            ("[allow]\nlanguages = [\"en\", \"xx\"]\n", "xx"),
+            ("[allow]\nlanguages = [\"en\"]\n[bogus]\nx = 1\n", "bogus"),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[[group]]\nname = \"g\"\nlanguages = [\"da\", \"nb\"]\n",
+                "da",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[lang.qq]\nwords = [\"a\"]\n",
+                "qq",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[lang.nn]\nextra = true\nwords = [\"eg\"]\n",
+                "name",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[params]\nprior_base = -1.0\n",
+                "prior_base",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[translation]\n[[translation.quotes]]\nopen = \"<<\"\nclose = \">\"\nlanguages = [\"fr\"]\n",
+                "<<",
+            ),
+        ];
+        for (text, needle) in cases {
+            match Detector::from_toml(text) {
+                Ok(_) => panic!("accepted bad data: {text}"),
+                Err(e) => assert!(e.contains(needle), "{e:?} does not name {needle:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn clear_sentences_are_right_and_reliable() {
+        let d = det();
+        let cases = [
+            (
+                "en",
+                "The harbour board approved a reduced winter timetable for the island ferry on Monday.",
+            ),
+            (
+                "de",
+                "Der Stadtrat hat am Dienstag den neuen Haushalt für das kommende Jahr beschlossen.",
+            ),
+            (
+                "fr",
+                "Le conseil municipal a adopté mardi soir le budget de la ville pour l'année prochaine.",
+            ),
+            (
+                "tr",
+                "Belediye meclisi salı akşamı gelecek yılın bütçesini oy birliğiyle kabul etti.",
+            ),
+        ];
+        for (want, text) in cases {
+            let r = d.detect(text, None);
+            assert_eq!(r.language.code, want, "{text}");
+            assert!(r.language.reliable, "{text}");
+            assert!((0.0..=1.0).contains(&r.language.confidence));
+            assert_eq!(r.candidates.first().map(|c| c.code.as_str()), Some(want));
+        }
+    }
+
+    #[test]
+    fn turkish_is_never_turkmen() {
+        let d = det();
+        for text in [
+            "Merhaba dünya",
+            "bugün hava çok güzel",
+            "Türkiye ekonomisi büyüdü",
+        ] {
+            assert_ne!(code(&d, text), "tk", "{text}");
+        }
+    }
+
+    #[test]
+    fn confusable_groups_are_resolved_by_marker_letters_and_function_words() {
+        let d = det();
+        let cases = [
+            (
+                "uk",
+                "Уряд ухвалив рішення про підвищення пенсій, які отримують їхні батьки.",
+            ),
+            (
+                "ru",
+                "Правительство приняло решение о повышении пенсий, которые получают их родители.",
+            ),
+            (
+                "bg",
+                "Правителството взе решение за увеличаване на пенсиите, които получават техните родители.",
+            ),
+            (
+                "sr",
+                "Влада је донела одлуку о повећању пензија које добијају њихови родитељи.",
+            ),
+            (
+                "mk",
+                "Владата донесе одлука за зголемување на пензиите што ги добиваат нивните родители.",
+            ),
+            (
+                "da",
+                "Regeringen har besluttet, at pensionerne skal hæves, og det glæder mange af de ældre.",
+            ),
+            (
+                "nb",
+                "Regjeringen har bestemt at pensjonene skal økes, og det gleder mange av de eldre.",
+            ),
+            (
+                "sv",
+                "Regeringen har beslutat att pensionerna ska höjas, och det gläder många av de äldre.",
+            ),
+            (
+                "nl",
+                "De regering heeft besloten dat de pensioenen worden verhoogd, wat veel ouderen blij maakt.",
+            ),
+            (
+                "af",
+                "Die regering het besluit dat die pensioene verhoog word, wat baie ouer mense bly maak.",
+            ),
+            (
+                "ca",
+                "El govern ha decidit que les pensions s'apujaran, i això alegra molts dels avis.",
+            ),
+            (
+                "es",
+                "El gobierno ha decidido que las pensiones subirán, y eso alegra a muchos de los mayores.",
+            ),
+            (
+                "pt",
+                "O governo decidiu que as pensões vão subir, e isso alegra muitos dos mais velhos.",
+            ),
+            (
+                "cs",
+                "Vláda rozhodla, že se důchody zvýší, což potěší mnoho starších lidí.",
+            ),
+            (
+                "sk",
+                "Vláda rozhodla, že sa dôchodky zvýšia, čo poteší mnohých starších ľudí.",
+            ),
+            (
+                "sl",
+                "Vlada je sklenila, da se bodo pokojnine zvišale, kar bo razveselilo veliko starejših.",
+            ),
+            (
+                "hr",
+                "Vlada je odlučila da će se mirovine povećati, što će razveseliti mnoge starije građane.",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_short_text_takes_the_hint_and_a_clear_one_overrides_it() {
+        let d = det();
+        let r = d.detect("Berlin", Some("de"));
+        assert_eq!(r.language.code, "de");
+        assert!(!r.hint_overridden);
+        assert!(!r.language.reliable);
+
+        let r = d.detect(
+            "The harbour board approved a reduced winter timetable for the island ferry on Monday.",
+            Some("de"),
+        );
+        assert_eq!(r.language.code, "en");
+        assert!(r.hint_overridden);
+
+        // hint in the same group decides an ambiguous Scandinavian line
+        let r = d.detect("Han vil komme i morgen", Some("nb"));
+        assert_eq!(r.language.code, "nb");
+        assert!(!r.hint_overridden);
+
+        // regional and three-letter hints are normalised
+        assert_eq!(d.detect("ok", Some("de-AT")).language.code, "de");
+        assert_eq!(d.detect("ok", Some("nob")).language.code, "nb");
+        assert_eq!(d.detect("ok", Some("no")).language.code, "nb");
+    }
+
+    #[test]
+    fn no_letters_gives_und_or_the_hint() {
+        let d = det();
+        let r = d.detect("12:30 -- 4,5 %", None);
+        assert_eq!(r.language.code, "und");
+        assert_eq!(r.language.confidence, 0.0);
+        assert_eq!(d.detect("", Some("fr")).language.code, "fr");
+    }
+
+    #[test]
+    fn the_document_sample_is_bounded_and_prefers_long_blocks() {
+        let para = "The council approved the new budget after a long debate about schools, roads and the harbour. ";
+        let long = para.repeat(20);
+        let blocks: Vec<&str> = std::iter::repeat_n(long.as_str(), 500).collect(); // ~1 MB
+        let sample = build_sample(&blocks, 4096);
+        assert!(sample.len() <= 4096, "{}", sample.len());
+        assert!(sample.len() > 3000);
+
+        let blocks = ["Short", "A much longer paragraph here", "Mid block"];
+        assert_eq!(build_sample(&blocks, 30), "A much longer paragraph here");
+        assert_eq!(
+            build_sample(&blocks, 1000),
+            "Short\nA much longer paragraph here\nMid block"
+        );
+        assert_eq!(build_sample(&[], 100), "");
+
+        let d = det();
+        let story = [
+            "The harbour board has approved a reduced winter timetable for the island ferry, which will now sail four times a day instead of six.",
+            "Freight bookings will not be affected by the new timetable, the board said in a statement released on Thursday afternoon.",
+            "Islanders had asked for an early morning crossing so that pupils can reach the school on the mainland before the first lesson.",
+        ];
+        let r = d.detect_document(&story, None, 4096);
+        assert_eq!(r.language.code, "en");
+        assert!(r.language.reliable);
+    }
+
+    #[test]
+    fn a_headline_takes_the_document_hint_unless_reliably_different() {
+        let d = det();
+        let r = d.detect_document(&["Sturm über Hamburg"], Some("de"), 4096);
+        assert_eq!(r.language.code, "de");
+        let r = d.detect_document(&["OK"], Some("en"), 4096);
+        assert_eq!(r.language.code, "en");
+        assert!(!r.hint_overridden);
+    }
+
+    #[test]
+    fn a_long_quote_in_another_language_gets_its_own_language() {
+        let d = det();
+        let en = "The mayor said the ferry would keep running through the winter, although with fewer crossings on weekdays and none at night.";
+        let en2 = "Islanders had asked for an early morning crossing so that pupils can reach the school on the mainland before the first lesson starts.";
+        let en3 = "Freight bookings will not be affected by the new timetable, the harbour board said in a statement released on Thursday afternoon.";
+        let de = "„Wir werden alles tun, damit die Fähre auch im Winter fährt, aber wir müssen an den Wochentagen sparen und nachts ganz auf Fahrten verzichten“, sagte er.";
+        let short = "Bonjour à tous.";
+        let blocks = [en, de, short, en2, en3];
+        let doc = d.detect_document(&blocks, None, 4096).language;
+        assert_eq!(doc.code, "en");
+        let per = d.block_languages(&doc, &blocks);
+        assert_eq!(per.len(), 5);
+        assert!(per[0].is_none() && per[2].is_none() && per[3].is_none() && per[4].is_none());
+        assert_eq!(per[1].as_ref().map(|l| l.code.as_str()), Some("de"));
+        // no document language: nothing
+        let und = Language {
+            code: "und".into(),
+            ..Language::default()
+        };
+        assert!(d.block_languages(&und, &[de]).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn translation_suspicion_needs_clear_traces() {
+        let d = det();
+        let clean =
+            "“We finally have planning security,” the minister said. “It is a fair compromise.”";
+        assert_eq!(d.suspect_translation("en", clean, &[], &[]), None);
+        assert_eq!(
+            d.suspect_translation("en", clean, &["Photo: Reuters"], &["fr"]),
+            None
+        );
+
+        let quotes = "The minister spoke of a „painful but fair compromise“. „We finally have planning security,“ she said.";
+        let (lang, why) = d
+            .suspect_translation("en", quotes, &[], &[])
+            .expect("German quote marks twice");
+        assert_eq!(lang, "de");
+        assert!(why.contains('„'), "{why}");
+
+        let one = "Witnesses described a loud bang: »It felt like an earthquake,« a woman said.\n\nvet/dpa";
+        let (lang, why) = d
+            .suspect_translation("en", one, &[], &[])
+            .expect("quote + signature");
+        assert_eq!(lang, "de");
+        assert!(why.contains("vet/dpa"), "{why}");
+
+        let (lang, _) = d
+            .suspect_translation("en", "Plain English copy.", &["Bild vergrößern"], &[])
+            .expect("German UI label");
+        assert_eq!(lang, "de");
+
+        // German copy with German quotes is not suspicious
+        assert_eq!(
+            d.suspect_translation(
+                "de",
+                "Er sagte: „Das ist gut.“ Und: „Weiter so.“",
+                &[],
+                &["de"]
+            ),
+            None
+        );
+        // agencies alone never suffice
+        assert_eq!(
+            d.suspect_translation("en", "Plain copy.", &[], &["de", "fr"]),
+            None
+        );
+    }
+
+    #[test]
+    fn codes_and_shapes() {
+        assert_eq!(iso_code(whatlang::Lang::Nob), "nb");
+        assert_eq!(iso_code(whatlang::Lang::Tuk), "tk");
+        assert_eq!(lang_from_code("deu"), Some(whatlang::Lang::Deu));
+        assert_eq!(lang_from_code("DE"), Some(whatlang::Lang::Deu));
+        assert_eq!(lang_from_code("xx"), None);
+        assert!(is_language_code("de") && is_language_code("sr-Latn") && is_language_code("por"));
+        assert!(!is_language_code("") && !is_language_code("german") && !is_language_code("d1"));
+    }
+
+    #[test]
+    fn evidence_only_languages_need_clear_evidence() {
+        let d = det();
+        // Nynorsk function words throughout
+        let nn = "Eg veit ikkje kva dei meiner, men ho seier at det er mykje som må gjerast før vi kan reise heim.";
+        assert_eq!(code(&d, nn), "nn");
+        // Serbian in Latin script, ekavian
+        let sr = "Posle sastanka ministar je takođe rekao da vlada uvek podržava opštine i da je to veoma važno, ali nije rekao šta tačno planira ni gde će novac biti potrošen.";
+        let r = d.detect(sr, None);
+        assert_eq!(r.language.code, "sr");
+        assert_eq!(r.language.script, "Latin");
+        // Indonesian stays Indonesian
+        let id = "Pemerintah mengatakan bahwa harga bahan bakar tidak akan naik karena anggaran masih cukup.";
+        assert_eq!(code(&d, id), "id");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "\\PC{0,300}", hint in "[a-zA-Z_-]{0,8}") {
+            let d = det();
+            let r = d.detect(&text, Some(&hint));
+            proptest::prop_assert!((0.0..=1.0).contains(&r.language.confidence));
+            for c in &r.candidates {
+                proptest::prop_assert!((0.0..=1.0).contains(&c.score));
+            }
+            let blocks: Vec<&str> = text.split('\n').collect();
+            let doc = d.detect_document(&blocks, None, 64);
+            let _ = d.block_languages(&doc.language, &blocks);
+            let _ = d.suspect_translation("en", &text, &blocks, &[&hint]);
+        }
+    }
 }

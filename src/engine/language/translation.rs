@@ -90,7 +90,9 @@ impl Translation {
             if super::is_language_code(code) {
                 Ok(())
             } else {
-                Err(format!("[translation] {what} names {code:?}, which is not a language code"))
+                Err(format!(
+                    "[translation] {what} names {code:?}, which is not a language code"
+                ))
             }
         };
         let one_char = |s: &str, what: &str| {
@@ -284,7 +286,10 @@ impl Translation {
         let r = right.to_lowercase();
         // "dpa/afp": the first agency is the desk the copy came from.
         if let Some(lang) = self.signatures.get(&l) {
-            return self.signatures.get(&r).map(|_| (tok.to_string(), lang.clone()));
+            return self
+                .signatures
+                .get(&r)
+                .map(|_| (tok.to_string(), lang.clone()));
         }
         self.signatures
             .get(&r)
