@@ -903,6 +903,31 @@ mod tests {
             ),
             None
         );
+        // word-for-word translated site labels plus a regional dpa service code
+        let removed = [
+            "Enlarge image",
+            "Photo: Jonas Krehl/dpa",
+            "Stuttgart (dpa/lsw) -",
+        ];
+        let (lang, why) = d
+            .suspect_translation("en", "Plain English copy.", &removed, &[])
+            .expect("calque + signature");
+        assert_eq!(lang, "de");
+        assert!(why.contains("dpa/lsw"), "{why}");
+        let body = "Plain English copy.\n\nmrc/dpa/Reuters";
+        assert!(
+            d.suspect_translation("en", body, &[], &[]).is_none(),
+            "signature alone"
+        );
+        assert!(
+            d.suspect_translation("en", body, &["To the homepage"], &[])
+                .is_some()
+        );
+        // one calque alone is not enough
+        assert_eq!(
+            d.suspect_translation("en", "Copy.", &["Enlarge image"], &[]),
+            None
+        );
         // agencies alone never suffice
         assert_eq!(
             d.suspect_translation("en", "Plain copy.", &[], &["de", "fr"]),

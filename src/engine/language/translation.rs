@@ -29,6 +29,12 @@ pub(super) struct TranslationDef {
     labels: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     signatures: BTreeMap<String, String>,
+    /// Literal translations of a language's interface labels ("Enlarge image" for
+    /// "Bild vergrößern"), weaker than an untranslated label.
+    #[serde(default)]
+    calques: BTreeMap<String, Vec<String>>,
+    #[serde(default = "d_calque")]
+    calque: f64,
 }
 
 fn d_threshold() -> f64 {
@@ -49,6 +55,9 @@ fn d_signature() -> f64 {
 fn d_agency_home() -> f64 {
     1.0
 }
+fn d_calque() -> f64 {
+    1.5
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,13 +77,12 @@ pub struct Translation {
     threshold: f64,
     quote_pair: f64,
     quote_pairs_more: f64,
-    label: f64,
     signature: f64,
     agency_home: f64,
     native: HashMap<String, Vec<char>>,
     quotes: Vec<(char, char, Vec<String>)>,
     /// Lower-cased label, languages that print it.
-    labels: Vec<(String, Vec<String>)>,
+    labels: Vec<(String, Vec<String>, f64)>,
     signatures: HashMap<String, String>,
 }
 
@@ -123,17 +131,22 @@ impl Translation {
                 q.languages.clone(),
             ));
         }
-        let mut labels: Vec<(String, Vec<String>)> = Vec::new();
-        for (code, list) in &def.labels {
-            check(code, "labels")?;
-            for l in list {
-                let l = l.trim().to_lowercase();
-                if l.is_empty() {
-                    return Err(format!("[translation.labels] {code} has an empty label"));
-                }
-                match labels.iter_mut().find(|(x, _)| *x == l) {
-                    Some((_, langs)) => langs.push(code.clone()),
-                    None => labels.push((l, vec![code.clone()])),
+        let mut labels: Vec<(String, Vec<String>, f64)> = Vec::new();
+        for (table, weight, what) in [
+            (&def.labels, def.label, "labels"),
+            (&def.calques, def.calque, "calques"),
+        ] {
+            for (code, list) in table {
+                check(code, what)?;
+                for l in list {
+                    let l = l.trim().to_lowercase();
+                    if l.is_empty() {
+                        return Err(format!("[translation.{what}] {code} has an empty label"));
+                    }
+                    match labels.iter_mut().find(|(x, _, w)| *x == l && *w == weight) {
+                        Some((_, langs, _)) => langs.push(code.clone()),
+                        None => labels.push((l, vec![code.clone()], weight)),
+                    }
                 }
             }
         }
@@ -149,6 +162,7 @@ impl Translation {
             def.label,
             def.signature,
             def.agency_home,
+            def.calque,
         ] {
             if !w.is_finite() || w < 0.0 {
                 return Err("[translation] weights must be finite and not negative".into());
@@ -158,7 +172,6 @@ impl Translation {
             threshold: def.threshold,
             quote_pair: def.quote_pair,
             quote_pairs_more: def.quote_pairs_more,
-            label: def.label,
             signature: def.signature,
             agency_home: def.agency_home,
             native,
@@ -219,9 +232,9 @@ impl Translation {
         // 2. Untranslated labels and credit words among the removed lines.
         for line in removed.iter().take(MAX_REMOVED_LINES) {
             let line = super::evidence::truncate(line.trim(), 300).to_lowercase();
-            for (label, langs) in &self.labels {
+            for (label, langs, weight) in &self.labels {
                 if starts_with_label(&line, label) {
-                    let w = self.label / langs.len() as f64;
+                    let w = weight / langs.len() as f64;
                     for l in langs {
                         add(l, w, format!("label {label:?}"));
                     }
@@ -269,30 +282,39 @@ impl Translation {
         }
     }
 
+    /// "vet/dpa", "mrc/dpa/Reuters" (editor initials, then agencies) or "dpa/lsw" (an agency and
+    /// its regional service): the home language of the first agency.
     fn signature_of(&self, tok: &str) -> Option<(String, String)> {
         let tok = tok.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
-        if tok.len() > 16 {
+        if tok.len() > 32 {
             return None;
         }
-        let (left, right) = tok.split_once('/')?;
-        if left.is_empty()
-            || left.chars().count() > 5
-            || !left.chars().all(|c| c.is_alphabetic())
-            || right.contains('/')
+        // editor initials are written in lower case ("vet/dpa"); "Krehl/dpa" is a photo credit
+        if tok
+            .split('/')
+            .next()
+            .is_some_and(|f| f.chars().any(char::is_uppercase))
         {
             return None;
         }
-        let l = left.to_lowercase();
-        let r = right.to_lowercase();
-        // "dpa/afp": the first agency is the desk the copy came from.
-        if let Some(lang) = self.signatures.get(&l) {
-            return self
-                .signatures
-                .get(&r)
-                .map(|_| (tok.to_string(), lang.clone()));
+        let parts: Vec<String> = tok.split('/').map(str::to_lowercase).collect();
+        let [first, second, rest @ ..] = parts.as_slice() else {
+            return None;
+        };
+        let short = |s: &str| {
+            !s.is_empty() && s.chars().count() <= 5 && s.chars().all(|c| c.is_alphabetic())
+        };
+        if !short(first) || second.is_empty() || !second.chars().all(|c| c.is_alphabetic()) {
+            return None;
+        }
+        if let Some(lang) = self.signatures.get(first) {
+            // agency/agency or agency/regional-service ("dpa/lsw")
+            let regional = second.chars().count() <= 3 && rest.is_empty();
+            return (self.signatures.contains_key(second) || regional)
+                .then(|| (tok.to_string(), lang.clone()));
         }
         self.signatures
-            .get(&r)
+            .get(second)
             .map(|lang| (tok.to_string(), lang.clone()))
     }
 }
