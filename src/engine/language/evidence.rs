@@ -45,6 +45,7 @@ pub struct Params {
     pub reliable_margin: f64,
     pub min_reliable_letters: usize,
     pub min_reliable_letters_group: usize,
+    pub broad_below: f64,
     pub max_bytes: usize,
 }
 
@@ -61,6 +62,7 @@ impl Default for Params {
             reliable_margin: 3.0,
             min_reliable_letters: 12,
             min_reliable_letters_group: 24,
+            broad_below: 0.0,
             max_bytes: 8192,
         }
     }
@@ -111,6 +113,8 @@ pub struct EvLang {
     pub allowed: bool,
     /// Union of the groups it belongs to (bit mask over evidence languages).
     pub group_mask: u64,
+    /// Every evidence language of the same script (for the broad re-scoring of weak picks).
+    pub script_mask: u64,
 }
 
 #[derive(Debug)]
@@ -192,6 +196,7 @@ impl Evidence {
                 extra: def.extra,
                 allowed: allowed_keys.iter().any(|k| k == key),
                 group_mask: 0,
+                script_mask: 0,
             });
         }
 
@@ -211,6 +216,23 @@ impl Evidence {
                 mask |= 1u64 << i;
             }
             groups.push((g.name.clone(), mask));
+        }
+        let scripts: Vec<String> = langs
+            .iter()
+            .map(|l| match (&l.script, l.whatlang) {
+                (Some(s), _) => s.clone(),
+                (None, Some(wl)) => script_of(wl),
+                (None, None) => String::new(),
+            })
+            .collect();
+        for i in 0..langs.len() {
+            let mut m = 0u64;
+            for (j, sj) in scripts.iter().enumerate() {
+                if *sj == scripts[i] && !sj.is_empty() {
+                    m |= 1u64 << j;
+                }
+            }
+            langs[i].script_mask = m;
         }
         for (_, mask) in &groups {
             for (i, l) in langs.iter_mut().enumerate() {
@@ -317,7 +339,11 @@ impl Evidence {
         params: &Params,
     ) -> Option<GroupScores> {
         let lang = self.langs.get(top)?;
-        let members = lang.group_mask & self.allowed_mask;
+        let mut members = lang.group_mask;
+        if conf < params.broad_below {
+            members |= lang.script_mask;
+        }
+        let members = members & self.allowed_mask;
         if members == 0 || members.count_ones() < 2 {
             return None;
         }
@@ -375,6 +401,21 @@ impl Evidence {
             ranked: ranked.into_iter().map(|r| (r.0, r.1)).collect(),
         })
     }
+}
+
+/// Name of the script whatlang models `lang` in.
+fn script_of(lang: whatlang::Lang) -> String {
+    use whatlang::Script::*;
+    for s in [
+        Latin, Cyrillic, Arabic, Devanagari, Hebrew, Greek, Mandarin, Hiragana, Katakana, Hangul,
+        Bengali, Georgian, Armenian, Thai, Tamil, Telugu, Gujarati, Gurmukhi, Kannada, Malayalam,
+        Oriya, Myanmar, Sinhala, Khmer, Ethiopic,
+    ] {
+        if s.langs().contains(&lang) {
+            return s.name().to_string();
+        }
+    }
+    String::new()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -209,6 +209,7 @@ impl Detector {
             ("hint", params.hint),
             ("extra_margin", params.extra_margin),
             ("reliable_margin", params.reliable_margin),
+            ("broad_below", params.broad_below),
         ] {
             if !v.is_finite() || v < 0.0 {
                 return Err(format!(
@@ -430,7 +431,7 @@ impl Detector {
         let c = info.confidence().clamp(0.0, 1.0);
         let script = info.script().name().to_string();
         if let Some(ti) = self.evidence.index_of_whatlang(top)
-            && self.evidence.langs[ti].group_mask != 0
+            && (self.evidence.langs[ti].group_mask != 0 || c < self.params.broad_below)
         {
             let (stream, letters) = token_stream(text, self.params.max_bytes);
             if let Some(gs) = self.evidence.resolve(&stream, ti, c, hint, &self.params) {
