@@ -82,7 +82,7 @@ pub struct Translation {
     native: HashMap<String, Vec<char>>,
     quotes: Vec<(char, char, Vec<String>)>,
     /// Lower-cased label, languages that print it.
-    labels: Vec<(String, Vec<String>, f64)>,
+    labels: Vec<(String, Vec<String>, f64, &'static str)>,
     signatures: HashMap<String, String>,
 }
 
@@ -131,7 +131,7 @@ impl Translation {
                 q.languages.clone(),
             ));
         }
-        let mut labels: Vec<(String, Vec<String>, f64)> = Vec::new();
+        let mut labels: Vec<(String, Vec<String>, f64, &'static str)> = Vec::new();
         for (table, weight, what) in [
             (&def.labels, def.label, "labels"),
             (&def.calques, def.calque, "calques"),
@@ -143,9 +143,10 @@ impl Translation {
                     if l.is_empty() {
                         return Err(format!("[translation.{what}] {code} has an empty label"));
                     }
-                    match labels.iter_mut().find(|(x, _, w)| *x == l && *w == weight) {
-                        Some((_, langs, _)) => langs.push(code.clone()),
-                        None => labels.push((l, vec![code.clone()], weight)),
+                    let kind = if what == "labels" { "label" } else { "calque" };
+                    match labels.iter_mut().find(|(x, _, _, k)| *x == l && *k == kind) {
+                        Some((_, langs, _, _)) => langs.push(code.clone()),
+                        None => labels.push((l, vec![code.clone()], weight, kind)),
                     }
                 }
             }
@@ -232,11 +233,11 @@ impl Translation {
         // 2. Untranslated labels and credit words among the removed lines.
         for line in removed.iter().take(MAX_REMOVED_LINES) {
             let line = super::evidence::truncate(line.trim(), 300).to_lowercase();
-            for (label, langs, weight) in &self.labels {
+            for (label, langs, weight, kind) in &self.labels {
                 if starts_with_label(&line, label) {
                     let w = weight / langs.len() as f64;
                     for l in langs {
-                        add(l, w, format!("label {label:?}"));
+                        add(l, w, format!("{kind} {label:?}"));
                     }
                 }
             }
