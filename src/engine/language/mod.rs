@@ -1,0 +1,981 @@
+//! Language identification: the document language from a bounded sample of clean body text,
+//! per-block languages for long quotes, hint handling and machine-translation suspicion.
+//!
+//! Built on whatlang (one call per text), restricted to an allow-list of languages a newsroom
+//! meets. Where whatlang's pick belongs to a group of confusable languages (da/nb/sv, ru/uk/bg/…),
+//! the group is re-scored with cheap evidence kept as data in `rules/langid.toml`: marker letters,
+//! letter sequences and frequent function words. See `docs/language-id.md`.
+
+mod evidence;
+mod translation;
+
+use super::article::Language;
+use evidence::{Evidence, Params, token_stream, truncate};
+use translation::Translation;
+
+/// One candidate language with its score, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub code: String,
+    pub name: String,
+    pub score: f64,
+}
+
+/// The answer of the detector for one text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detection {
+    pub language: Language,
+    pub candidates: Vec<Candidate>,
+    /// The caller's hint was set and clear evidence overrode it.
+    pub hint_overridden: bool,
+}
+
+/// The detector, built once at start-up from `rules/langid.toml`.
+#[derive(Debug)]
+pub struct Detector {
+    /// whatlang restricted to the allowed languages it models.
+    main: whatlang::Detector,
+    /// Allowed codes (answers), sorted.
+    codes: Vec<String>,
+    /// For the runner-up of a text outside every group: the allow-list minus one language.
+    without: Vec<(whatlang::Lang, whatlang::Detector)>,
+    evidence: Evidence,
+    translation: Translation,
+    params: Params,
+}
+
+/// Blocks shorter than this (in letters) never get a language of their own.
+const MIN_BLOCK_LETTERS: usize = 80;
+/// At most this many blocks, and this many bytes per block, are examined by `block_languages`.
+const MAX_BLOCKS_EXAMINED: usize = 64;
+const MAX_BLOCK_BYTES: usize = 1024;
+const MAX_BLOCKS_TOTAL_BYTES: usize = 32 * 1024;
+
+/// ISO 639-1 code of a whatlang language where one exists, else its ISO 639-3 code.
+pub fn iso_code(lang: whatlang::Lang) -> &'static str {
+    use whatlang::Lang::*;
+    match lang {
+        Eng => "en",
+        Deu => "de",
+        Fra => "fr",
+        Spa => "es",
+        Ita => "it",
+        Nld => "nl",
+        Por => "pt",
+        Pol => "pl",
+        Rus => "ru",
+        Ukr => "uk",
+        Tur => "tr",
+        Ara => "ar",
+        Cmn => "zh",
+        Jpn => "ja",
+        Kor => "ko",
+        Swe => "sv",
+        Dan => "da",
+        Nob => "nb",
+        Ces => "cs",
+        Ell => "el",
+        Hun => "hu",
+        Ron => "ro",
+        Pes => "fa",
+        Heb => "he",
+        Hin => "hi",
+        Ind => "id",
+        Afr => "af",
+        Aze => "az",
+        Bel => "be",
+        Bul => "bg",
+        Ben => "bn",
+        Cat => "ca",
+        Cym => "cy",
+        Epo => "eo",
+        Est => "et",
+        Fin => "fi",
+        Guj => "gu",
+        Hrv => "hr",
+        Hye => "hy",
+        Kat => "ka",
+        Lat => "la",
+        Lit => "lt",
+        Lav => "lv",
+        Mkd => "mk",
+        Mar => "mr",
+        Pan => "pa",
+        Slk => "sk",
+        Slv => "sl",
+        Sna => "sn",
+        Srp => "sr",
+        Tam => "ta",
+        Tel => "te",
+        Tha => "th",
+        Tgl => "tl",
+        Urd => "ur",
+        Vie => "vi",
+        Zul => "zu",
+        Yid => "yi",
+        Amh => "am",
+        Jav => "jv",
+        Kan => "kn",
+        Uzb => "uz",
+        Mal => "ml",
+        Ori => "or",
+        Mya => "my",
+        Nep => "ne",
+        Sin => "si",
+        Khm => "km",
+        Aka => "ak",
+        Tuk => "tk",
+    }
+}
+
+/// Whether `code` is shaped like a language code (ISO 639-1 or 639-3, optionally with a region).
+pub fn is_language_code(code: &str) -> bool {
+    let base = code.split(['-', '_']).next().unwrap_or("");
+    (2..=3).contains(&base.len()) && base.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// The whatlang language for an ISO 639-1 or ISO 639-3 code (case-insensitive).
+pub(crate) fn lang_from_code(code: &str) -> Option<whatlang::Lang> {
+    let c = code.trim().to_ascii_lowercase();
+    if c.is_empty() {
+        return None;
+    }
+    whatlang::Lang::all()
+        .iter()
+        .copied()
+        .find(|l| iso_code(*l) == c || l.code() == c)
+}
+
+/// The default allow-list when `rules/langid.toml` gives none: every whatlang language but
+/// Turkmen, Javanese and Akan.
+fn default_allow() -> Vec<String> {
+    whatlang::Lang::all()
+        .iter()
+        .copied()
+        .filter(|l| {
+            !matches!(
+                l,
+                whatlang::Lang::Tuk | whatlang::Lang::Jav | whatlang::Lang::Aka
+            )
+        })
+        .map(|l| iso_code(l).to_string())
+        .collect()
+}
+
+/// A normalised hint: the code to answer, its evidence index, its English name.
+#[derive(Debug, Clone)]
+struct Hint {
+    code: String,
+    evidence: Option<usize>,
+    name: String,
+    script: Option<String>,
+}
+
+/// Number of alphabetic characters in `text`.
+fn letter_count(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphabetic()).count()
+}
+
+/// Base-2 softmax of `totals` (best first): probabilities in the same order.
+fn softmax2(totals: &[f64]) -> Vec<f64> {
+    let Some(&top) = totals.first() else {
+        return Vec::new();
+    };
+    let w: Vec<f64> = totals.iter().map(|t| (t - top).exp2()).collect();
+    let sum: f64 = w.iter().sum();
+    if sum > 0.0 && sum.is_finite() {
+        w.iter().map(|x| x / sum).collect()
+    } else {
+        vec![0.0; totals.len()]
+    }
+}
+
+impl Detector {
+    /// Builds the detector from the text of `rules/langid.toml`. An empty file gives the default
+    /// allow-list and no evidence.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let file: evidence::File = if text.trim().is_empty() {
+            evidence::File::default()
+        } else {
+            toml::from_str(text).map_err(|e| e.to_string())?
+        };
+        let params = file.params.clone();
+        for (name, v) in [
+            ("word", params.word),
+            ("letter", params.letter),
+            ("affix", params.affix),
+            ("prior_base", params.prior_base),
+            ("prior_confidence", params.prior_confidence),
+            ("hint", params.hint),
+            ("extra_margin", params.extra_margin),
+            ("reliable_margin", params.reliable_margin),
+            ("broad_below", params.broad_below),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!(
+                    "[params] {name} must be a finite number ≥ 0, not {v}"
+                ));
+            }
+        }
+        if params.max_bytes < 64 {
+            return Err(format!(
+                "[params] max_bytes must be at least 64, not {}",
+                params.max_bytes
+            ));
+        }
+        let allowed_keys: Vec<String> = match &file.allow {
+            Some(a) => a.languages.iter().map(|s| s.trim().to_string()).collect(),
+            None => default_allow(),
+        };
+        let evidence = Evidence::compile(&file, &allowed_keys, &params)?;
+        let mut allow: Vec<whatlang::Lang> = Vec::new();
+        let mut codes: Vec<String> = Vec::new();
+        for key in &allowed_keys {
+            if let Some(i) = evidence.index_of_key(key) {
+                let l = &evidence.langs[i];
+                codes.push(l.code.clone());
+                if let Some(wl) = l.whatlang {
+                    allow.push(wl);
+                }
+                continue;
+            }
+            match lang_from_code(key) {
+                Some(wl) => {
+                    allow.push(wl);
+                    codes.push(iso_code(wl).to_string());
+                }
+                None => {
+                    return Err(format!(
+                        "[allow] languages names {key:?}, which is neither a whatlang language nor a [lang.{key}] section"
+                    ));
+                }
+            }
+        }
+        allow.sort_by_key(|l| l.code());
+        allow.dedup();
+        if allow.is_empty() {
+            return Err("[allow] languages names no language whatlang models".into());
+        }
+        codes.sort();
+        codes.dedup();
+        let without = allow
+            .iter()
+            .map(|&l| {
+                let rest: Vec<whatlang::Lang> = allow.iter().copied().filter(|&x| x != l).collect();
+                (l, whatlang::Detector::with_allowlist(rest))
+            })
+            .collect();
+        let translation = Translation::compile(file.translation.as_ref())?;
+        Ok(Detector {
+            main: whatlang::Detector::with_allowlist(allow),
+            codes,
+            without,
+            evidence,
+            translation,
+            params,
+        })
+    }
+
+    /// Codes of every language this detector may answer.
+    pub fn languages(&self) -> Vec<String> {
+        self.codes.clone()
+    }
+
+    /// The language of `text`; `hint` decides where the text is too short or ambiguous and is
+    /// overridden only by a reliable answer (then `hint_overridden`). At most `max_bytes` of the
+    /// text are read.
+    pub fn detect(&self, text: &str, hint: Option<&str>) -> Detection {
+        let text = truncate(text, self.params.max_bytes);
+        let hint = hint.and_then(|h| self.normalise_hint(h));
+        let det = self.detect_raw(text, hint.as_ref().and_then(|h| h.evidence), true);
+        apply_hint(det, hint)
+    }
+
+    /// Document language from the clean body blocks, in order, on a sample of at most
+    /// `sample_bytes` (the longest blocks first, then put back in document order).
+    pub fn detect_document(
+        &self,
+        blocks: &[&str],
+        hint: Option<&str>,
+        sample_bytes: usize,
+    ) -> Detection {
+        let budget = if sample_bytes == 0 {
+            4096
+        } else {
+            sample_bytes.min(self.params.max_bytes.max(64))
+        };
+        let sample = build_sample(blocks, budget);
+        self.detect(&sample, hint)
+    }
+
+    /// Per block: `Some(language)` only where a block is long enough and reliably in another
+    /// language than `doc`. At most 64 blocks and 32 KB are examined, 1 KB of each.
+    pub fn block_languages(&self, doc: &Language, blocks: &[&str]) -> Vec<Option<Language>> {
+        let mut out = vec![None; blocks.len()];
+        if doc.code.is_empty() || doc.code == "und" {
+            return out;
+        }
+        let doc_group = self
+            .normalise_hint(&doc.code)
+            .and_then(|h| h.evidence)
+            .map(|i| self.evidence.langs[i].group_mask)
+            .unwrap_or(0);
+        let mut examined = 0usize;
+        let mut bytes = 0usize;
+        for (i, block) in blocks.iter().enumerate() {
+            if examined >= MAX_BLOCKS_EXAMINED || bytes >= MAX_BLOCKS_TOTAL_BYTES {
+                break;
+            }
+            if block.len() < MIN_BLOCK_LETTERS {
+                continue;
+            }
+            let t = truncate(block, MAX_BLOCK_BYTES);
+            if letter_count(t) < MIN_BLOCK_LETTERS {
+                continue;
+            }
+            examined += 1;
+            bytes += t.len();
+            let det = self.detect_raw(t, None, false);
+            let lang = det.language;
+            if !lang.reliable || lang.code == doc.code || lang.code == "und" {
+                continue;
+            }
+            // A neighbour of the document language (da in nb copy) needs stronger evidence.
+            let same_group = self
+                .normalise_hint(&lang.code)
+                .and_then(|h| h.evidence)
+                .is_some_and(|j| doc_group & (1u64 << j) != 0);
+            if same_group && lang.confidence < 0.98 {
+                continue;
+            }
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(lang);
+            }
+        }
+        out
+    }
+
+    /// Machine-translation suspicion: the suspected source language code and the evidence.
+    pub fn suspect_translation(
+        &self,
+        doc_code: &str,
+        body: &str,
+        removed: &[&str],
+        agencies_home: &[&str],
+    ) -> Option<(String, String)> {
+        self.translation
+            .suspect(doc_code, body, removed, agencies_home)
+    }
+
+    /// Raw whatlang restricted to the allow-list (for the benchmark and diagnostics).
+    pub fn whatlang_only(&self, text: &str) -> Option<whatlang::Info> {
+        self.main.detect(text)
+    }
+
+    fn normalise_hint(&self, hint: &str) -> Option<Hint> {
+        let h = hint.trim();
+        if h.is_empty() || !is_language_code(h) {
+            return None;
+        }
+        let lower = h.to_ascii_lowercase().replace('_', "-");
+        let base = lower.split('-').next().unwrap_or("");
+        let key = if lower.starts_with("sr-latn") {
+            "sr-Latn"
+        } else {
+            match base {
+                "no" | "nob" => "nb",
+                "nno" => "nn",
+                "msa" | "zsm" | "may" => "ms",
+                "glg" => "gl",
+                other => other,
+            }
+        };
+        if let Some(i) = self.evidence.index_of_key(key) {
+            let l = &self.evidence.langs[i];
+            return Some(Hint {
+                code: l.code.clone(),
+                evidence: Some(i),
+                name: l.name.clone(),
+                script: l.script.clone(),
+            });
+        }
+        if let Some(wl) = lang_from_code(key) {
+            return Some(Hint {
+                code: iso_code(wl).to_string(),
+                evidence: self.evidence.index_of_whatlang(wl),
+                name: wl.eng_name().to_string(),
+                script: None,
+            });
+        }
+        Some(Hint {
+            code: key.to_string(),
+            evidence: None,
+            name: String::new(),
+            script: None,
+        })
+    }
+
+    /// whatlang, then the group evidence. `want_runner_up` allows a second whatlang call (without
+    /// the top pick) for the candidates of an unreliable text outside every group.
+    fn detect_raw(&self, text: &str, hint: Option<usize>, want_runner_up: bool) -> Detection {
+        let Some(info) = self.main.detect(text) else {
+            return Detection {
+                language: Language {
+                    code: "und".into(),
+                    ..Language::default()
+                },
+                ..Detection::default()
+            };
+        };
+        let top = info.lang();
+        let c = info.confidence().clamp(0.0, 1.0);
+        let script = info.script().name().to_string();
+        if let Some(ti) = self.evidence.index_of_whatlang(top)
+            && (self.evidence.langs[ti].group_mask != 0 || c < self.params.broad_below)
+        {
+            let (stream, letters) = token_stream(text, self.params.max_bytes);
+            if let Some(gs) = self.evidence.resolve(&stream, ti, c, hint, &self.params) {
+                let totals: Vec<f64> = gs.ranked.iter().map(|r| r.1).collect();
+                let probs = softmax2(&totals);
+                let margin = match totals.as_slice() {
+                    [a, b, ..] => a - b,
+                    _ => f64::INFINITY,
+                };
+                let (ai, _) = gs.ranked[0];
+                let a = &self.evidence.langs[ai];
+                let confidence = probs.first().copied().unwrap_or(0.0);
+                let reliable = margin >= self.params.reliable_margin
+                    && letters >= self.params.min_reliable_letters_group;
+                let candidates = gs
+                    .ranked
+                    .iter()
+                    .zip(&probs)
+                    .take(3)
+                    .map(|(&(i, _), &p)| Candidate {
+                        code: self.evidence.langs[i].code.clone(),
+                        name: self.evidence.langs[i].name.clone(),
+                        score: p,
+                    })
+                    .collect();
+                return Detection {
+                    language: Language {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                        script: a.script.clone().unwrap_or(script),
+                        confidence,
+                        reliable,
+                    },
+                    candidates,
+                    hint_overridden: false,
+                };
+            }
+        }
+        // Outside every group: whatlang's answer; its confidence (the relative lead over the
+        // runner-up, 0..1) maps to a two-way share 0.5..1.
+        let confidence = 0.5 + 0.5 * c;
+        let reliable = info.is_reliable() && letter_count(text) >= self.params.min_reliable_letters;
+        let mut candidates = vec![Candidate {
+            code: iso_code(top).to_string(),
+            name: top.eng_name().to_string(),
+            score: confidence,
+        }];
+        if want_runner_up
+            && !info.is_reliable()
+            && let Some((_, d)) = self.without.iter().find(|(l, _)| *l == top)
+            && let Some(second) = d.detect(text)
+        {
+            candidates.push(Candidate {
+                code: iso_code(second.lang()).to_string(),
+                name: second.lang().eng_name().to_string(),
+                score: 1.0 - confidence,
+            });
+        }
+        Detection {
+            language: Language {
+                code: iso_code(top).to_string(),
+                name: top.eng_name().to_string(),
+                script,
+                confidence,
+                reliable,
+            },
+            candidates,
+            hint_overridden: false,
+        }
+    }
+}
+
+/// The hint decides unless the detection is reliable; a reliable different answer overrides it.
+fn apply_hint(mut det: Detection, hint: Option<Hint>) -> Detection {
+    let Some(h) = hint else {
+        return det;
+    };
+    if det.language.code == h.code {
+        return det;
+    }
+    if det.language.reliable {
+        det.hint_overridden = true;
+        return det;
+    }
+    let score = det
+        .candidates
+        .iter()
+        .find(|c| c.code == h.code)
+        .map_or(0.5, |c| c.score.max(0.5));
+    det.language = Language {
+        code: h.code,
+        name: h.name,
+        script: h.script.unwrap_or(det.language.script),
+        confidence: score,
+        reliable: false,
+    };
+    det
+}
+
+/// A sample of at most `budget` bytes: the longest blocks first (ties: the first), cut at a
+/// character boundary, then joined in document order.
+fn build_sample(blocks: &[&str], budget: usize) -> String {
+    let mut order: Vec<usize> = (0..blocks.len())
+        .filter(|&i| !blocks[i].trim().is_empty())
+        .collect();
+    order.sort_by(|&a, &b| blocks[b].len().cmp(&blocks[a].len()).then(a.cmp(&b)));
+    let mut chosen: Vec<(usize, &str)> = Vec::new();
+    let mut used = 0usize;
+    for i in order {
+        if used >= budget {
+            break;
+        }
+        let b = blocks[i].trim();
+        let room = budget - used;
+        let part = if b.len() <= room {
+            b
+        } else {
+            if room < 64 && !chosen.is_empty() {
+                break;
+            }
+            let cut = truncate(b, room);
+            // end at a word boundary where one is near
+            match cut.rfind(char::is_whitespace) {
+                Some(p) if p > cut.len() / 2 => &cut[..p],
+                _ => cut,
+            }
+        };
+        used += part.len() + 1;
+        chosen.push((i, part));
+    }
+    chosen.sort_by_key(|&(i, _)| i);
+    let mut out = String::with_capacity(used);
+    for (n, (_, p)) in chosen.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = include_str!("../../../rules/langid.toml");
+
+    fn det() -> Detector {
+        Detector::from_toml(RULES).expect("rules/langid.toml must load")
+    }
+
+    fn code(d: &Detector, text: &str) -> String {
+        d.detect(text, None).language.code
+    }
+
+    #[test]
+    fn the_shipped_rules_load_and_exclude_turkmen() {
+        let d = det();
+        let langs = d.languages();
+        for c in [
+            "en", "de", "nb", "da", "sv", "uk", "ru", "sr", "hr", "ms", "nn", "gl",
+        ] {
+            assert!(langs.contains(&c.to_string()), "{c} missing");
+        }
+        for c in ["tk", "jv", "ak"] {
+            assert!(!langs.contains(&c.to_string()), "{c} must not be answered");
+        }
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_default_detector() {
+        let d = Detector::from_toml("").expect("empty file");
+        assert_eq!(
+            code(
+                &d,
+                "The council approved the new budget on Tuesday evening."
+            ),
+            "en"
+        );
+        assert!(!d.languages().contains(&"tk".to_string()));
+    }
+
+    #[test]
+    fn bad_data_is_refused_with_a_message_naming_the_problem() {
+        let cases = [
+            ("[allow]\nlanguages = [\"en\", \"xx\"]\n", "xx"),
+            ("[allow]\nlanguages = [\"en\"]\n[bogus]\nx = 1\n", "bogus"),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[[group]]\nname = \"g\"\nlanguages = [\"da\", \"nb\"]\n",
+                "da",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[lang.qq]\nwords = [\"a\"]\n",
+                "qq",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[lang.nn]\nextra = true\nwords = [\"eg\"]\n",
+                "name",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[params]\nprior_base = -1.0\n",
+                "prior_base",
+            ),
+            (
+                "[allow]\nlanguages = [\"en\"]\n[translation]\n[[translation.quotes]]\nopen = \"<<\"\nclose = \">\"\nlanguages = [\"fr\"]\n",
+                "<<",
+            ),
+        ];
+        for (text, needle) in cases {
+            match Detector::from_toml(text) {
+                Ok(_) => panic!("accepted bad data: {text}"),
+                Err(e) => assert!(e.contains(needle), "{e:?} does not name {needle:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn clear_sentences_are_right_and_reliable() {
+        let d = det();
+        let cases = [
+            (
+                "en",
+                "The harbour board approved a reduced winter timetable for the island ferry on Monday.",
+            ),
+            (
+                "de",
+                "Der Stadtrat hat am Dienstag den neuen Haushalt für das kommende Jahr beschlossen.",
+            ),
+            (
+                "fr",
+                "Le conseil municipal a adopté mardi soir le budget de la ville pour l'année prochaine.",
+            ),
+            (
+                "tr",
+                "Belediye meclisi salı akşamı gelecek yılın bütçesini oy birliğiyle kabul etti.",
+            ),
+        ];
+        for (want, text) in cases {
+            let r = d.detect(text, None);
+            assert_eq!(r.language.code, want, "{text}");
+            assert!(r.language.reliable, "{text}");
+            assert!((0.0..=1.0).contains(&r.language.confidence));
+            assert_eq!(r.candidates.first().map(|c| c.code.as_str()), Some(want));
+        }
+    }
+
+    #[test]
+    fn turkish_is_never_turkmen() {
+        let d = det();
+        for text in [
+            "Merhaba dünya",
+            "bugün hava çok güzel",
+            "Türkiye ekonomisi büyüdü",
+        ] {
+            assert_ne!(code(&d, text), "tk", "{text}");
+        }
+    }
+
+    #[test]
+    fn confusable_groups_are_resolved_by_marker_letters_and_function_words() {
+        let d = det();
+        let cases = [
+            (
+                "uk",
+                "Уряд ухвалив рішення про підвищення пенсій, які отримують їхні батьки.",
+            ),
+            (
+                "ru",
+                "Правительство приняло решение о повышении пенсий, которые получают их родители.",
+            ),
+            (
+                "bg",
+                "Правителството взе решение за увеличаване на пенсиите, които получават техните родители.",
+            ),
+            (
+                "sr",
+                "Влада је донела одлуку о повећању пензија које добијају њихови родитељи.",
+            ),
+            (
+                "mk",
+                "Владата донесе одлука за зголемување на пензиите што ги добиваат нивните родители.",
+            ),
+            (
+                "da",
+                "Regeringen har besluttet, at pensionerne skal hæves, og det glæder mange af de ældre.",
+            ),
+            (
+                "nb",
+                "Regjeringen har bestemt at pensjonene skal økes, og det gleder mange av de eldre.",
+            ),
+            (
+                "sv",
+                "Regeringen har beslutat att pensionerna ska höjas, och det gläder många av de äldre.",
+            ),
+            (
+                "nl",
+                "De regering heeft besloten dat de pensioenen worden verhoogd, wat veel ouderen blij maakt.",
+            ),
+            (
+                "af",
+                "Die regering het besluit dat die pensioene verhoog word, wat baie ouer mense bly maak.",
+            ),
+            (
+                "ca",
+                "El govern ha decidit que les pensions s'apujaran, i això alegra molts dels avis.",
+            ),
+            (
+                "es",
+                "El gobierno ha decidido que las pensiones subirán, y eso alegra a muchos de los mayores.",
+            ),
+            (
+                "pt",
+                "O governo decidiu que as pensões vão subir, e isso alegra muitos dos mais velhos.",
+            ),
+            (
+                "cs",
+                "Vláda rozhodla, že se důchody zvýší, což potěší mnoho starších lidí.",
+            ),
+            (
+                "sk",
+                "Vláda rozhodla, že sa dôchodky zvýšia, čo poteší mnohých starších ľudí.",
+            ),
+            (
+                "sl",
+                "Vlada je sklenila, da se bodo pokojnine zvišale, kar bo razveselilo veliko starejših.",
+            ),
+            (
+                "hr",
+                "Vlada je odlučila da će se mirovine povećati, što će razveseliti mnoge starije građane.",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_short_text_takes_the_hint_and_a_clear_one_overrides_it() {
+        let d = det();
+        let r = d.detect("Berlin", Some("de"));
+        assert_eq!(r.language.code, "de");
+        assert!(!r.hint_overridden);
+        assert!(!r.language.reliable);
+
+        let r = d.detect(
+            "The harbour board approved a reduced winter timetable for the island ferry on Monday.",
+            Some("de"),
+        );
+        assert_eq!(r.language.code, "en");
+        assert!(r.hint_overridden);
+
+        // hint in the same group decides an ambiguous Scandinavian line
+        let r = d.detect("Han vil komme i morgen", Some("nb"));
+        assert_eq!(r.language.code, "nb");
+        assert!(!r.hint_overridden);
+
+        // regional and three-letter hints are normalised
+        assert_eq!(d.detect("ok", Some("de-AT")).language.code, "de");
+        assert_eq!(d.detect("ok", Some("nob")).language.code, "nb");
+        assert_eq!(d.detect("ok", Some("no")).language.code, "nb");
+    }
+
+    #[test]
+    fn no_letters_gives_und_or_the_hint() {
+        let d = det();
+        let r = d.detect("12:30 -- 4,5 %", None);
+        assert_eq!(r.language.code, "und");
+        assert_eq!(r.language.confidence, 0.0);
+        assert_eq!(d.detect("", Some("fr")).language.code, "fr");
+    }
+
+    #[test]
+    fn the_document_sample_is_bounded_and_prefers_long_blocks() {
+        let para = "The council approved the new budget after a long debate about schools, roads and the harbour. ";
+        let long = para.repeat(20);
+        let blocks: Vec<&str> = std::iter::repeat_n(long.as_str(), 500).collect(); // ~1 MB
+        let sample = build_sample(&blocks, 4096);
+        assert!(sample.len() <= 4096, "{}", sample.len());
+        assert!(sample.len() > 3000);
+
+        let blocks = ["Short", "A much longer paragraph here", "Mid block"];
+        assert_eq!(build_sample(&blocks, 30), "A much longer paragraph here");
+        assert_eq!(
+            build_sample(&blocks, 1000),
+            "Short\nA much longer paragraph here\nMid block"
+        );
+        assert_eq!(build_sample(&[], 100), "");
+
+        let d = det();
+        let story = [
+            "The harbour board has approved a reduced winter timetable for the island ferry, which will now sail four times a day instead of six.",
+            "Freight bookings will not be affected by the new timetable, the board said in a statement released on Thursday afternoon.",
+            "Islanders had asked for an early morning crossing so that pupils can reach the school on the mainland before the first lesson.",
+        ];
+        let r = d.detect_document(&story, None, 4096);
+        assert_eq!(r.language.code, "en");
+        assert!(r.language.reliable);
+    }
+
+    #[test]
+    fn a_headline_takes_the_document_hint_unless_reliably_different() {
+        let d = det();
+        let r = d.detect_document(&["Sturm über Hamburg"], Some("de"), 4096);
+        assert_eq!(r.language.code, "de");
+        let r = d.detect_document(&["OK"], Some("en"), 4096);
+        assert_eq!(r.language.code, "en");
+        assert!(!r.hint_overridden);
+    }
+
+    #[test]
+    fn a_long_quote_in_another_language_gets_its_own_language() {
+        let d = det();
+        let en = "The mayor said the ferry would keep running through the winter, although with fewer crossings on weekdays and none at night.";
+        let en2 = "Islanders had asked for an early morning crossing so that pupils can reach the school on the mainland before the first lesson starts.";
+        let en3 = "Freight bookings will not be affected by the new timetable, the harbour board said in a statement released on Thursday afternoon.";
+        let de = "„Wir werden alles tun, damit die Fähre auch im Winter fährt, aber wir müssen an den Wochentagen sparen und nachts ganz auf Fahrten verzichten“, sagte er.";
+        let short = "Bonjour à tous.";
+        let blocks = [en, de, short, en2, en3];
+        let doc = d.detect_document(&blocks, None, 4096).language;
+        assert_eq!(doc.code, "en");
+        let per = d.block_languages(&doc, &blocks);
+        assert_eq!(per.len(), 5);
+        assert!(per[0].is_none() && per[2].is_none() && per[3].is_none() && per[4].is_none());
+        assert_eq!(per[1].as_ref().map(|l| l.code.as_str()), Some("de"));
+        // no document language: nothing
+        let und = Language {
+            code: "und".into(),
+            ..Language::default()
+        };
+        assert!(d.block_languages(&und, &[de]).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn translation_suspicion_needs_clear_traces() {
+        let d = det();
+        let clean =
+            "“We finally have planning security,” the minister said. “It is a fair compromise.”";
+        assert_eq!(d.suspect_translation("en", clean, &[], &[]), None);
+        assert_eq!(
+            d.suspect_translation("en", clean, &["Photo: Reuters"], &["fr"]),
+            None
+        );
+
+        let quotes = "The minister spoke of a „painful but fair compromise“. „We finally have planning security,“ she said.";
+        let (lang, why) = d
+            .suspect_translation("en", quotes, &[], &[])
+            .expect("German quote marks twice");
+        assert_eq!(lang, "de");
+        assert!(why.contains('„'), "{why}");
+
+        let one = "Witnesses described a loud bang: »It felt like an earthquake,« a woman said.\n\nvet/dpa";
+        let (lang, why) = d
+            .suspect_translation("en", one, &[], &[])
+            .expect("quote + signature");
+        assert_eq!(lang, "de");
+        assert!(why.contains("vet/dpa"), "{why}");
+
+        let (lang, _) = d
+            .suspect_translation("en", "Plain English copy.", &["Bild vergrößern"], &[])
+            .expect("German UI label");
+        assert_eq!(lang, "de");
+
+        // German copy with German quotes is not suspicious
+        assert_eq!(
+            d.suspect_translation(
+                "de",
+                "Er sagte: „Das ist gut.“ Und: „Weiter so.“",
+                &[],
+                &["de"]
+            ),
+            None
+        );
+        // word-for-word translated site labels plus a regional dpa service code
+        let removed = [
+            "Enlarge image",
+            "Photo: Jonas Krehl/dpa",
+            "Stuttgart (dpa/lsw) -",
+        ];
+        let (lang, why) = d
+            .suspect_translation("en", "Plain English copy.", &removed, &[])
+            .expect("calque + signature");
+        assert_eq!(lang, "de");
+        assert!(why.contains("dpa/lsw"), "{why}");
+        let body = "Plain English copy.\n\nmrc/dpa/Reuters";
+        assert!(
+            d.suspect_translation("en", body, &[], &[]).is_none(),
+            "signature alone"
+        );
+        assert!(
+            d.suspect_translation("en", body, &["To the homepage"], &[])
+                .is_some()
+        );
+        // one calque alone is not enough
+        assert_eq!(
+            d.suspect_translation("en", "Copy.", &["Enlarge image"], &[]),
+            None
+        );
+        // agencies alone never suffice
+        assert_eq!(
+            d.suspect_translation("en", "Plain copy.", &[], &["de", "fr"]),
+            None
+        );
+    }
+
+    #[test]
+    fn codes_and_shapes() {
+        assert_eq!(iso_code(whatlang::Lang::Nob), "nb");
+        assert_eq!(iso_code(whatlang::Lang::Tuk), "tk");
+        assert_eq!(lang_from_code("deu"), Some(whatlang::Lang::Deu));
+        assert_eq!(lang_from_code("DE"), Some(whatlang::Lang::Deu));
+        assert_eq!(lang_from_code("xx"), None);
+        assert!(is_language_code("de") && is_language_code("sr-Latn") && is_language_code("por"));
+        assert!(!is_language_code("") && !is_language_code("german") && !is_language_code("d1"));
+    }
+
+    #[test]
+    fn evidence_only_languages_need_clear_evidence() {
+        let d = det();
+        // Nynorsk function words throughout
+        let nn = "Eg veit ikkje kva dei meiner, men ho seier at det er mykje som må gjerast før vi kan reise heim.";
+        assert_eq!(code(&d, nn), "nn");
+        // Serbian in Latin script, ekavian
+        let sr = "Posle sastanka ministar je takođe rekao da vlada uvek podržava opštine i da je to veoma važno, ali nije rekao šta tačno planira ni gde će novac biti potrošen.";
+        let r = d.detect(sr, None);
+        assert_eq!(r.language.code, "sr");
+        assert_eq!(r.language.script, "Latin");
+        // Indonesian stays Indonesian
+        let id = "Pemerintah mengatakan bahwa harga bahan bakar tidak akan naik karena anggaran masih cukup.";
+        assert_eq!(code(&d, id), "id");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "\\PC{0,300}", hint in "[a-zA-Z_-]{0,8}") {
+            let d = det();
+            let r = d.detect(&text, Some(&hint));
+            proptest::prop_assert!((0.0..=1.0).contains(&r.language.confidence));
+            for c in &r.candidates {
+                proptest::prop_assert!((0.0..=1.0).contains(&c.score));
+            }
+            let blocks: Vec<&str> = text.split('\n').collect();
+            let doc = d.detect_document(&blocks, None, 64);
+            let _ = d.block_languages(&doc.language, &blocks);
+            let _ = d.suspect_translation("en", &text, &blocks, &[&hint]);
+        }
+    }
+}
