@@ -196,9 +196,98 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
     let applied = applied(rules, &code);
     let mut article = extract_fields(input.id, &units, classified, &applied, removed);
     article.language = detection.language;
+    mark_block_languages(&mut article, rules, &mut notices);
+    suspect_translation(&article, &applied, rules, &mut notices);
     article.notices = notices;
     assemble::finish(&mut article);
     Ok(article)
+}
+
+/// Most blocks examined for a language of their own, and which: a block in another script than
+/// the article, or one with quotation marks (a quote is where another language turns up).
+const MAX_BLOCKS_FOR_LANGUAGE: usize = 4;
+const MIN_BLOCK_CHARS_FOR_LANGUAGE: usize = 120;
+
+fn mark_block_languages(article: &mut Article, rules: &Rules, notices: &mut Vec<Notice>) {
+    let doc_script = article.language.script.as_str();
+    let candidates: Vec<usize> = article
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            b.kind == BlockKind::Paragraph && b.text.len() >= MIN_BLOCK_CHARS_FOR_LANGUAGE
+        })
+        .filter(|(_, b)| {
+            b.text
+                .contains(['"', '“', '”', '„', '«', '»', '「', '‘', '’'])
+                || whatlang::detect_script(&b.text).is_some_and(|s| s.name() != doc_script)
+        })
+        .map(|(i, _)| i)
+        .take(MAX_BLOCKS_FOR_LANGUAGE)
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let texts: Vec<&str> = candidates
+        .iter()
+        .map(|&i| article.blocks[i].text.as_str())
+        .collect();
+    let found = rules.detector().block_languages(&article.language, &texts);
+    let mut mixed: Vec<String> = Vec::new();
+    for (&i, lang) in candidates.iter().zip(found) {
+        if let Some(lang) = lang {
+            extract::push_unique(&mut mixed, &lang.code);
+            article.blocks[i].language = Some(lang);
+        }
+    }
+    if !mixed.is_empty() {
+        notices.push(Notice::new(
+            NoticeKind::MixedLanguage,
+            format!(
+                "blocks in {} within {} copy",
+                mixed.join(", "),
+                article.language.code
+            ),
+        ));
+    }
+}
+
+/// Machine translation: quote marks, labels and signatures of the source language left behind.
+fn suspect_translation(
+    article: &Article,
+    applied: &extract::Applied,
+    rules: &Rules,
+    notices: &mut Vec<Notice>,
+) {
+    let body: String = article
+        .blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .chain(std::iter::once(article.headline.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut removed: Vec<&str> = article.removed.iter().map(|a| a.text.as_str()).collect();
+    removed.extend(article.images.iter().map(|i| i.credit.raw.as_str()));
+    if let Some(b) = &article.byline {
+        removed.push(b.raw.as_str());
+    }
+    let homes: Vec<&str> = article
+        .agencies
+        .iter()
+        .filter_map(|a| applied.agencies.lookup(a))
+        .map(|a| a.home.as_str())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if let Some((source, evidence)) =
+        rules
+            .detector()
+            .suspect_translation(&article.language.code, &body, &removed, &homes)
+    {
+        notices.push(Notice::new(
+            NoticeKind::TranslationSuspected,
+            format!("translated from {source}? {evidence}"),
+        ));
+    }
 }
 
 fn applied<'r>(rules: &'r Rules, code: &str) -> extract::Applied<'r> {
@@ -232,23 +321,24 @@ fn detect_body(
     hint: Option<&str>,
     config: &Config,
 ) -> language::Detection {
-    let mut sample = String::new();
-    for (u, role) in units.iter().zip(&classified.roles) {
-        if matches!(
-            role,
-            classify::Role::Paragraph | classify::Role::Subheading | classify::Role::Headline
-        ) {
-            if sample.len() >= config.language_sample_bytes {
-                break;
-            }
-            sample.push_str(&u.text);
-            sample.push('\n');
-        }
+    let body: Vec<&str> = units
+        .iter()
+        .zip(&classified.roles)
+        .filter(|(_, role)| {
+            matches!(
+                role,
+                classify::Role::Paragraph | classify::Role::Subheading | classify::Role::Headline
+            )
+        })
+        .map(|(u, _)| u.text.as_str())
+        .collect();
+    if body.iter().all(|b| b.trim().is_empty()) {
+        let sample = longest_sample(units, config.language_sample_bytes);
+        return rules.detector().detect(&sample, hint);
     }
-    if sample.trim().is_empty() {
-        sample = longest_sample(units, config.language_sample_bytes);
-    }
-    rules.detector().detect(&sample, hint)
+    rules
+        .detector()
+        .detect_document(&body, hint, config.language_sample_bytes)
 }
 
 /// Moves every unit into its field, block or `removed` entry.
