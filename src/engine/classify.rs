@@ -81,11 +81,8 @@ fn rule_match(text: &str, applied: &Applied, rules: &Rules) -> Option<LineMatch>
         return Some(m);
     }
     // Page furniture left untranslated by machine translation: other languages' whole-line labels.
-    let own = applied.lang.map(|l| l.code.as_str());
     rules
-        .languages()
-        .filter(|l| Some(l.code.as_str()) != own)
-        .find_map(|l| l.match_exact(text))
+        .foreign_label(text, applied.lang.map(|l| l.code.as_str()))
         .map(LineMatch::Line)
 }
 

@@ -171,7 +171,13 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
         .detect(&longest_sample(&units, config.language_sample_bytes), hint);
     let mut code = provisional.language.code.clone();
     let mut classified = classify::classify(&units, &applied(rules, &code), rules);
-    let mut detection = detect_body(&units, &classified, rules, hint, config);
+    // A confident first guess on the longest units stands: they are the body. Otherwise the
+    // clean body decides.
+    let mut detection = if provisional.language.reliable && provisional.language.confidence >= 0.9 {
+        provisional
+    } else {
+        detect_body(&units, &classified, rules, hint, config)
+    };
     if detection.language.code != code && rules.language(&detection.language.code).is_some() {
         code = detection.language.code.clone();
         classified = classify::classify(&units, &applied(rules, &code), rules);

@@ -42,7 +42,36 @@ pub struct Agencies {
     /// Every alias, longest first, for building `{AGENCY}` alternations.
     aliases_longest_first: Vec<String>,
     /// Finds aliases in running text (footers, signatures), whole words only.
-    finder: regex::Regex,
+    finder: aho_corasick::AhoCorasick,
+    /// For each pattern of `finder`: the agency it names and whether its edges need a boundary.
+    finder_patterns: Vec<(usize, Edge, Edge)>,
+}
+
+/// What must stand beside an alias for it to be a whole word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// An ASCII letter or digit edge: no ASCII letter or digit beside it ("AFP時事" holds "AFP").
+    Ascii,
+    /// A letter of another spaced script: no letter or digit beside it.
+    Word,
+    /// CJK: anything may stand beside it ("新华社北京").
+    Free,
+}
+
+fn edge(c: Option<char>) -> Edge {
+    match c {
+        Some(c) if c.is_ascii_alphanumeric() => Edge::Ascii,
+        Some(c) if c.is_alphanumeric() && (c as u32) < 0x2E80 => Edge::Word,
+        _ => Edge::Free,
+    }
+}
+
+fn edge_ok(edge: Edge, beside: Option<char>) -> bool {
+    match (edge, beside) {
+        (_, None) | (Edge::Free, _) => true,
+        (Edge::Ascii, Some(c)) => !(c.is_ascii_alphanumeric() || c == '_'),
+        (Edge::Word, Some(c)) => !(c.is_alphanumeric() || c == '_'),
+    }
 }
 
 /// Folds an alias or a token for lookup: lower case, runs of spaces as one, no dots.
@@ -59,24 +88,6 @@ pub fn fold(s: &str) -> String {
         }
     }
     out
-}
-
-/// An alias as a regex that matches it as a whole word: `\b` where it starts or ends with a
-/// letter of a spaced script, none for CJK forms ("新华社北京" has no boundary after 社).
-fn bounded(alias: &str) -> String {
-    let body = regex::escape(alias).replace(' ', "\\s+");
-    // An ASCII edge needs an ASCII boundary, so that "AFP時事" still holds "AFP"; other letters
-    // of spaced scripts need a Unicode one; CJK forms need none.
-    let edge = |c: Option<char>| match c {
-        Some(c) if c.is_ascii_alphanumeric() => "(?-u:\\b)",
-        Some(c) if c.is_alphanumeric() && (c as u32) < 0x2E80 => "\\b",
-        _ => "",
-    };
-    format!(
-        "{}{body}{}",
-        edge(alias.chars().next()),
-        edge(alias.chars().last())
-    )
 }
 
 impl Agencies {
@@ -120,23 +131,39 @@ impl Agencies {
             .collect();
         aliases_longest_first.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         aliases_longest_first.dedup();
-        let finder = regex::Regex::new(&format!(
-            "(?i){}",
-            aliases_longest_first
-                .iter()
-                .map(|a| bounded(a))
-                .collect::<Vec<_>>()
-                .join("|")
-        ))
-        .map_err(|e| RulesError::Invalid {
-            file: file.into(),
-            message: format!("aliases do not compile: {e}"),
-        })?;
+        // Aliases are found in lower-cased text by one Aho-Corasick automaton (leftmost-longest);
+        // word edges are checked in code, so non-ASCII aliases cost no Unicode word-boundary
+        // search.
+        let mut finder_words: Vec<String> = Vec::new();
+        let mut finder_patterns = Vec::new();
+        for alias in &aliases_longest_first {
+            let lower = alias.to_lowercase();
+            let Some(&index) = by_alias.get(&fold(alias)) else {
+                continue;
+            };
+            if finder_words.contains(&lower) {
+                continue;
+            }
+            finder_patterns.push((
+                index,
+                edge(alias.chars().next()),
+                edge(alias.chars().last()),
+            ));
+            finder_words.push(lower);
+        }
+        let finder = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&finder_words)
+            .map_err(|e| RulesError::Invalid {
+                file: file.into(),
+                message: format!("aliases do not compile: {e}"),
+            })?;
         Ok(Agencies {
             list: parsed.agency,
             by_alias,
             aliases_longest_first,
             finder,
+            finder_patterns,
         })
     }
 
@@ -148,12 +175,18 @@ impl Agencies {
 
     /// Every agency named in `text` as a whole word, in order of appearance, once each.
     pub fn find_in(&self, text: &str) -> Vec<&Agency> {
+        let lower = text.to_lowercase();
         let mut out: Vec<&Agency> = Vec::new();
-        for m in self.finder.find_iter(text) {
-            if let Some(a) = self.lookup(m.as_str())
-                && !out.iter().any(|o| o.name == a.name)
-            {
-                out.push(a);
+        for m in self.finder.find_iter(&lower) {
+            let (index, start_edge, end_edge) = self.finder_patterns[m.pattern().as_usize()];
+            let before = lower[..m.start()].chars().next_back();
+            let after = lower[m.end()..].chars().next();
+            if !edge_ok(start_edge, before) || !edge_ok(end_edge, after) {
+                continue;
+            }
+            let agency = &self.list[index];
+            if !out.iter().any(|o| o.name == agency.name) {
+                out.push(agency);
             }
         }
         out

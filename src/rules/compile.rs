@@ -15,10 +15,18 @@ use crate::engine::article::ArtefactKind;
 /// Lines longer than this are never tested against `prefixes`: a long body paragraph that starts
 /// with the same words as a teaser stays body.
 pub const MAX_PREFIX_LINE_CHARS: usize = 300;
+/// Lines longer than this are not tested against `patterns` at all.
+pub const MAX_PATTERN_LINE_CHARS: usize = 600;
+/// Lines longer than this are not tested against patterns that need a Unicode word boundary.
+pub const MAX_SLOW_PATTERN_LINE_CHARS: usize = 400;
 
 /// Compiled patterns expand `{AGENCY}` into every alias; the default 10 MB limit is too small
 /// for a set of them. Still bounded: a rule file cannot make start-up unbounded.
 const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
+/// The lazy DFA's cache per pattern set and thread. Sets that expand `{MONTH}` for every
+/// language are large; a cache too small makes the engine give up and fall back to a slow NFA
+/// simulation on every line.
+const DFA_CACHE_LIMIT: usize = 32 * 1024 * 1024;
 
 /// How a line matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +74,10 @@ pub struct LangRules {
     prefix_kinds: Vec<ArtefactKind>,
     patterns: RegexSet,
     pattern_kinds: Vec<ArtefactKind>,
+    /// Patterns that need a Unicode word boundary: tried only on lines up to
+    /// `MAX_SLOW_PATTERN_LINE_CHARS`, since they run on the slower engine.
+    slow_patterns: RegexSet,
+    slow_kinds: Vec<ArtefactKind>,
     inline_any: Option<Regex>,
     inline: Vec<(Regex, ArtefactKind)>,
 }
@@ -87,6 +99,12 @@ pub fn line_key(line: &str) -> String {
     out
 }
 
+fn longest_first(mut v: Vec<String>) -> Vec<String> {
+    v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    v.dedup();
+    v
+}
+
 fn lower(v: Vec<String>) -> Vec<String> {
     v.into_iter().map(|s| s.trim().to_lowercase()).collect()
 }
@@ -94,11 +112,48 @@ fn lower(v: Vec<String>) -> Vec<String> {
 /// Expands `{AGENCY}`, `{MONTH}` and `{UPPER}` and makes the pattern case-insensitive unless it
 /// says otherwise.
 fn expand(pattern: &str, agencies: &str, months: &str) -> String {
-    let body = pattern
+    let body = ascii_word_boundaries(pattern)
         .replace("{AGENCY}", agencies)
         .replace("{MONTH}", months)
         .replace("{UPPER}", r"(?-i:\p{Lu})");
     format!("(?i){body}")
+}
+
+/// A Unicode `\b` makes the fast lazy DFA give up on any non-ASCII text, so a whole pattern set
+/// falls back to a slow NFA simulation. Where the pattern writes an ASCII letter or digit right
+/// beside the `\b` ("\bhere", "reserved\b"), an ASCII boundary means the same: use it.
+fn ascii_word_boundaries(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            if chars[i + 1] == 'b' {
+                let prev = i.checked_sub(1).map(|j| chars[j]);
+                let next = chars.get(i + 2).copied();
+                let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+                let escaped_prev = i >= 2 && chars[i - 2] == '\\';
+                if (ascii_word(prev) && !escaped_prev) || ascii_word(next) {
+                    out.push_str("(?-u:\\b)");
+                } else {
+                    out.push_str("\\b");
+                }
+            } else {
+                out.push(chars[i]);
+                out.push(chars[i + 1]);
+            }
+            i += 2;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Whether an expanded pattern still holds a Unicode word boundary.
+fn has_unicode_word_boundary(pattern: &str) -> bool {
+    pattern.matches("\\b").count() > pattern.matches("(?-u:\\b)").count()
 }
 
 impl LangRules {
@@ -122,6 +177,7 @@ impl LangRules {
         let build = |p: &str| -> Result<Regex, RulesError> {
             RegexBuilder::new(&expand(p, &agency_alt, &month_alt))
                 .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(DFA_CACHE_LIMIT)
                 .build()
                 .map_err(|e| RulesError::Pattern {
                     file: file.into(),
@@ -135,6 +191,8 @@ impl LangRules {
         let mut prefix_kinds = Vec::new();
         let mut pattern_src = Vec::new();
         let mut pattern_kinds = Vec::new();
+        let mut slow_src: Vec<String> = Vec::new();
+        let mut slow_kinds = Vec::new();
         let mut raw_patterns: Vec<String> = Vec::new();
         let mut inline = Vec::new();
         for (key, rules) in parsed.artefacts {
@@ -167,9 +225,15 @@ impl LangRules {
                 prefix_kinds.push(kind);
             }
             for p in rules.patterns {
-                raw_patterns.push(p.clone());
-                pattern_src.push(expand(&p, &agency_alt, &month_alt));
-                pattern_kinds.push(kind);
+                let expanded = expand(&p, &agency_alt, &month_alt);
+                if has_unicode_word_boundary(&expanded) {
+                    slow_src.push(expanded);
+                    slow_kinds.push(kind);
+                } else {
+                    pattern_src.push(expanded);
+                    pattern_kinds.push(kind);
+                }
+                raw_patterns.push(p);
             }
             for p in rules.inline {
                 inline.push((build(&p)?, kind));
@@ -189,22 +253,26 @@ impl LangRules {
                     })?,
             )
         };
-        let patterns = match RegexSetBuilder::new(&pattern_src)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            Ok(set) => set,
-            Err(e) => {
-                // Name the pattern that fails; compiling each alone is only needed here.
-                for p in &raw_patterns {
-                    build(p)?;
-                }
-                return Err(RulesError::Invalid {
-                    file: file.into(),
-                    message: format!("patterns do not compile together: {e}"),
-                });
-            }
+        let build_set = |src: &[String]| {
+            RegexSetBuilder::new(src)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(DFA_CACHE_LIMIT)
+                .build()
         };
+        let patterns =
+            match build_set(&pattern_src).and_then(|fast| Ok((fast, build_set(&slow_src)?))) {
+                Ok(sets) => sets,
+                Err(e) => {
+                    // Name the pattern that fails; compiling each alone is only needed here.
+                    for p in &raw_patterns {
+                        build(p)?;
+                    }
+                    return Err(RulesError::Invalid {
+                        file: file.into(),
+                        message: format!("patterns do not compile together: {e}"),
+                    });
+                }
+            };
         let inline_any = if inline.is_empty() {
             None
         } else {
@@ -215,6 +283,7 @@ impl LangRules {
             Some(
                 RegexBuilder::new(&alt.join("|"))
                     .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(DFA_CACHE_LIMIT)
                     .build()
                     .map_err(|e| RulesError::Invalid {
                         file: file.into(),
@@ -242,7 +311,7 @@ impl LangRules {
             name: parsed.name,
             scripts: parsed.scripts,
             months,
-            credit_words: lower(parsed.credit_words),
+            credit_words: longest_first(lower(parsed.credit_words)),
             caption_labels: lower(parsed.caption_labels),
             credit_labels: lower(parsed.credit_labels),
             photographer_markers: parsed.photographer_markers,
@@ -255,8 +324,10 @@ impl LangRules {
             lines,
             prefixes,
             prefix_kinds,
-            patterns,
+            patterns: patterns.0,
             pattern_kinds,
+            slow_patterns: patterns.1,
+            slow_kinds,
             inline_any,
             inline,
         })
@@ -267,7 +338,17 @@ impl LangRules {
         if line.len() > 200 {
             return None;
         }
-        self.lines.get(&line_key(line)).copied()
+        self.match_key(&line_key(line))
+    }
+
+    /// A whole-line label by its `line_key`.
+    pub fn match_key(&self, key: &str) -> Option<ArtefactKind> {
+        self.lines.get(key).copied()
+    }
+
+    /// Every whole-line label of this file, by key.
+    pub fn line_labels(&self) -> impl Iterator<Item = (&str, ArtefactKind)> {
+        self.lines.iter().map(|(k, v)| (k.as_str(), *v))
     }
 
     /// How `line` (trimmed, repaired) matches this file's artefact rules, if at all.
@@ -278,11 +359,31 @@ impl LangRules {
         if let Some(k) = self.match_prefix(line) {
             return Some(LineMatch::Prefix(k));
         }
-        self.patterns
+        // Patterns describe furniture lines; a long paragraph is body whatever it contains.
+        if line.len() > MAX_PATTERN_LINE_CHARS * 4 || line.chars().count() > MAX_PATTERN_LINE_CHARS
+        {
+            return None;
+        }
+        // Most lines match nothing: the early-exit test is far cheaper than asking which match.
+        if self.patterns.is_match(line)
+            && let Some(i) = self.patterns.matches(line).iter().next()
+        {
+            return Some(LineMatch::Pattern(self.pattern_kinds[i]));
+        }
+        if self.slow_patterns.is_empty() || line.len() > MAX_SLOW_PATTERN_LINE_CHARS * 4 {
+            return None;
+        }
+        if line.chars().count() > MAX_SLOW_PATTERN_LINE_CHARS {
+            return None;
+        }
+        if !self.slow_patterns.is_match(line) {
+            return None;
+        }
+        self.slow_patterns
             .matches(line)
             .iter()
             .next()
-            .map(|i| LineMatch::Pattern(self.pattern_kinds[i]))
+            .map(|i| LineMatch::Pattern(self.slow_kinds[i]))
     }
 
     /// The line starts with a known prefix followed by a boundary.
@@ -413,5 +514,20 @@ mod tests {
         .unwrap();
         let err = LangRules::compile("t.toml", parsed, &agencies, &[]).unwrap_err();
         assert!(err.to_string().contains("adverts"));
+    }
+}
+
+#[cfg(test)]
+mod boundary_tests {
+    use super::*;
+
+    #[test]
+    fn ascii_edges_get_ascii_boundaries_and_other_scripts_keep_unicode_ones() {
+        assert_eq!(ascii_word_boundaries(r"\bhere\b"), r"(?-u:\b)here(?-u:\b)");
+        assert_eq!(ascii_word_boundaries(r"права\b"), r"права\b");
+        assert_eq!(ascii_word_boundaries(r"(?:a|b)\b"), r"(?:a|b)\b");
+        assert_eq!(ascii_word_boundaries(r"\\b"), r"\\b");
+        assert!(!has_unicode_word_boundary(&ascii_word_boundaries(r"\bhere")));
+        assert!(has_unicode_word_boundary(r"права\b"));
     }
 }

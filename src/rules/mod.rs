@@ -51,6 +51,8 @@ pub struct Rules {
     agencies: Agencies,
     detector: Detector,
     digest: String,
+    /// Every language's whole-line labels: key → (kind, languages that list it).
+    labels: std::collections::HashMap<String, (crate::engine::article::ArtefactKind, Vec<String>)>,
 }
 
 impl Rules {
@@ -146,12 +148,26 @@ impl Rules {
                 file: "langid.toml".into(),
                 message,
             })?;
+        let mut labels: std::collections::HashMap<
+            String,
+            (crate::engine::article::ArtefactKind, Vec<String>),
+        > = std::collections::HashMap::new();
+        for lang in languages.values() {
+            for (key, kind) in lang.line_labels() {
+                labels
+                    .entry(key.to_string())
+                    .or_insert_with(|| (kind, Vec::new()))
+                    .1
+                    .push(lang.code.clone());
+            }
+        }
         Ok(Rules {
             languages,
             common,
             agencies,
             detector,
             digest,
+            labels,
         })
     }
 
@@ -168,6 +184,23 @@ impl Rules {
     /// Every language's rules, by code.
     pub fn languages(&self) -> impl Iterator<Item = &LangRules> {
         self.languages.values()
+    }
+
+    /// A whole-line label of any language but `own` (furniture left untranslated by machine
+    /// translation: "Bild vergrößern" in English copy).
+    pub fn foreign_label(
+        &self,
+        line: &str,
+        own: Option<&str>,
+    ) -> Option<crate::engine::article::ArtefactKind> {
+        if line.len() > 200 {
+            return None;
+        }
+        let (kind, langs) = self.labels.get(&compile::line_key(line))?;
+        langs
+            .iter()
+            .any(|l| Some(l.as_str()) != own)
+            .then_some(*kind)
     }
 
     pub fn common(&self) -> &LangRules {

@@ -17,6 +17,8 @@ pub struct CreditMatch {
 /// Longest a credit (without caption) may be.
 const MAX_CREDIT_CHARS: usize = 140;
 const MAX_CREDIT_WORDS: usize = 14;
+/// How far from the end of a line a tail credit is looked for, in characters.
+const TAIL_WINDOW_CHARS: usize = 160;
 
 /// Words that mark a credit part as a photo credit, in any language ("AP Photo", "Photo by").
 const PHOTO_WORDS: &[&str] = &[
@@ -112,16 +114,18 @@ fn credit_shaped(s: &str) -> bool {
 }
 
 /// Credit words of the document's language and the common file, longest first.
-fn credit_words<'a>(applied: &'a Applied) -> Vec<&'a str> {
-    let mut words: Vec<&str> = applied
+fn credit_words<'a>(applied: &'a Applied) -> impl Iterator<Item = &'a str> + 'a {
+    // Each file's list is sorted longest first at load time; the language's file comes first.
+    applied
         .files()
         .flat_map(|f| f.credit_words.iter().map(String::as_str))
-        .collect();
-    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    words
 }
 
 fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    // A credit line is short; a caption with its credit is handled by `tail_credit`.
+    if t.len() > MAX_CREDIT_CHARS * 4 || t.chars().count() > MAX_CREDIT_CHARS + 2 {
+        return None;
+    }
     // "Image source, Getty Images": a credit label, the rest is the credit.
     for f in applied.files() {
         for label in &f.credit_labels {
@@ -247,13 +251,10 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
         .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w));
     let agency = !applied.agencies.find_in(inner).is_empty();
     let credit_word = credit_words(applied)
-        .iter()
         .chain(
             applied
                 .files()
-                .flat_map(|f| f.credit_labels.iter().map(String::as_str))
-                .collect::<Vec<_>>()
-                .iter(),
+                .flat_map(|f| f.credit_labels.iter().map(String::as_str)),
         )
         .any(|w| strip_prefix_ci(inner, w).is_some_and(|r| r.starts_with([':', ' ', '.'])));
     let marker = applied.files().any(|f| {
@@ -264,9 +265,7 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
     // "[연합뉴스 자료사진]": an agency with a credit word written into the same word.
     let glued_credit_word = agency
         && inner.split_whitespace().count() <= 4
-        && credit_words(applied)
-            .iter()
-            .any(|w| !w.is_ascii() && inner.to_lowercase().contains(w));
+        && credit_words(applied).any(|w| !w.is_ascii() && inner.to_lowercase().contains(w));
     (marker && (agency || inner.chars().count() <= 30))
         || glued_credit_word
         || covered_by_agencies(inner, applied)
@@ -356,15 +355,22 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         }
     }
     // "… in Trier. Foto: Harald Lenz/dpa" / "… | Foto: ČTK"
+    // A credit sits in the last few words: search only the tail of a long caption or paragraph.
+    let window_start = t
+        .char_indices()
+        .rev()
+        .nth(TAIL_WINDOW_CHARS)
+        .map_or(0, |(i, _)| i);
+    let lower = t.to_lowercase();
+    let same_offsets = lower.len() == t.len();
     for word in credit_words(applied) {
-        let lower = t.to_lowercase();
-        if lower.len() != t.len() {
+        if !same_offsets {
             break;
         }
         let mut search_end = lower.len();
         while let Some(at) = lower[..search_end].rfind(word) {
             search_end = at;
-            if at == 0 {
+            if at == 0 || at < window_start {
                 break;
             }
             let before = &t[..at];
