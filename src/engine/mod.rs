@@ -297,11 +297,7 @@ fn suspect_translation(
 }
 
 fn applied<'r>(rules: &'r Rules, code: &str) -> extract::Applied<'r> {
-    extract::Applied {
-        lang: rules.language(code),
-        common: rules.common(),
-        agencies: rules.agencies(),
-    }
+    extract::Applied::new(rules, code)
 }
 
 /// The longest units, up to `budget` bytes: body paragraphs are long, furniture is short.

@@ -123,9 +123,12 @@ fn strip_tags(line: &str, no: u32, removed: &mut Vec<Artefact>) -> String {
     while let Some(start) = rest.find('<') {
         let after = &rest[start + 1..];
         let is_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
-        let end = after
-            .find('>')
-            .filter(|&e| e <= 500 && !after[..e].contains('<'));
+        // A tag closes within 500 bytes: look no further, or a line of "<a<a<a…" with no '>'
+        // scans the rest of the line at every '<' (quadratic).
+        let end = after.as_bytes()[..after.len().min(501)]
+            .iter()
+            .position(|&b| b == b'>')
+            .filter(|&e| !after[..e].contains('<'));
         match (is_tag, end) {
             (true, Some(end)) => {
                 out.push_str(&rest[..start]);
@@ -417,5 +420,18 @@ mod tests {
         assert_eq!(lines[0], "Erste Zeile zweite Link a < b");
         assert_eq!(removed.len(), 3);
         assert_eq!(removed[0].kind, ArtefactKind::Markup);
+    }
+
+    #[test]
+    fn unclosed_tags_stay_and_a_far_close_is_no_tag() {
+        // Each '<' looks at most 500 bytes ahead for its '>' (a line of "<a<a<a…" was quadratic).
+        let line = "<a".repeat(50_000);
+        let (lines, _, removed) = run(&line);
+        assert_eq!(lines[0], line);
+        assert!(removed.is_empty());
+        let far = format!("<a {}>", "x".repeat(600));
+        let (lines, _, removed) = run(&far);
+        assert_eq!(lines[0], far);
+        assert!(removed.is_empty());
     }
 }

@@ -172,13 +172,7 @@ mod tests {
     use super::*;
 
     fn with<T>(lang: &str, f: impl FnOnce(&Applied) -> T) -> T {
-        let rules = crate::rules::test_rules();
-        let applied = Applied {
-            lang: rules.language(lang),
-            common: rules.common(),
-            agencies: rules.agencies(),
-        };
-        f(&applied)
+        f(&Applied::for_test(lang))
     }
 
     #[test]

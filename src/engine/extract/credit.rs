@@ -592,13 +592,7 @@ mod tests {
     use super::*;
 
     fn with_rules<T>(lang: &str, f: impl FnOnce(&Applied) -> T) -> T {
-        let rules = crate::rules::test_rules();
-        let applied = Applied {
-            lang: rules.language(lang),
-            common: rules.common(),
-            agencies: rules.agencies(),
-        };
-        f(&applied)
+        f(&Applied::for_test(lang))
     }
 
     fn credit(lang: &str, text: &str) -> Option<(String, Vec<String>, Vec<String>)> {
@@ -607,9 +601,7 @@ mod tests {
         })
     }
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use super::super::strings as s;
 
     #[test]
     fn whole_line_credits() {

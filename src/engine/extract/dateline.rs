@@ -103,12 +103,7 @@ mod tests {
     use super::*;
 
     fn dl(lang: &str, text: &str) -> Option<(String, String, Vec<String>, String)> {
-        let rules = crate::rules::test_rules();
-        let applied = Applied {
-            lang: rules.language(lang),
-            common: rules.common(),
-            agencies: rules.agencies(),
-        };
+        let applied = Applied::for_test(lang);
         find_dateline(text, &applied).map(|m| {
             (
                 m.dateline.place,
@@ -119,9 +114,7 @@ mod tests {
         })
     }
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use super::super::strings as s;
 
     #[test]
     fn agency_datelines() {

@@ -16,6 +16,20 @@ pub struct Applied<'r> {
 }
 
 impl<'r> Applied<'r> {
+    /// The rules for a document in language `code` (common rules only where it has no file).
+    pub fn new(rules: &'r crate::rules::Rules, code: &str) -> Applied<'r> {
+        Applied {
+            lang: rules.language(code),
+            common: rules.common(),
+            agencies: rules.agencies(),
+        }
+    }
+
+    /// The test rules for `code`, built once per test process.
+    #[cfg(test)]
+    pub fn for_test(code: &str) -> Applied<'static> {
+        Applied::new(crate::rules::test_rules(), code)
+    }
     /// The language's rules first, then common.
     pub fn files(&self) -> impl Iterator<Item = &'r LangRules> + '_ {
         self.lang.into_iter().chain(std::iter::once(self.common))
@@ -133,6 +147,12 @@ pub fn news_name(agency: &crate::rules::Agency) -> Vec<String> {
     } else {
         vec![]
     }
+}
+
+/// Builds a `Vec<String>` from string slices (tests).
+#[cfg(test)]
+pub fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
 }
 
 /// Pushes `name` once.
