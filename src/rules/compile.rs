@@ -527,7 +527,9 @@ mod boundary_tests {
         assert_eq!(ascii_word_boundaries(r"права\b"), r"права\b");
         assert_eq!(ascii_word_boundaries(r"(?:a|b)\b"), r"(?:a|b)\b");
         assert_eq!(ascii_word_boundaries(r"\\b"), r"\\b");
-        assert!(!has_unicode_word_boundary(&ascii_word_boundaries(r"\bhere")));
+        assert!(!has_unicode_word_boundary(&ascii_word_boundaries(
+            r"\bhere"
+        )));
         assert!(has_unicode_word_boundary(r"права\b"));
     }
 }

@@ -32,14 +32,15 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
             continue;
         }
         let rest = rest.trim_start_matches([':', '：', ' ']);
+        // "新华社记者 李明": an agency named in the opener credits it. `rest` is a suffix of `t`,
+        // so the opener ends on a character boundary.
+        let opener = t.get(..t.len() - rest.len()).unwrap_or("");
         // "Created by: Lena Vogt | 03/18/2024": names end at a bar or a bullet.
         let rest = rest.split(['|', '•', '·']).next().unwrap_or("").trim();
         let mut byline = Byline {
             raw: t.to_string(),
             ..Byline::default()
         };
-        // "新华社记者 李明": an agency named in the opener credits it.
-        let opener = &t[..t.len() - rest.len().min(t.len())];
         for a in applied.agencies.find_in(opener) {
             byline.agencies.extend(news_name(a));
         }

@@ -373,8 +373,11 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             if at == 0 || at < window_start {
                 break;
             }
-            let before = &t[..at];
-            let after = &t[at + word.len()..];
+            // Offsets come from the lower-cased copy: use them only where they fall on
+            // character boundaries of the original.
+            let (Some(before), Some(after)) = (t.get(..at), t.get(at + word.len()..)) else {
+                continue;
+            };
             let boundary_before = before.ends_with([' ', '|', '(']);
             let barred = before.trim_end().ends_with(['|', '—', '–', '/']);
             if boundary_before

@@ -100,7 +100,10 @@ pub fn split_names<'a>(s: &'a str, joiners: &[String]) -> Vec<&'a str> {
                 match lower.find(&sep) {
                     // Lower-casing can move byte offsets; split only where it did not.
                     Some(at) if lower.len() == p.len() => {
-                        vec![p[..at].trim(), p[at + sep.len()..].trim()]
+                        match (p.get(..at), p.get(at + sep.len()..)) {
+                            (Some(a), Some(b)) => vec![a.trim(), b.trim()],
+                            _ => vec![p],
+                        }
                     }
                     _ => vec![p],
                 }
