@@ -579,17 +579,31 @@ fn main() -> Result<(), Error> {
         cores
     );
     let docs = Arc::new(docs);
-    let server = start_server(&args)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let ready = rt.block_on(wait_serving(&server.addr))?;
-    println!(
-        "# server {} ready in {:.0} ms (rules compiled at start-up)",
-        server.addr,
-        ready.as_secs_f64() * 1000.0
-    );
-    let channels = rt.block_on(connect(&server.addr, args.connections.max(1)))?;
+    // The engine phase alone needs no server.
+    let needs_server = args.phases.iter().any(|p| p != "engine");
+    let server = if needs_server {
+        start_server(&args)?
+    } else {
+        Server {
+            child: None,
+            addr: String::new(),
+            proc_: None,
+        }
+    };
+    let channels = if needs_server {
+        let ready = rt.block_on(wait_serving(&server.addr))?;
+        println!(
+            "# server {} ready in {:.0} ms (rules compiled at start-up)",
+            server.addr,
+            ready.as_secs_f64() * 1000.0
+        );
+        rt.block_on(connect(&server.addr, args.connections.max(1)))?
+    } else {
+        Vec::new()
+    };
     let shape = format!("{} × {}", args.connections, args.in_flight);
 
     print_header();
