@@ -88,6 +88,9 @@ struct Args {
 /// What one phase measured.
 #[derive(Default)]
 struct Outcome {
+    /// CPU seconds of the engine threads (engine phase): articles per CPU-second is the
+    /// per-core rate, and stays honest when other processes share the cores.
+    engine_cpu_s: f64,
     calls: u64,
     errors: u64,
     bytes: u64,
@@ -113,10 +116,20 @@ impl Outcome {
 /// Per-worker tallies, merged at the end of a phase.
 #[derive(Default)]
 struct Tally {
+    /// CPU seconds the measuring thread itself ran (engine phase only).
+    cpu_s: f64,
     calls: u64,
     errors: u64,
     bytes: u64,
     latencies_us: Vec<u32>,
+}
+
+/// CPU time of the calling thread, from /proc/thread-self/schedstat (ns on the CPU).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e9)
 }
 
 fn micros(d: Duration) -> u32 {
@@ -467,10 +480,14 @@ fn run_engine(docs: &[String], threads: usize, args: &Args) -> Result<Vec<Tally>
                     let mut t = Tally::default();
                     let start = Instant::now();
                     let mut i = w * 7919;
+                    let mut cpu_from = None;
                     loop {
                         let at = Instant::now();
                         if at >= start + warm + dur {
                             break;
+                        }
+                        if at >= start + warm && cpu_from.is_none() {
+                            cpu_from = Some(thread_cpu_seconds());
                         }
                         let text = &docs[i % docs.len()];
                         let ok = copydesk::normalize(&copydesk::Input::text(text), &rules, &config)
@@ -484,6 +501,7 @@ fn run_engine(docs: &[String], threads: usize, args: &Args) -> Result<Vec<Tally>
                         i += 1;
                     }
                     done.fetch_add(1, Ordering::Relaxed);
+                    t.cpu_s = cpu_from.map_or(0.0, |c| thread_cpu_seconds() - c);
                     t
                 })
             })
@@ -502,6 +520,7 @@ fn merge(tallies: Vec<Tally>, seconds: f64) -> Outcome {
         ..Outcome::default()
     };
     for t in tallies {
+        o.engine_cpu_s += t.cpu_s;
         o.calls += t.calls;
         o.errors += t.errors;
         o.bytes += t.bytes;
@@ -744,6 +763,15 @@ fn main() -> Result<(), Error> {
             rss_max = rss_max.max(rss);
         }
         print_row(&name, &row_shape, &o);
+        if phase == "engine" && o.engine_cpu_s > 0.0 {
+            println!(
+                "#   engine per CPU-second (per core): {:.0} articles/s, {:.2} MB/s ({:.2} CPU-s used in {:.1} s)",
+                o.calls as f64 / o.engine_cpu_s,
+                o.bytes as f64 / o.engine_cpu_s / 1e6,
+                o.engine_cpu_s,
+                o.seconds
+            );
+        }
         match phase.as_str() {
             "engine" => engine_rate = Some(o.rate()),
             "health" => health_rate = Some(o.rate()),
