@@ -2,6 +2,7 @@
 //! Aho-Corasick automaton of prefixes, a `RegexSet` of line patterns and one combined regex of
 //! inline teasers. Built once at start-up; the engine only reads them.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
@@ -82,9 +83,43 @@ pub fn line_key(line: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            // The same as `char::to_lowercase` on ASCII, without the per-character table lookup.
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
     out
+}
+
+thread_local! {
+    /// The last line keyed and lowered on this thread: the classifier asks every language's
+    /// rules about the same line in turn, so the key is computed once per line, not once per
+    /// language.
+    static LAST_KEY: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
+    static LAST_LOWER: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
+}
+
+/// `f(derive(line))`, with `derive(line)` remembered for the next call with the same line.
+fn with_cached<R>(
+    cell: &'static std::thread::LocalKey<RefCell<(String, String)>>,
+    line: &str,
+    derive: impl Fn(&str) -> String,
+    f: impl FnOnce(&str) -> R,
+) -> R {
+    cell.with(|c| match c.try_borrow_mut() {
+        Ok(mut c) => {
+            if c.0 != line {
+                c.1 = derive(line);
+                c.0.clear();
+                c.0.push_str(line);
+            }
+            f(&c.1)
+        }
+        // Re-entered (cannot happen today): compute without the cache.
+        Err(_) => f(&derive(line)),
+    })
 }
 
 fn lower(v: Vec<String>) -> Vec<String> {
@@ -267,7 +302,10 @@ impl LangRules {
         if line.len() > 200 {
             return None;
         }
-        self.lines.get(&line_key(line)).copied()
+        if self.lines.is_empty() {
+            return None;
+        }
+        with_cached(&LAST_KEY, line, line_key, |key| self.lines.get(key).copied())
     }
 
     /// How `line` (trimmed, repaired) matches this file's artefact rules, if at all.
@@ -277,6 +315,11 @@ impl LangRules {
         }
         if let Some(k) = self.match_prefix(line) {
             return Some(LineMatch::Prefix(k));
+        }
+        // Most lines match no pattern: the set's `is_match` stops at the first match and needs
+        // no overlapping search, so only matching lines pay for `matches`.
+        if !self.patterns.is_match(line) {
+            return None;
         }
         self.patterns
             .matches(line)
@@ -291,14 +334,20 @@ impl LangRules {
         if line.chars().count() > MAX_PREFIX_LINE_CHARS {
             return None;
         }
-        let lowered = line.trim_start().to_lowercase();
-        let m = ac.find(Input::new(&lowered).anchored(Anchored::Yes))?;
-        let rest = &lowered[m.end()..];
-        let last = lowered[..m.end()].chars().last();
-        let boundary = rest.is_empty()
-            || last.is_some_and(|c| !c.is_alphanumeric())
-            || rest.starts_with(|c: char| !c.is_alphanumeric());
-        boundary.then(|| self.prefix_kinds[m.pattern().as_usize()])
+        with_cached(
+            &LAST_LOWER,
+            line,
+            |l| l.trim_start().to_lowercase(),
+            |lowered| {
+                let m = ac.find(Input::new(lowered).anchored(Anchored::Yes))?;
+                let rest = &lowered[m.end()..];
+                let last = lowered[..m.end()].chars().last();
+                let boundary = rest.is_empty()
+                    || last.is_some_and(|c| !c.is_alphanumeric())
+                    || rest.starts_with(|c: char| !c.is_alphanumeric());
+                boundary.then(|| self.prefix_kinds[m.pattern().as_usize()])
+            },
+        )
     }
 
     /// Cuts inline teasers out of a paragraph. Returns the new text and what was cut, or `None`
