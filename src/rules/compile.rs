@@ -65,7 +65,9 @@ pub struct LangRules {
     lines: HashMap<String, ArtefactKind>,
     prefixes: Option<AhoCorasick>,
     prefix_kinds: Vec<ArtefactKind>,
-    patterns: RegexSet,
+    /// The line patterns in sets, each with the pattern numbers (in file order) of its members
+    /// and an optional prefilter that must match for any member to match: see `split_for_dfa`.
+    patterns: Vec<PatternSet>,
     pattern_kinds: Vec<ArtefactKind>,
     inline_any: Option<Regex>,
     inline: Vec<(Regex, ArtefactKind)>,
@@ -224,11 +226,37 @@ impl LangRules {
                     })?,
             )
         };
-        let patterns = match RegexSetBuilder::new(&pattern_src)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
+        let patterns = match split_for_dfa(&pattern_src)
+            .into_iter()
+            .filter(|members| !members.is_empty())
+            .map(|members| {
+                let set = RegexSetBuilder::new(members.iter().map(|&i| &pattern_src[i]))
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()?;
+                // Word boundaries dropped: a superset the lazy DFA runs on any text. Where it
+                // does not build, the set runs alone.
+                let stripped: Vec<String> = members
+                    .iter()
+                    .map(|&i| strip_word_boundaries(&pattern_src[i]))
+                    .collect();
+                let prefilter = if stripped.iter().zip(&members).any(|(s, &i)| *s != pattern_src[i])
+                {
+                    RegexSetBuilder::new(&stripped)
+                        .size_limit(REGEX_SIZE_LIMIT)
+                        .build()
+                        .ok()
+                } else {
+                    None
+                };
+                Ok::<_, regex::Error>(PatternSet {
+                    set,
+                    members,
+                    prefilter,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
         {
-            Ok(set) => set,
+            Ok(sets) => sets,
             Err(e) => {
                 // Name the pattern that fails; compiling each alone is only needed here.
                 for p in &raw_patterns {
@@ -318,14 +346,19 @@ impl LangRules {
         }
         // Most lines match no pattern: the set's `is_match` stops at the first match and needs
         // no overlapping search, so only matching lines pay for `matches`.
-        if !self.patterns.is_match(line) {
-            return None;
+        // The first pattern in file order wins: the first member of each set that matches,
+        // then the lowest of those.
+        let mut first: Option<usize> = None;
+        for p in &self.patterns {
+            if p.prefilter.as_ref().is_some_and(|f| !f.is_match(line)) || !p.set.is_match(line) {
+                continue;
+            }
+            if let Some(i) = p.set.matches(line).iter().next() {
+                let n = p.members[i];
+                first = Some(first.map_or(n, |f| f.min(n)));
+            }
         }
-        self.patterns
-            .matches(line)
-            .iter()
-            .next()
-            .map(|i| LineMatch::Pattern(self.pattern_kinds[i]))
+        first.map(|i| LineMatch::Pattern(self.pattern_kinds[i]))
     }
 
     /// The line starts with a known prefix followed by a boundary.
@@ -373,6 +406,62 @@ impl LangRules {
         out.push_str(&text[last..]);
         Some((tidy_after_cut(&out), cut))
     }
+}
+
+/// Whether a pattern may hold a Unicode word boundary (`\b`, `\B`, `\<`, `\>`). The lazy DFA
+/// cannot run those on non-ASCII text, so a set holding one falls back to the PikeVM for every
+/// line of Greek, Cyrillic or accented copy, whatever the other members are. Conservative: an
+/// ASCII boundary `(?-u:\b)` also counts, which only costs speed.
+fn has_word_boundary(pattern: &str) -> bool {
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && matches!(chars.next(), Some('b' | 'B' | '<' | '>')) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `pattern` without its word-boundary assertions (`\b`, `\B`, `\<`, `\>`). Dropping a
+/// zero-width assertion only widens what a pattern matches, so where the result does not match
+/// a line, the pattern does not either.
+fn strip_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b' | 'B' | '<' | '>') => {}
+                Some(n) => {
+                    out.push(c);
+                    out.push(n);
+                }
+                None => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One `RegexSet` of line patterns.
+#[derive(Debug)]
+struct PatternSet {
+    set: RegexSet,
+    /// Pattern number (file order) of each member of `set`.
+    members: Vec<usize>,
+    /// Must match for any member to match; cheaper than `set` (see `strip_word_boundaries`).
+    prefilter: Option<RegexSet>,
+}
+
+/// Pattern numbers split in two groups, each in file order: patterns the lazy DFA can run on
+/// any text, and patterns with word boundaries. Matching is unchanged (the caller takes the
+/// lowest matching number over both sets); only the common case gets fast.
+fn split_for_dfa(patterns: &[String]) -> [Vec<usize>; 2] {
+    let (slow, fast): (Vec<usize>, Vec<usize>) =
+        (0..patterns.len()).partition(|&i| has_word_boundary(&patterns[i]));
+    [fast, slow]
 }
 
 /// Mends the spacing a cut leaves: "injured ." → "injured.", double spaces → one.
