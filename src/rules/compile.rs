@@ -239,7 +239,10 @@ impl LangRules {
                     .iter()
                     .map(|&i| strip_word_boundaries(&pattern_src[i]))
                     .collect();
-                let prefilter = if stripped.iter().zip(&members).any(|(s, &i)| *s != pattern_src[i])
+                let prefilter = if stripped
+                    .iter()
+                    .zip(&members)
+                    .any(|(s, &i)| *s != pattern_src[i])
                 {
                     RegexSetBuilder::new(&stripped)
                         .size_limit(REGEX_SIZE_LIMIT)
@@ -333,7 +336,9 @@ impl LangRules {
         if self.lines.is_empty() {
             return None;
         }
-        with_cached(&LAST_KEY, line, line_key, |key| self.lines.get(key).copied())
+        with_cached(&LAST_KEY, line, line_key, |key| {
+            self.lines.get(key).copied()
+        })
     }
 
     /// How `line` (trimmed, repaired) matches this file's artefact rules, if at all.
