@@ -80,6 +80,10 @@ struct Args {
     /// Threads of the in-process engine phase (default: the machine's cores).
     #[arg(long)]
     engine_threads: Option<usize>,
+    /// Engine phase only: `Config::language_sample_bytes` (default: the engine's default), to
+    /// measure what a smaller language-ID sample would save.
+    #[arg(long)]
+    language_sample_bytes: Option<usize>,
     /// Size of the big document of the `stall` phase, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     big_bytes: usize,
@@ -466,7 +470,10 @@ async fn run_stream(channels: &[Channel], docs: Arc<Vec<String>>, args: &Args) -
 /// The engine in-process on `threads` threads, closed loop over the feed.
 fn run_engine(docs: &[String], threads: usize, args: &Args) -> Result<Vec<Tally>, Error> {
     let rules = Arc::new(copydesk::Rules::embedded()?);
-    let config = copydesk::Config::default();
+    let mut config = copydesk::Config::default();
+    if let Some(n) = args.language_sample_bytes {
+        config.language_sample_bytes = n;
+    }
     let warm = Duration::from_secs_f64(args.warmup);
     let dur = Duration::from_secs_f64(args.duration);
     let done = Arc::new(AtomicU64::new(0));
