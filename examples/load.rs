@@ -637,6 +637,9 @@ fn main() -> Result<(), Error> {
     let mut unary_rate = None;
     let mut engine_rate = None;
     let mut stream_rate = None;
+    // CPU per article: the engine's own (per CPU-second) and the server's on NormalizeStream.
+    let mut engine_cpu_per_article = None;
+    let mut stream_cpu_per_article = None;
     let mut rss_max = 0;
     for phase in &args.phases {
         let stop = Arc::new(AtomicBool::new(false));
@@ -780,10 +783,20 @@ fn main() -> Result<(), Error> {
             );
         }
         match phase.as_str() {
-            "engine" => engine_rate = Some(o.rate()),
+            "engine" => {
+                engine_rate = Some(o.rate());
+                if o.calls > 0 && o.engine_cpu_s > 0.0 {
+                    engine_cpu_per_article = Some(o.engine_cpu_s / o.calls as f64);
+                }
+            }
             "health" => health_rate = Some(o.rate()),
             "unary" if args.rate.is_none() => unary_rate = Some(o.rate()),
-            "stream" => stream_rate = Some(o.rate()),
+            "stream" => {
+                stream_rate = Some(o.rate());
+                if o.calls > 0 && o.server_cpu_s > 0.0 {
+                    stream_cpu_per_article = Some(o.server_cpu_s / o.calls as f64);
+                }
+            }
             _ => {}
         }
     }
@@ -802,6 +815,14 @@ fn main() -> Result<(), Error> {
             s,
             e,
             100.0 * s / e
+        );
+    }
+    if let (Some(s), Some(e)) = (stream_cpu_per_article, engine_cpu_per_article) {
+        println!(
+            "NormalizeStream per CPU: engine {:.0} µs / server {:.0} µs per article = {:.1} %  (the load client shares the cores, so this is the fairer ratio on one machine)",
+            e * 1e6,
+            s * 1e6,
+            100.0 * e / s
         );
     }
     if let Some(p) = &server.proc_ {
