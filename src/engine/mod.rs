@@ -453,22 +453,31 @@ fn extract_fields(
     // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
     // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
     // a Lusa photo).
-    let credited = credited_agencies(&article, &removed, applied);
-    if let Some(b) = article.byline.as_mut()
-        && b.agencies.is_empty()
-        && !b.authors.is_empty()
+    // The credited agencies (a search of every footer) are only needed when neither the byline
+    // nor the dateline names one.
+    if article
+        .byline
+        .as_ref()
+        .is_some_and(|b| b.agencies.is_empty() && !b.authors.is_empty())
     {
         let from_dateline = article
             .dateline
             .as_ref()
             .map_or(vec![], |d| d.agencies.clone());
-        b.agencies = if !from_dateline.is_empty() {
-            from_dateline
-        } else if credited.len() == 1 && b.authors.iter().all(|a| is_initials(a)) {
-            credited
+        let credited = if from_dateline.is_empty() {
+            credited_agencies(&article, &removed, applied)
         } else {
             vec![]
         };
+        if let Some(b) = article.byline.as_mut() {
+            b.agencies = if !from_dateline.is_empty() {
+                from_dateline
+            } else if credited.len() == 1 && b.authors.iter().all(|a| is_initials(a)) {
+                credited
+            } else {
+                vec![]
+            };
+        }
     }
     article.blocks = body
         .into_iter()

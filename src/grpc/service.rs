@@ -68,6 +68,8 @@ struct Shared {
     request_timeout: Duration,
     concurrency_limit: usize,
     permits: Arc<Semaphore>,
+    /// Engine runs at the same time: one per core (see `blocking`).
+    engine_slots: Arc<Semaphore>,
     metrics: Arc<Metrics>,
     next_id: AtomicU64,
 }
@@ -87,6 +89,9 @@ impl Normalizer {
                 request_timeout: config.request_timeout,
                 concurrency_limit: config.concurrency_limit,
                 permits: Arc::new(Semaphore::new(config.concurrency_limit)),
+                engine_slots: Arc::new(Semaphore::new(
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                )),
                 metrics,
                 next_id: AtomicU64::new(1),
             }),
@@ -150,19 +155,32 @@ impl Normalizer {
             return Err(deadline.exceeded());
         }
         let shared = self.shared.clone();
-        let task = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let _in_flight = shared.metrics.in_flight();
-            work(&shared.rules, &shared.engine)
-        });
+        // The engine is CPU-bound: one run per core at a time. More only adds blocking-pool
+        // threads that time-slice the same cores, and each thread that runs the engine keeps
+        // its own regex caches (megabytes per thread). The wait for a slot is async, so the
+        // async workers stay free, and a large document holds one slot, never all of them.
+        let task = async move {
+            let slot = shared
+                .engine_slots
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Status::unavailable("server is shutting down"))?;
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                let _slot = slot;
+                let _in_flight = shared.metrics.in_flight();
+                work(&shared.rules, &shared.engine)
+            })
+            .await
+            .map_err(|join_error| {
+                tracing::error!(error = %join_error, "the engine panicked on a document");
+                Status::internal("the normaliser failed on this document (logged on the server)")
+            })
+        };
         match tokio::time::timeout_at(deadline.at, task).await {
             Ok(Ok(result)) => result,
-            Ok(Err(join_error)) => {
-                tracing::error!(error = %join_error, "the engine panicked on a document");
-                Err(Status::internal(
-                    "the normaliser failed on this document (logged on the server)",
-                ))
-            }
+            Ok(Err(status)) => Err(status),
             Err(_) => Err(deadline.exceeded()),
         }
     }
