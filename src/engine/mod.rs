@@ -79,7 +79,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_document_bytes: 16 * 1024 * 1024,
-            language_sample_bytes: 4096,
+            language_sample_bytes: 1024,
         }
     }
 }

@@ -23,10 +23,6 @@ pub const MAX_SLOW_PATTERN_LINE_CHARS: usize = 400;
 /// Compiled patterns expand `{AGENCY}` into every alias; the default 10 MB limit is too small
 /// for a set of them. Still bounded: a rule file cannot make start-up unbounded.
 const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
-/// The lazy DFA's cache per pattern set and thread. Sets that expand `{MONTH}` for every
-/// language are large; a cache too small makes the engine give up and fall back to a slow NFA
-/// simulation on every line.
-const DFA_CACHE_LIMIT: usize = 32 * 1024 * 1024;
 
 /// How a line matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,7 +173,6 @@ impl LangRules {
         let build = |p: &str| -> Result<Regex, RulesError> {
             RegexBuilder::new(&expand(p, &agency_alt, &month_alt))
                 .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(DFA_CACHE_LIMIT)
                 .build()
                 .map_err(|e| RulesError::Pattern {
                     file: file.into(),
@@ -256,7 +251,6 @@ impl LangRules {
         let build_set = |src: &[String]| {
             RegexSetBuilder::new(src)
                 .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(DFA_CACHE_LIMIT)
                 .build()
         };
         let patterns =
@@ -283,7 +277,6 @@ impl LangRules {
             Some(
                 RegexBuilder::new(&alt.join("|"))
                     .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(DFA_CACHE_LIMIT)
                     .build()
                     .map_err(|e| RulesError::Invalid {
                         file: file.into(),
