@@ -321,3 +321,73 @@ async fn the_drain_timeout_bounds_shutdown() {
     assert!(result.is_ok(), "{result:?}");
     drop(tx);
 }
+
+#[tokio::test]
+async fn a_stream_of_hostile_documents_answers_each_in_order_and_goes_on() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let raw = |id: &str, bytes: &[u8], charset: &str| pb::Document {
+        id: id.into(),
+        content: Some(pb::document::Content::Raw(bytes.to_vec())),
+        charset: charset.into(),
+        ..Default::default()
+    };
+    // (document, the error code it gets, or "" for an article)
+    let cases = [
+        (text_doc("empty", ""), "INVALID_ARGUMENT"),
+        (
+            text_doc("controls", "\u{0}\u{1}\u{202e}Wort und Satz.\u{85}"),
+            "",
+        ),
+        (
+            raw("charset", b"words", "no-such-charset"),
+            "INVALID_ARGUMENT",
+        ),
+        (raw("bad-utf8", b"caf\xc3\x28", "utf-8"), "INVALID_ARGUMENT"),
+        (raw("latin1", b"Gr\xfc\xdfe aus \xd6sterreich", ""), ""),
+        (text_doc("parens", &"(".repeat(10_000)), ""),
+        (
+            pb::Document {
+                language_hint: "not a code".into(),
+                ..text_doc("hint", EN)
+            },
+            "INVALID_ARGUMENT",
+        ),
+        (text_doc("en", EN), ""),
+    ];
+    let expected: Vec<(String, &str)> = cases.iter().map(|(d, c)| (d.id.clone(), *c)).collect();
+    let requests = tokio_stream::iter(cases.into_iter().map(|(d, _)| pb::NormalizeStreamRequest {
+        document: Some(d),
+        options: None,
+    }));
+    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(requests)
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+    .expect("items");
+    assert_eq!(items.len(), expected.len());
+    for (item, (id, code)) in items.iter().zip(&expected) {
+        match (&item.result, *code) {
+            (Some(pb::normalize_stream_response::Result::Article(a)), "") => {
+                assert_eq!(&a.id, id)
+            }
+            (Some(pb::normalize_stream_response::Result::Error(e)), code) if !code.is_empty() => {
+                assert_eq!(e.code, code, "{id}: {e:?}");
+                assert!(!e.message.is_empty());
+            }
+            (other, code) => panic!("{id}: expected {code:?}, got {other:?}"),
+        }
+    }
+    client
+        .normalize(request(text_doc("after", EN)))
+        .await
+        .expect("serves after the stream");
+}

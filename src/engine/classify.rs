@@ -7,7 +7,7 @@
 
 use super::article::{ArtefactKind, Byline, Credit};
 use super::extract::byline::{byline_continuation, find_byline, find_signature};
-use super::extract::credit::find_credit;
+use super::extract::credit::{find_credit, split_caption_label};
 use super::extract::dateline::find_dateline;
 use super::extract::{Applied, ends_sentence};
 use super::segment::Unit;
@@ -48,6 +48,8 @@ pub struct Classified {
     pub images: Vec<ImageDraft>,
     pub byline: Option<Byline>,
     pub signature: Option<Byline>,
+    /// Caption labels cut off captions ("Image caption,", "FILE PHOTO:"), with their input line.
+    pub labels: Vec<(u32, String)>,
 }
 
 /// Longest unit that can be a caption.
@@ -149,6 +151,11 @@ fn is_open(role: &Role) -> bool {
 }
 
 fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
+    // The last open unit as classification found it: a unit from here on closes the copy.
+    let last_open_before = (0..units.len())
+        .rev()
+        .find(|&j| is_open(&c.roles[j]))
+        .unwrap_or(0);
     for i in 0..units.len() {
         // A credit in a source-like line that a rule took as end matter ("(Borítókép: <Name> /
         // MTI)") is still a credit.
@@ -166,8 +173,9 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
         }
         // "Image caption, <caption>": a caption label.
         if credit.is_none()
-            && let Some(caption) = caption_label(&units[i].text, applied)
+            && let Some((label, caption)) = split_caption_label(&units[i].text, applied)
         {
+            c.labels.push((units[i].line, label));
             // The caption of the image whose credit came just before, or a new image.
             let prev_img = (0..i).rev().take(2).find_map(|j| match c.roles[j] {
                 Role::Credit(n) if c.images[n].caption.is_empty() => Some(n),
@@ -185,7 +193,7 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
             continue;
         };
         // "… bildirildi. (DHA)" closing the copy signs it; it credits no picture.
-        let last_open = (i + 1..units.len()).all(|j| !is_open(&c.roles[j]));
+        let last_open = i >= last_open_before;
         if last_open
             && !m.caption.is_empty()
             && m.credit.creators.is_empty()
@@ -201,7 +209,8 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
             && let Role::Credit(prev) = c.roles[i - 1]
         {
             let credit = &mut c.images[prev].credit;
-            credit.raw = format!("{}\n{}", credit.raw, m.credit.raw);
+            credit.raw.push('\n');
+            credit.raw.push_str(&m.credit.raw);
             for x in m.credit.creators {
                 super::extract::push_unique(&mut credit.creators, &x);
             }
@@ -210,6 +219,11 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
             }
             c.roles[i] = Role::Credit(prev);
             continue;
+        }
+        let mut m = m;
+        if let Some((label, caption)) = split_caption_label(&m.caption, applied) {
+            c.labels.push((units[i].line, label));
+            m.caption = caption;
         }
         let n = c.images.len();
         c.images.push(ImageDraft {
@@ -223,17 +237,6 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
             drop_duplicate_before(units, i, &m.caption, c);
         }
     }
-}
-
-fn caption_label(text: &str, applied: &Applied) -> Option<String> {
-    applied.files().find_map(|f| {
-        f.caption_labels.iter().find_map(|label| {
-            super::extract::strip_prefix_ci(text, label)
-                .filter(|rest| rest.starts_with([',', ':', ' ']))
-                .map(|rest| rest.trim_start_matches([',', ':', ' ']).trim().to_string())
-                .filter(|rest| !rest.is_empty())
-        })
-    })
 }
 
 /// Finds the caption of a credit that stands on its own line: the nearest open short unit
@@ -432,6 +435,15 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
             Role::Removed(ArtefactKind::EndMatter | ArtefactKind::CopyrightFooter)
         );
         if !is_open(&c.roles[i]) && !end_matter {
+            continue;
+        }
+        // A caption or credit line under the signature ("vet/dpa" / "Bildunterschrift: …",
+        // "Photo: Jane Doe/Reuters") does not end the copy's text.
+        if !end_matter
+            && (split_caption_label(&units[i].text, applied).is_some()
+                || find_credit(&units[i].text, applied)
+                    .is_some_and(|m| m.caption.is_empty() && !m.credit.creators.is_empty()))
+        {
             continue;
         }
         if !end_matter {

@@ -378,6 +378,11 @@ fn extract_fields(
             Role::Caption(_) | Role::Credit(_) | Role::Byline | Role::Signature => {}
         }
     }
+    removed.extend(classified.labels.iter().map(|(line, label)| Artefact {
+        kind: ArtefactKind::UiLabel,
+        text: label.clone(),
+        line: *line,
+    }));
     // The dateline opens the first paragraph (or the second, behind a stray short line).
     if article.dateline.is_none() {
         for (k, block) in body

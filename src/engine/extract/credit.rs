@@ -57,10 +57,9 @@ const NOISE: &[&str] = &[
 pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
     // "– फोटो : पीटीआई": a dash may lead a credit line.
     let t = text.trim().trim_start_matches(['–', '—', '-', ' ']);
-    let mut m = pattern_caption(t, applied)
+    let m = pattern_caption(t, applied)
         .or_else(|| whole_line_credit(t, applied))
         .or_else(|| tail_credit(t, applied))?;
-    m.caption = strip_caption_label(&m.caption, applied);
     Some(m)
 }
 
@@ -92,18 +91,28 @@ fn pattern_caption(t: &str, applied: &Applied) -> Option<CreditMatch> {
         })
 }
 
-/// "FILE PHOTO: <caption>" → "<caption>".
-pub fn strip_caption_label(caption: &str, applied: &Applied) -> String {
+/// Splits a caption label off a caption: "FILE PHOTO: <caption>" → ("FILE PHOTO:", "<caption>"),
+/// "Image caption, <caption>" → ("Image caption,", "<caption>").
+pub fn split_caption_label(caption: &str, applied: &Applied) -> Option<(String, String)> {
     for f in applied.files() {
         for label in &f.caption_labels {
             if let Some(rest) = strip_prefix_ci(caption, label)
                 && rest.starts_with([':', ',', ' '])
             {
-                return rest.trim_start_matches([':', ',', ' ']).trim().to_string();
+                let text = rest.trim_start_matches([':', ',', ' ']).trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let head = caption[..caption.len() - rest.len()].to_string();
+                let sep: String = rest
+                    .chars()
+                    .take_while(|c| matches!(c, ':' | ','))
+                    .collect();
+                return Some((format!("{head}{sep}"), text.to_string()));
             }
         }
     }
-    caption.to_string()
+    None
 }
 
 fn credit_shaped(s: &str) -> bool {

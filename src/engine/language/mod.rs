@@ -130,8 +130,14 @@ pub fn iso_code(lang: whatlang::Lang) -> &'static str {
 
 /// Whether `code` is shaped like a language code (ISO 639-1 or 639-3, optionally with a region).
 pub fn is_language_code(code: &str) -> bool {
-    let base = code.split(['-', '_']).next().unwrap_or("");
-    (2..=3).contains(&base.len()) && base.chars().all(|c| c.is_ascii_alphabetic())
+    // BCP 47 shape: a 2–3 letter primary subtag, then subtags of 1–8 letters or digits
+    // ("de", "pt-BR", "sr-Latn", "zh_Hant").
+    let mut subtags = code.split(['-', '_']);
+    let primary = subtags.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// The whatlang language for an ISO 639-1 or ISO 639-3 code (case-insensitive).

@@ -1,0 +1,529 @@
+//! Hostile documents through the real gRPC server (issue 5, Robustness): each gets a sound
+//! article or a clear status, and the server goes on serving. Empty and whitespace documents,
+//! the 20 MiB document, an unknown charset and a bad hint have their tests in `grpc_api.rs` and
+//! `robustness.rs`; this file covers the rest of the issue's list.
+//!
+//! No timing assertions: `PATIENCE` only turns a hang into a failure. Time per MB is measured by
+//! `examples/scaling.rs` (see docs/robustness.md).
+
+mod common;
+
+use common::*;
+use copydesk::pb;
+use copydesk::pb::normalizer_service_client::NormalizerServiceClient;
+use tonic::Code;
+use tonic::transport::Channel;
+
+/// One call, bounded by `PATIENCE`.
+async fn call(
+    client: &mut NormalizerServiceClient<Channel>,
+    doc: pb::Document,
+) -> Result<pb::Article, tonic::Status> {
+    tokio::time::timeout(PATIENCE, client.normalize(request(doc)))
+        .await
+        .unwrap_or_else(|_| panic!("no answer within {PATIENCE:?}: not linear in the size?"))
+        .map(|r| {
+            r.into_inner()
+                .article
+                .expect("an OK answer carries an article")
+        })
+}
+
+fn raw_doc(id: &str, bytes: &[u8], charset: &str) -> pb::Document {
+    pb::Document {
+        id: id.into(),
+        content: Some(pb::document::Content::Raw(bytes.to_vec())),
+        charset: charset.into(),
+        ..Default::default()
+    }
+}
+
+/// Every place an article may put a piece of the input.
+fn haystack(a: &pb::Article) -> String {
+    let mut h = vec![a.text.clone(), a.headline.clone(), a.kicker.clone()];
+    h.extend(a.dateline.iter().map(|d| d.raw.clone()));
+    for img in &a.images {
+        h.push(img.caption.clone());
+        h.extend(img.credit.iter().map(|c| c.raw.clone()));
+    }
+    h.extend(a.byline.iter().map(|b| b.raw.clone()));
+    h.extend(a.removed.iter().map(|r| r.text.clone()));
+    h.join("\n")
+}
+
+fn has_notice(a: &pb::Article, kind: pb::NoticeKind) -> bool {
+    a.notices.iter().any(|n| n.kind == kind as i32)
+}
+
+/// A clear refusal: a status the contract names, with a message.
+fn assert_clear_status(status: &tonic::Status) {
+    assert!(
+        matches!(
+            status.code(),
+            Code::InvalidArgument | Code::ResourceExhausted
+        ),
+        "{status:?}"
+    );
+    assert!(!status.message().is_empty(), "{status:?}");
+}
+
+async fn still_serving(client: &mut NormalizerServiceClient<Channel>) {
+    let a = call(client, text_doc("after", EN))
+        .await
+        .expect("serves afterwards");
+    assert_eq!(a.language.expect("language").code, "en");
+}
+
+#[tokio::test]
+async fn two_megabytes_on_one_line_is_one_paragraph() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let sentence =
+        "The council voted on Wednesday evening to build four new cycle lanes in the centre. ";
+    let text = sentence.repeat(2_000_000 / sentence.len() + 1);
+    let a = call(&mut client, text_doc("one-line", &text))
+        .await
+        .expect("an article");
+    assert_eq!(a.blocks.len(), 1);
+    assert_eq!(a.text, text.trim());
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_credit_lines_answer_and_none_vanishes() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let line = "Foto: Max Muster/dpa";
+    let text = format!("{line}\n").repeat(100_000);
+    match call(&mut client, text_doc("credits", &text)).await {
+        Ok(a) => {
+            let found = haystack(&a).matches(line).count();
+            assert_eq!(
+                found, 100_000,
+                "every credit line is somewhere in the article"
+            );
+        }
+        Err(status) => assert_clear_status(&status),
+    }
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn four_hundred_thousand_nested_parentheses() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let nested = format!("{}{}", "(".repeat(400_000), ")".repeat(400_000));
+    match call(&mut client, text_doc("parens", &nested)).await {
+        Ok(a) => assert_eq!(haystack(&a).matches('(').count(), 400_000),
+        Err(status) => assert_clear_status(&status),
+    }
+    // Inside a body paragraph they are body.
+    let body = format!(
+        "Der Rat tagte am Montag. Er beschloss {}den Haushalt{} für das kommende Jahr.",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let a = call(&mut client, text_doc("parens-body", &body))
+        .await
+        .expect("an article");
+    assert!(a.text.contains("den Haushalt"), "{}", &a.text[..200]);
+    assert_eq!(a.text.matches('(').count(), 100_000);
+    still_serving(&mut client).await;
+}
+
+/// A near miss for a pattern: its literal words (metacharacters, classes, escapes and
+/// repetition counts dropped), which lead the regex as far as the pattern goes.
+fn literal_words(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(e) = chars.next() {
+                    if e.is_alphanumeric() {
+                        out.push(if e == 'd' { '1' } else { ' ' });
+                        // \p{L}
+                        if chars.peek() == Some(&'{') {
+                            for x in chars.by_ref() {
+                                if x == '}' {
+                                    break;
+                                }
+                            }
+                        }
+                    } else {
+                        out.push(e);
+                    }
+                }
+            }
+            '[' => {
+                for x in chars.by_ref() {
+                    if x == ']' {
+                        break;
+                    }
+                }
+                out.push('a');
+            }
+            '{' => {
+                let inner: String = chars.by_ref().take_while(|&x| x != '}').collect();
+                if inner.chars().all(|x| x.is_ascii_uppercase()) {
+                    // {AGENCY}, {MONTH}
+                    out.push_str(if inner == "MONTH" { "Mai" } else { "dpa" });
+                }
+            }
+            '^' | '$' | '(' | ')' | '|' | '*' | '+' | '?' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out.replace("?:", " ")
+}
+
+/// Every string value under `key` anywhere in a TOML value.
+fn strings_under(value: &toml::Value, key: &str, out: &mut Vec<String>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                if k.contains(key) {
+                    collect_strings(v, out);
+                } else {
+                    strings_under(v, key, out);
+                }
+            }
+        }
+        toml::Value::Array(a) => a.iter().for_each(|v| strings_under(v, key, out)),
+        _ => {}
+    }
+}
+
+fn collect_strings(value: &toml::Value, out: &mut Vec<String>) {
+    match value {
+        toml::Value::String(s) => out.push(s.clone()),
+        toml::Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
+        toml::Value::Table(t) => t.values().for_each(|v| collect_strings(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn near_misses_of_every_rule_pattern_answer() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("rules")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut patterns_seen = 0;
+    for path in files {
+        let source = std::fs::read_to_string(&path).expect("rule file");
+        let value: toml::Value = toml::from_str(&source).expect("toml");
+        let mut patterns = Vec::new();
+        strings_under(&value, "pattern", &mut patterns);
+        strings_under(&value, "inline", &mut patterns);
+        let mut labels = Vec::new();
+        for key in ["lines", "prefixes", "labels", "words", "markers", "prefix"] {
+            strings_under(&value, key, &mut labels);
+        }
+        patterns_seen += patterns.len();
+        // Each near miss repeated on one line (~2 KB), on stacked lines, and between blank lines.
+        let mut doc = String::new();
+        for p in &patterns {
+            let near = literal_words(p);
+            doc.push_str(&near.repeat(2048 / near.len().max(1) + 1));
+            doc.push('\n');
+            for _ in 0..20 {
+                doc.push_str(&near);
+                doc.push('\n');
+            }
+            doc.push_str("\n(\n");
+        }
+        for l in &labels {
+            doc.push_str(&format!("{l} ").repeat(100));
+            doc.push_str("\n\n");
+            doc.push_str(l);
+            doc.push('\n');
+        }
+        if doc.trim().is_empty() {
+            continue;
+        }
+        let code = path.file_stem().unwrap().to_string_lossy().to_string();
+        let hint = if code.len() == 2 {
+            code.clone()
+        } else {
+            String::new()
+        };
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let doc = pb::Document {
+            language_hint: hint,
+            ..text_doc(&name, &doc)
+        };
+        match call(&mut client, doc).await {
+            Ok(a) => assert_eq!(a.id, name),
+            Err(status) => panic!("{name}: {status:?}"),
+        }
+    }
+    assert!(patterns_seen > 100, "only {patterns_seen} patterns found");
+    still_serving(&mut client).await;
+}
+
+/// The regex crate answers in time linear in the haystack; keep it that way.
+#[test]
+fn no_backtracking_regex_engine_and_no_pattern_compiled_per_request() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
+    for engine in ["fancy-regex", "pcre2", "onig", "regex-lite"] {
+        assert!(
+            !lock.contains(&format!("name = \"{engine}\"")),
+            "{engine} in Cargo.lock: backtracking engines are not allowed"
+        );
+    }
+    // The engine only reads the matchers the rules compiled at start-up. The language detector's
+    // evidence automaton is built in src/engine, but only by `Detector::from_toml`, which
+    // `Rules` calls while loading.
+    let built_at_load = ["evidence.rs"];
+    let mut stack = vec![root.join("src/engine")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("src/engine") {
+            let path = e.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path
+                .file_name()
+                .is_some_and(|n| built_at_load.iter().any(|b| n == *b))
+            {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).expect("source");
+            for compile in [
+                "Regex::new",
+                "RegexBuilder",
+                "RegexSet::new",
+                "RegexSetBuilder",
+                "AhoCorasick::new",
+                "AhoCorasick::builder",
+            ] {
+                assert!(
+                    !src.contains(compile),
+                    "{} compiles a matcher ({compile}) per request",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn legacy_charsets_without_a_label_are_decoded_and_noticed() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let cases: [(&str, &str, &str); 3] = [
+        (
+            "latin-1",
+            "Grüße aus Österreich: Der Gemeinderat hat am Montag einstimmig beschlossen, die Straße am Fluss zu sanieren. Die Arbeiten beginnen im Frühjahr und dauern bis zum Herbst. Anwohner müssen mit Umleitungen rechnen, sagte der Bürgermeister.",
+            "ISO-8859-1",
+        ),
+        (
+            "windows-1252",
+            "Der Stadtrat hat am Mittwoch „einstimmig“ beschlossen, die Brücke zu sanieren. Die Kosten betragen 80.000 € – mehr als geplant. Der Bürgermeister sprach von einem „wichtigen Schritt“ für den Verkehr in der Stadt.",
+            "windows-1252",
+        ),
+        (
+            "iso-8859-2",
+            "Příliš žluťoučký kůň úpěl ďábelské ódy. Hasiči v úterý zasahovali u požáru lesa na Šumavě, oheň se podařilo uhasit až večer. Podle mluvčího nebyl nikdo zraněn, škoda se odhaduje na několik milionů korun. Zaorać pole i zasiać żyto przed zimą, powiedział sołtys wsi.",
+            "ISO-8859-2",
+        ),
+    ];
+    for (name, text, label) in cases {
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).expect("label");
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{name}: the sample fits its charset");
+        assert!(std::str::from_utf8(&bytes).is_err(), "{name}: not UTF-8");
+        let a = call(&mut client, raw_doc(name, &bytes, ""))
+            .await
+            .unwrap_or_else(|s| panic!("{name}: {s:?}"));
+        assert!(
+            has_notice(&a, pb::NoticeKind::CharsetDecoded),
+            "{name}: {:?}",
+            a.notices
+        );
+        assert_eq!(a.text, text, "{name}: decoded as {:?}", a.notices);
+    }
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn named_charsets_that_are_unknown_or_do_not_decode_are_refused_naming_them() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let cases: [(&[u8], &str, &str); 5] = [
+        (b"plain words", "no-such-charset", "no-such-charset"),
+        (b"ok \xff\xfe bad", "utf-8", "UTF-8"),
+        (b"\x82\xa0\x82", "shift_jis", "Shift_JIS"),
+        (b"\xa1 \xa1", "euc-kr", "EUC-KR"),
+        (b"o\x00k\x00!", "utf-16le", "UTF-16LE"),
+    ];
+    for (bytes, label, named) in cases {
+        let status = call(&mut client, raw_doc(label, bytes, label))
+            .await
+            .expect_err(label);
+        assert_eq!(status.code(), Code::InvalidArgument, "{label}: {status:?}");
+        assert!(status.message().contains(named), "{label}: {status:?}");
+    }
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn controls_and_bidi_overrides_are_removed_and_noticed() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    // Trojan Source: an override that makes the line read differently than it runs.
+    let text = "Der Stadtrat hat am Mittwochabend\u{0} den Bau neuer Radwege\u{1} beschlossen.\u{1b}[31m \
+                Die Arbeiten\u{85} beginnen\u{9b} im Frühjahr. access_level != \"user\u{202e} \u{2066}// Check if admin\u{2069} \u{2066}\" \
+                und\u{200e} so\u{200f} weiter\u{7f}.";
+    for doc in [
+        text_doc("text", text),
+        raw_doc("raw", text.as_bytes(), ""),
+        raw_doc("raw-utf8", text.as_bytes(), "utf-8"),
+    ] {
+        let id = doc.id.clone();
+        let a = call(&mut client, doc)
+            .await
+            .unwrap_or_else(|s| panic!("{id}: {s:?}"));
+        let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        for field in [&a.text, &a.headline, &haystack(&a)] {
+            assert!(!field.contains(bad), "{id}: controls left in {field:?}");
+        }
+        assert!(
+            has_notice(&a, pb::NoticeKind::ControlCharactersRemoved),
+            "{id}: {:?}",
+            a.notices
+        );
+        for word in [
+            "Mittwochabend",
+            "Radwege",
+            "beschlossen",
+            "Frühjahr",
+            "admin",
+        ] {
+            assert!(
+                a.text.contains(word),
+                "{id}: {word} missing from {:?}",
+                a.text
+            );
+        }
+    }
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn every_script_emoji_sequences_and_combining_marks_are_kept_intact() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let pieces = [
+        "Straße",
+        "Ελληνικά",
+        "Русский",
+        "Українська",
+        "العربية",
+        "فارسی",
+        "עברית",
+        "हिन्दी",
+        "বাংলা",
+        "ภาษาไทย",
+        "中文",
+        "日本語",
+        "한국어",
+        "ქართული",
+        "Հայերեն",
+        "አማርኛ",
+        "👩\u{200d}👩\u{200d}👧",
+        "👨\u{200d}👩\u{200d}👧\u{200d}👦",
+        "🏳\u{fe0f}\u{200d}🌈",
+        "🇩🇪",
+        "👍🏽",
+        "1\u{fe0f}\u{20e3}",
+        "q\u{307}\u{323}",
+        "a\u{333}",
+        "क्षि",
+        "می\u{200c}خواهم",
+        "Z\u{351}\u{36b}\u{343}a\u{36a}l\u{302}g\u{301}o",
+    ];
+    let text = format!(
+        "The council met on Monday with guests who wrote their names in many scripts: {}. \
+         Everyone signed the visitors' book before the meeting began.",
+        pieces.join(", ")
+    );
+    let a = call(&mut client, text_doc("scripts", &text))
+        .await
+        .expect("an article");
+    let nfc: String = unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect();
+    assert_eq!(a.text, nfc);
+    for p in pieces {
+        let p: String = unicode_normalization::UnicodeNormalization::nfc(p).collect();
+        assert!(a.text.contains(&p), "{p:?} not intact in {:?}", a.text);
+    }
+    assert!(
+        !has_notice(&a, pb::NoticeKind::ControlCharactersRemoved),
+        "{:?}",
+        a.notices
+    );
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn language_hints_that_are_not_language_codes_are_invalid() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    for hint in [
+        "english",
+        "12",
+        "d",
+        "de!",
+        "🇩🇪",
+        "de\u{0}",
+        "d e",
+        "de-!!!",
+        "en_<script>",
+    ] {
+        let doc = pb::Document {
+            language_hint: hint.into(),
+            ..text_doc("hint", EN)
+        };
+        let status = call(&mut client, doc).await.expect_err(hint);
+        assert_eq!(status.code(), Code::InvalidArgument, "{hint:?}: {status:?}");
+        assert!(status.message().contains("language_hint"), "{status:?}");
+    }
+    // Codes, with or without a region, in any case, are fine.
+    for hint in ["de", "EN", "pt-BR", "zh_Hans", "fil"] {
+        let doc = pb::Document {
+            language_hint: hint.into(),
+            ..text_doc("hint", EN)
+        };
+        call(&mut client, doc)
+            .await
+            .unwrap_or_else(|s| panic!("{hint:?}: {s:?}"));
+    }
+}
+
+/// Regressions found by the property tests (tests/properties.rs): each once a panic in the
+/// engine, which the service answers INTERNAL.
+#[tokio::test]
+async fn byline_openers_before_a_bullet_are_no_panic() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    for text in [
+        "Von (•",
+        "\n\nVon (•\n\n",
+        "Von \u{fffd}(&ß•\u{200d}",
+        "By (• x",
+    ] {
+        match call(&mut client, text_doc("bullet", text)).await {
+            Ok(_) => {}
+            Err(status) => assert_clear_status(&status),
+        }
+    }
+    still_serving(&mut client).await;
+}
