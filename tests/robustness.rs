@@ -391,3 +391,61 @@ async fn a_stream_of_hostile_documents_answers_each_in_order_and_goes_on() {
         .await
         .expect("serves after the stream");
 }
+
+/// A client that opens a stream, keeps sending and never reads: flow control stops the server
+/// from pulling more documents than its small buffers hold, so the sender blocks, memory stays
+/// bounded, and other clients are served meanwhile.
+#[tokio::test]
+async fn a_stream_that_is_never_read_is_held_back_by_flow_control() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let total: usize = 20_000;
+    let doc = "Der Stadtrat hat am Montag einen neuen Radweg beschlossen. ".repeat(50);
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    let stream_doc = doc.clone();
+    let requests = tokio_stream::iter(0..total).map(move |i| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        pb::NormalizeStreamRequest {
+            document: Some(text_doc(&format!("d{i}"), &stream_doc)),
+            options: None,
+        }
+    });
+    let rss_before = rss_kib();
+    // Open the stream and hold the response without ever reading it.
+    let response = tokio::time::timeout(PATIENCE, client.normalize_stream(requests))
+        .await
+        .expect("stream opens")
+        .expect("stream accepted");
+    // Give the server ample time to pull everything it would pull if nothing held it back.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pulled = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        pulled < total / 2,
+        "the server pulled {pulled} of {total} documents from a stream nobody reads"
+    );
+    let grown_mib = rss_kib().saturating_sub(rss_before) / 1024;
+    assert!(grown_mib < 256, "memory grew by {grown_mib} MiB");
+    // Other clients are served meanwhile.
+    let mut other = app.client().await;
+    let article = tokio::time::timeout(PATIENCE, other.normalize(request(text_doc("other", &doc))))
+        .await
+        .expect("no hang")
+        .expect("served")
+        .into_inner();
+    assert!(article.article.is_some());
+    drop(response);
+}
+
+fn rss_kib() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
