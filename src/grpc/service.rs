@@ -201,6 +201,42 @@ impl Normalizer {
     }
 
     /// One log line and the metrics of a finished call or stream item.
+    /// Runs one document once it holds a slot (or takes the refusal it got instead), then logs
+    /// and counts the call: the common tail of `Normalize` and every `NormalizeStream` item.
+    async fn normalize_logged(
+        &self,
+        method: &'static str,
+        doc: pb::Document,
+        options: pb::NormalizeOptions,
+        deadline: Deadline,
+        permit: Result<OwnedSemaphorePermit, Status>,
+        started: Instant,
+    ) -> Result<pb::Article, Status> {
+        let log_id = self.request_id(&doc.id);
+        let bytes = convert::document_len(&doc);
+        let result = match permit {
+            Ok(permit) => {
+                self.normalize_document(doc, options, deadline, permit)
+                    .await
+            }
+            Err(status) => Err(status),
+        };
+        let language = result
+            .as_ref()
+            .ok()
+            .and_then(|a| a.language.as_ref())
+            .map_or("", |l| l.code.as_str());
+        self.finish(
+            method,
+            &log_id,
+            language,
+            bytes,
+            started,
+            result.as_ref().err(),
+        );
+        result
+    }
+
     fn finish(
         &self,
         method: &'static str,
@@ -266,28 +302,10 @@ impl NormalizerService for Normalizer {
         let req = request.into_inner();
         let doc = req.document.unwrap_or_default();
         let options = req.options.unwrap_or_default();
-        let id = self.request_id(&doc.id);
-        let bytes = convert::document_len(&doc);
-        let result = match self.try_permit() {
-            Ok(permit) => {
-                self.normalize_document(doc, options, deadline, permit)
-                    .await
-            }
-            Err(status) => Err(status),
-        };
-        let language = result
-            .as_ref()
-            .ok()
-            .and_then(|a| a.language.as_ref())
-            .map_or("", |l| l.code.as_str());
-        self.finish(
-            "Normalize",
-            &id,
-            language,
-            bytes,
-            started,
-            result.as_ref().err(),
-        );
+        let permit = self.try_permit();
+        let result = self
+            .normalize_logged("Normalize", doc, options, deadline, permit, started)
+            .await;
         result.map(|article| {
             Response::new(pb::NormalizeResponse {
                 article: Some(article),
@@ -331,8 +349,6 @@ impl NormalizerService for Normalizer {
                 let doc = req.document.unwrap_or_default();
                 let options = req.options.unwrap_or_default();
                 let id = doc.id.clone();
-                let log_id = this.request_id(&doc.id);
-                let bytes = convert::document_len(&doc);
                 let deadline = this.server_deadline(started).earliest(client_deadline);
                 let permit = match tokio::time::timeout_at(
                     deadline.at,
@@ -344,27 +360,9 @@ impl NormalizerService for Normalizer {
                     Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
                     Err(_) => Err(deadline.exceeded()),
                 };
-                let result = match permit {
-                    Ok(permit) => {
-                        this.normalize_document(doc, options, deadline, permit)
-                            .await
-                    }
-                    Err(status) => Err(status),
-                };
-                let language = result
-                    .as_ref()
-                    .ok()
-                    .and_then(|a| a.language.as_ref())
-                    .map_or("", |l| l.code.as_str())
-                    .to_string();
-                this.finish(
-                    "NormalizeStream",
-                    &log_id,
-                    &language,
-                    bytes,
-                    started,
-                    result.as_ref().err(),
-                );
+                let result = this
+                    .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
+                    .await;
                 let client_gone = client_deadline.is_some_and(|d| Instant::now() >= d.at);
                 let item = match result {
                     Ok(article) => pb::normalize_stream_response::Result::Article(article),
