@@ -11,7 +11,7 @@ use super::extract::credit::{find_credit, split_caption_label};
 use super::extract::dateline::find_dateline;
 use super::extract::{Applied, ends_sentence};
 use super::segment::Unit;
-use crate::rules::{LineMatch, Rules};
+use crate::rules::{LineInput, LineMatch, Rules};
 
 /// What a unit is.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +79,8 @@ pub fn classify(units: &[Unit], applied: &Applied, rules: &Rules) -> Classified 
 }
 
 fn rule_match(text: &str, applied: &Applied, rules: &Rules) -> Option<LineMatch> {
-    if let Some(m) = applied.files().find_map(|f| f.match_line(text)) {
+    let input = LineInput::new(text, applied.agencies);
+    if let Some(m) = applied.files().find_map(|f| f.match_line(&input)) {
         return Some(m);
     }
     // Page furniture left untranslated by machine translation: other languages' whole-line labels.

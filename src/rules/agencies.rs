@@ -39,12 +39,93 @@ struct AgenciesFile {
 pub struct Agencies {
     list: Vec<Agency>,
     by_alias: HashMap<String, usize>,
-    /// Every alias, longest first, for building `{AGENCY}` alternations.
-    aliases_longest_first: Vec<String>,
     /// Finds aliases in running text (footers, signatures), whole words only.
     finder: aho_corasick::AhoCorasick,
     /// For each pattern of `finder`: the agency it names and whether its edges need a boundary.
     finder_patterns: Vec<(usize, Edge, Edge)>,
+}
+
+/// The character an agency alias becomes in a masked line (a private-use code point: copy never
+/// means anything by it, and one in the input is replaced before masking).
+pub const AGENCY_MARK: char = '\u{E000}';
+
+/// A line with its agency aliases masked (see [`Agencies::mask`]).
+#[derive(Debug)]
+pub struct Masked<'t> {
+    original: &'t str,
+    /// `None` where the line names no agency: patterns then run on the line itself.
+    masked: Option<String>,
+    spans: Vec<MaskSpan>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MaskSpan {
+    masked_start: usize,
+    orig_end: usize,
+}
+
+impl<'t> Masked<'t> {
+    /// The text patterns with `{AGENCY}` run on.
+    pub fn text(&self) -> &str {
+        self.masked.as_deref().unwrap_or(self.original)
+    }
+
+    /// The original line.
+    pub fn original(&self) -> &'t str {
+        self.original
+    }
+
+    /// The original text a range of the masked text stands for.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        (self.to_original(start), self.to_original(end))
+    }
+
+    fn to_original(&self, at: usize) -> usize {
+        let mut shift: isize = 0;
+        for span in &self.spans {
+            let mark_end = span.masked_start + AGENCY_MARK.len_utf8();
+            if at < mark_end {
+                break;
+            }
+            shift = span.orig_end as isize - mark_end as isize;
+        }
+        at.saturating_add_signed(shift)
+    }
+}
+
+/// The text the finder searches: lower case. ASCII text needs no copy, the finder ignores ASCII
+/// case itself.
+fn lowered(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    }
+}
+
+fn push_unmarked(out: &mut String, text: &str) {
+    for c in text.chars() {
+        out.push(if c == AGENCY_MARK { '\u{FFFD}' } else { c });
+    }
+}
+
+fn same_char_lengths(text: &str) -> bool {
+    text.chars().all(|c| {
+        let mut lower = c.to_lowercase();
+        matches!((lower.next(), lower.next()), (Some(l), None) if l.len_utf8() == c.len_utf8())
+    })
+}
+
+/// For each character of `text.to_lowercase()`: its offset there and in `text`.
+fn lower_to_original(text: &str) -> Vec<(usize, usize)> {
+    let mut map = Vec::with_capacity(text.len() + 1);
+    let mut lower_at = 0;
+    for (i, c) in text.char_indices() {
+        map.push((lower_at, i));
+        lower_at += c.to_lowercase().map(char::len_utf8).sum::<usize>();
+    }
+    map.push((lower_at, text.len()));
+    map
 }
 
 /// What must stand beside an alias for it to be a whole word.
@@ -153,6 +234,8 @@ impl Agencies {
         }
         let finder = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            // ASCII text is searched as it is (see `lowered`).
+            .ascii_case_insensitive(true)
             .build(&finder_words)
             .map_err(|e| RulesError::Invalid {
                 file: file.into(),
@@ -161,7 +244,6 @@ impl Agencies {
         Ok(Agencies {
             list: parsed.agency,
             by_alias,
-            aliases_longest_first,
             finder,
             finder_patterns,
         })
@@ -175,9 +257,9 @@ impl Agencies {
 
     /// Every agency named in `text` as a whole word, in order of appearance, once each.
     pub fn find_in(&self, text: &str) -> Vec<&Agency> {
-        let lower = text.to_lowercase();
+        let lower = lowered(text);
         let mut out: Vec<&Agency> = Vec::new();
-        for m in self.finder.find_iter(&lower) {
+        for m in self.finder.find_iter(lower.as_ref()) {
             let (index, start_edge, end_edge) = self.finder_patterns[m.pattern().as_usize()];
             let before = lower[..m.start()].chars().next_back();
             let after = lower[m.end()..].chars().next();
@@ -190,6 +272,56 @@ impl Agencies {
             }
         }
         out
+    }
+
+    /// `text` with every alias found as a whole word replaced by [`AGENCY_MARK`], so that a
+    /// pattern can say "an agency" with one character instead of the whole alias list. The
+    /// aliases are the ones `find_in` finds: leftmost-longest, whole words.
+    pub fn mask<'t>(&self, text: &'t str) -> Masked<'t> {
+        let mut spans = Vec::new();
+        let lower = lowered(text);
+        // Lower-casing can change a character's length ("İ" → "i̇"); map offsets back then.
+        let back = (!text.is_ascii() && !same_char_lengths(text)).then(|| lower_to_original(text));
+        let to_orig = |i: usize| match &back {
+            None => i,
+            Some(map) => match map.binary_search_by_key(&i, |&(l, _)| l) {
+                Ok(k) => map[k].1,
+                Err(k) => map[k.saturating_sub(1)].1,
+            },
+        };
+        for m in self.finder.find_iter(lower.as_ref()) {
+            let (_, start_edge, end_edge) = self.finder_patterns[m.pattern().as_usize()];
+            let before = lower[..m.start()].chars().next_back();
+            let after = lower[m.end()..].chars().next();
+            if edge_ok(start_edge, before) && edge_ok(end_edge, after) {
+                spans.push((to_orig(m.start()), to_orig(m.end())));
+            }
+        }
+        if spans.is_empty() && !text.contains(AGENCY_MARK) {
+            return Masked {
+                original: text,
+                masked: None,
+                spans: Vec::new(),
+            };
+        }
+        let mut masked = String::with_capacity(text.len());
+        let mut out_spans = Vec::with_capacity(spans.len());
+        let mut last = 0;
+        for (start, end) in spans {
+            push_unmarked(&mut masked, &text[last..start]);
+            out_spans.push(MaskSpan {
+                masked_start: masked.len(),
+                orig_end: end,
+            });
+            masked.push(AGENCY_MARK);
+            last = end;
+        }
+        push_unmarked(&mut masked, &text[last..]);
+        Masked {
+            original: text,
+            masked: Some(masked),
+            spans: out_spans,
+        }
     }
 
     pub fn all(&self) -> &[Agency] {
@@ -207,14 +339,78 @@ impl Agencies {
         v.sort();
         v
     }
+}
 
-    /// A regex alternation (non-capturing) of every alias, longest first.
-    pub fn alternation(&self) -> String {
-        let parts: Vec<String> = self
-            .aliases_longest_first
-            .iter()
-            .map(|a| regex::escape(a).replace("\\ ", "\\s+").replace(' ', "\\s+"))
-            .collect();
-        format!("(?:{})", parts.join("|"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agencies() -> Agencies {
+        Agencies::parse(
+            "agencies.toml",
+            r#"
+[[agency]]
+name = "dpa"
+kind = "news"
+aliases = ["Deutsche Presse-Agentur"]
+[[agency]]
+name = "Anadolu Agency"
+kind = "news"
+aliases = ["AA", "İHA"]
+[[agency]]
+name = "TASS"
+kind = "news"
+aliases = ["ТАСС"]
+"#,
+        )
+        .unwrap()
+    }
+
+    fn original<'t>(m: &Masked<'t>, start: usize, end: usize) -> &'t str {
+        let (s, e) = m.original_range(start, end);
+        &m.original()[s..e]
+    }
+
+    #[test]
+    fn aliases_become_one_mark_and_map_back() {
+        let a = agencies();
+        let m = a.mask("Berlin (Deutsche Presse-Agentur) - dpa/TASS");
+        assert_eq!(m.text(), "Berlin (\u{E000}) - \u{E000}/\u{E000}");
+        let first = m.text().find('\u{E000}').unwrap();
+        assert_eq!(
+            original(&m, first, first + AGENCY_MARK.len_utf8()),
+            "Deutsche Presse-Agentur"
+        );
+        assert_eq!(original(&m, 0, m.text().len()), m.original());
+        assert_eq!(original(&m, 0, 6), "Berlin");
+    }
+
+    #[test]
+    fn only_whole_words_are_masked() {
+        let a = agencies();
+        let m = a.mask("Staatsanwalt AAron sagt dpaX");
+        assert_eq!(m.text(), "Staatsanwalt AAron sagt dpaX");
+    }
+
+    #[test]
+    fn lower_casing_that_changes_lengths_still_maps_back() {
+        // "İ" lower-cases to two characters; the offsets after it must still be right.
+        let a = agencies();
+        let m = a.mask("İSTANBUL (İHA) - Вчера ТАСС сообщил");
+        assert_eq!(m.text(), "İSTANBUL (\u{E000}) - Вчера \u{E000} сообщил");
+        let marks: Vec<usize> = m.text().match_indices('\u{E000}').map(|(i, _)| i).collect();
+        assert_eq!(original(&m, marks[0], marks[0] + 3), "İHA");
+        assert_eq!(original(&m, marks[1], marks[1] + 3), "ТАСС");
+        let tail = m.text().find(" сообщил").unwrap();
+        assert_eq!(original(&m, tail, m.text().len()), " сообщил");
+    }
+
+    #[test]
+    fn a_mark_in_the_input_is_not_an_agency() {
+        let a = agencies();
+        let m = a.mask("a \u{E000} b");
+        assert!(!m.text().contains(AGENCY_MARK));
+        assert_eq!(original(&m, 0, m.text().len()), "a \u{E000} b");
+        assert_eq!(a.mask("no agency here").text(), "no agency here");
     }
 }

@@ -8,8 +8,9 @@ use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::RulesError;
-use super::agencies::Agencies;
+use super::agencies::AGENCY_MARK;
 use super::file::LangFile;
+use super::pattern::{LineInput, Pattern};
 use crate::engine::article::ArtefactKind;
 
 /// Lines longer than this are never tested against `prefixes`: a long body paragraph that starts
@@ -20,9 +21,16 @@ pub const MAX_PATTERN_LINE_CHARS: usize = 600;
 /// Lines longer than this are not tested against patterns that need a Unicode word boundary.
 pub const MAX_SLOW_PATTERN_LINE_CHARS: usize = 400;
 
-/// Compiled patterns expand `{AGENCY}` into every alias; the default 10 MB limit is too small
-/// for a set of them. Still bounded: a rule file cannot make start-up unbounded.
-const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
+/// Bounded: a rule file cannot make start-up unbounded. (`{AGENCY}` is one character, so
+/// the default 10 MB would do for today's rules; this leaves room for rule authors.)
+const REGEX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Lazy-DFA cache per regex and concurrent search. Line-pattern sets run on every short line and
+/// keep regex's default (2 MiB): at 512 or 256 KiB they thrash, and the engine was 20–25 % slower
+/// (server RSS under load 490 → 255 MB at 256 KiB). Dateline, signature, caption and inline
+/// regexes run on a few lines per article and do with 256 KiB (see docs/performance.md).
+const SET_DFA_CACHE_BYTES: usize = 2 * 1024 * 1024;
+const SMALL_DFA_CACHE_BYTES: usize = 256 * 1024;
 
 /// How a line matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,21 +69,81 @@ pub struct LangRules {
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
-    pub datelines: Vec<Regex>,
-    pub signatures: Vec<Regex>,
+    pub datelines: Vec<Pattern>,
+    pub signatures: Vec<Pattern>,
     /// Whole caption lines with their credit in them; named groups `caption`, `creators`, `agency`.
-    pub captions: Vec<Regex>,
+    pub captions: Vec<Pattern>,
     lines: HashMap<String, ArtefactKind>,
     prefixes: Option<AhoCorasick>,
     prefix_kinds: Vec<ArtefactKind>,
-    patterns: RegexSet,
-    pattern_kinds: Vec<ArtefactKind>,
+    /// Line patterns without a Unicode word boundary, on the line and on the masked line.
+    patterns: PatternSet,
     /// Patterns that need a Unicode word boundary: tried only on lines up to
     /// `MAX_SLOW_PATTERN_LINE_CHARS`, since they run on the slower engine.
-    slow_patterns: RegexSet,
-    slow_kinds: Vec<ArtefactKind>,
+    slow_patterns: PatternSet,
     inline_any: Option<Regex>,
     inline: Vec<(Regex, ArtefactKind)>,
+}
+
+/// Line patterns split by what they run on: the line, or the line with its agencies masked
+/// (patterns that name `{AGENCY}`). Each keeps its patterns' kinds and their order in the file:
+/// where several match, the first in the file wins.
+#[derive(Debug)]
+struct PatternSet {
+    plain: RegexSet,
+    plain_at: Vec<(usize, ArtefactKind)>,
+    masked: RegexSet,
+    masked_at: Vec<(usize, ArtefactKind)>,
+}
+
+impl PatternSet {
+    fn build(patterns: &[(usize, ArtefactKind, String, bool)]) -> Result<PatternSet, regex::Error> {
+        let set = |masked: bool| -> Result<(RegexSet, Vec<(usize, ArtefactKind)>), regex::Error> {
+            let chosen: Vec<&(usize, ArtefactKind, String, bool)> =
+                patterns.iter().filter(|p| p.3 == masked).collect();
+            let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.2))
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(SET_DFA_CACHE_BYTES)
+                .build()?;
+            Ok((regexes, chosen.iter().map(|p| (p.0, p.1)).collect()))
+        };
+        let (plain, plain_at) = set(false)?;
+        let (masked, masked_at) = set(true)?;
+        Ok(PatternSet {
+            plain,
+            plain_at,
+            masked,
+            masked_at,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.plain.is_empty() && self.masked.is_empty()
+    }
+
+    /// The kind of the first pattern in file order that matches.
+    fn first_match(&self, input: &LineInput<'_>) -> Option<ArtefactKind> {
+        let mut best: Option<(usize, ArtefactKind)> = None;
+        // Most lines match nothing: the early-exit test is far cheaper than asking which match.
+        if !self.plain.is_empty() && self.plain.is_match(input.text()) {
+            best = self
+                .plain
+                .matches(input.text())
+                .iter()
+                .next()
+                .map(|i| self.plain_at[i]);
+        }
+        if !self.masked.is_empty() {
+            let text = input.masked().text();
+            if self.masked.is_match(text)
+                && let Some(i) = self.masked.matches(text).iter().next()
+                && best.is_none_or(|b| self.masked_at[i].0 < b.0)
+            {
+                best = Some(self.masked_at[i]);
+            }
+        }
+        best.map(|b| b.1)
+    }
 }
 
 /// The key a whole-line label is looked up by: lower case, spaces folded, trailing
@@ -105,14 +173,69 @@ fn lower(v: Vec<String>) -> Vec<String> {
     v.into_iter().map(|s| s.trim().to_lowercase()).collect()
 }
 
-/// Expands `{AGENCY}`, `{MONTH}` and `{UPPER}` and makes the pattern case-insensitive unless it
-/// says otherwise.
-fn expand(pattern: &str, agencies: &str, months: &str) -> String {
+/// Expands `{AGENCY}`, `{MONTH}`, `{UPPER}`, `{L}` and `{LU}` and makes the pattern
+/// case-insensitive unless it says otherwise.
+fn expand(
+    pattern: &str,
+    agency: &str,
+    months: &str,
+    (letters, upper): &(String, String),
+) -> String {
     let body = ascii_word_boundaries(pattern)
-        .replace("{AGENCY}", agencies)
+        .replace("{AGENCY}", agency)
         .replace("{MONTH}", months)
         .replace("{UPPER}", r"(?-i:\p{Lu})");
-    format!("(?i){body}")
+    let body = replace_placeholder(&body, "{LU}", upper);
+    format!("(?i){}", replace_placeholder(&body, "{L}", letters))
+}
+
+/// Replaces `name` (`{L}`) but not where it is a property's name (`\p{L}`).
+fn replace_placeholder(pattern: &str, name: &str, class: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find(name) {
+        let escaped = rest[..at].ends_with(['p', 'P']);
+        out.push_str(&rest[..at]);
+        out.push_str(if escaped { name } else { class });
+        rest = &rest[at + name.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The classes `{L}` and `{LU}` expand to: a letter (an upper-case letter) of one of the file's
+/// scripts. Written as nested classes, so they work inside brackets (`[{L} .-]`) and alone. Every
+/// letter (`\p{L}`, `\p{Lu}`) when the file names no script. A repeated `\p{L}` costs ~300 NFA
+/// states per repetition (all of Unicode's letters as UTF-8); one script's letters cost a tenth
+/// of that, which is what keeps the compiled rules and their per-thread search caches small.
+fn script_classes(file: &str, scripts: &[String]) -> Result<(String, String), RulesError> {
+    if scripts.is_empty() {
+        return Ok((r"[\p{L}]".to_string(), r"[\p{Lu}]".to_string()));
+    }
+    let mut letters = String::from("[");
+    let mut upper = String::from("[");
+    for script in scripts {
+        let unicode = match script.as_str() {
+            "Mandarin" => "Han",
+            "Latin" | "Cyrillic" | "Greek" | "Arabic" | "Hebrew" | "Devanagari" | "Hangul"
+            | "Hiragana" | "Katakana" | "Han" | "Thai" | "Georgian" | "Armenian" | "Bengali"
+            | "Tamil" | "Telugu" | "Gujarati" | "Gurmukhi" | "Kannada" | "Malayalam"
+            | "Ethiopic" | "Khmer" | "Sinhala" | "Myanmar" | "Oriya" => script.as_str(),
+            other => {
+                return Err(RulesError::Invalid {
+                    file: file.into(),
+                    message: format!(
+                        "unknown script {other:?} in `scripts`; use a whatlang script name such as \"Latin\", \"Cyrillic\" or \"Mandarin\""
+                    ),
+                });
+            }
+        };
+        letters.push_str(&format!(r"[\p{{L}}&&\p{{{unicode}}}]"));
+        upper.push_str(&format!(r"[\p{{Lu}}&&\p{{{unicode}}}]"));
+    }
+    letters.push(']');
+    upper.push(']');
+    Ok((letters, upper))
 }
 
 /// A Unicode `\b` makes the fast lazy DFA give up on any non-ASCII text, so a whole pattern set
@@ -147,6 +270,11 @@ fn ascii_word_boundaries(pattern: &str) -> String {
     out
 }
 
+/// Whether a rule pattern names `{AGENCY}` (and so runs on the masked line).
+fn names_agency(pattern: &str) -> bool {
+    pattern.contains("{AGENCY}")
+}
+
 /// Whether an expanded pattern still holds a Unicode word boundary.
 fn has_unicode_word_boundary(pattern: &str) -> bool {
     pattern.matches("\\b").count() > pattern.matches("(?-u:\\b)").count()
@@ -156,7 +284,6 @@ impl LangRules {
     pub fn compile(
         file: &str,
         parsed: LangFile,
-        agencies: &Agencies,
         extra_months: &[String],
     ) -> Result<LangRules, RulesError> {
         let mut months = lower(parsed.months);
@@ -169,10 +296,12 @@ impl LangRules {
             let parts: Vec<String> = months.iter().map(|m| regex::escape(m)).collect();
             format!("(?:{})", parts.join("|"))
         };
-        let agency_alt = agencies.alternation();
+        let agency_mark = regex::escape(&AGENCY_MARK.to_string());
+        let letters = script_classes(file, &parsed.scripts)?;
         let build = |p: &str| -> Result<Regex, RulesError> {
-            RegexBuilder::new(&expand(p, &agency_alt, &month_alt))
+            RegexBuilder::new(&expand(p, &agency_mark, &month_alt, &letters))
                 .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
                 .build()
                 .map_err(|e| RulesError::Pattern {
                     file: file.into(),
@@ -180,14 +309,16 @@ impl LangRules {
                     message: e.to_string(),
                 })
         };
+        let build_pattern = |p: &String| -> Result<Pattern, RulesError> {
+            Ok(Pattern::new(build(p)?, names_agency(p)))
+        };
 
         let mut lines = HashMap::new();
         let mut prefix_list = Vec::new();
         let mut prefix_kinds = Vec::new();
-        let mut pattern_src = Vec::new();
-        let mut pattern_kinds = Vec::new();
-        let mut slow_src: Vec<String> = Vec::new();
-        let mut slow_kinds = Vec::new();
+        // (position in the file, kind, expanded pattern, names `{AGENCY}`)
+        let mut fast_src = Vec::new();
+        let mut slow_src = Vec::new();
         let mut raw_patterns: Vec<String> = Vec::new();
         let mut inline = Vec::new();
         for (key, rules) in parsed.artefacts {
@@ -220,17 +351,23 @@ impl LangRules {
                 prefix_kinds.push(kind);
             }
             for p in rules.patterns {
-                let expanded = expand(&p, &agency_alt, &month_alt);
-                if has_unicode_word_boundary(&expanded) {
-                    slow_src.push(expanded);
-                    slow_kinds.push(kind);
+                let expanded = expand(&p, &agency_mark, &month_alt, &letters);
+                let entry = (raw_patterns.len(), kind, expanded, names_agency(&p));
+                if has_unicode_word_boundary(&entry.2) {
+                    slow_src.push(entry);
                 } else {
-                    pattern_src.push(expanded);
-                    pattern_kinds.push(kind);
+                    fast_src.push(entry);
                 }
                 raw_patterns.push(p);
             }
             for p in rules.inline {
+                if names_agency(&p) {
+                    return Err(RulesError::Pattern {
+                        file: file.into(),
+                        pattern: p,
+                        message: "{AGENCY} is not supported in inline patterns".into(),
+                    });
+                }
                 inline.push((build(&p)?, kind));
             }
         }
@@ -248,25 +385,21 @@ impl LangRules {
                     })?,
             )
         };
-        let build_set = |src: &[String]| {
-            RegexSetBuilder::new(src)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-        };
-        let patterns =
-            match build_set(&pattern_src).and_then(|fast| Ok((fast, build_set(&slow_src)?))) {
-                Ok(sets) => sets,
-                Err(e) => {
-                    // Name the pattern that fails; compiling each alone is only needed here.
-                    for p in &raw_patterns {
-                        build(p)?;
-                    }
-                    return Err(RulesError::Invalid {
-                        file: file.into(),
-                        message: format!("patterns do not compile together: {e}"),
-                    });
+        let patterns = match PatternSet::build(&fast_src)
+            .and_then(|fast| Ok((fast, PatternSet::build(&slow_src)?)))
+        {
+            Ok(sets) => sets,
+            Err(e) => {
+                // Name the pattern that fails; compiling each alone is only needed here.
+                for p in &raw_patterns {
+                    build(p)?;
                 }
-            };
+                return Err(RulesError::Invalid {
+                    file: file.into(),
+                    message: format!("patterns do not compile together: {e}"),
+                });
+            }
+        };
         let inline_any = if inline.is_empty() {
             None
         } else {
@@ -277,6 +410,7 @@ impl LangRules {
             Some(
                 RegexBuilder::new(&alt.join("|"))
                     .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
                     .build()
                     .map_err(|e| RulesError::Invalid {
                         file: file.into(),
@@ -287,17 +421,17 @@ impl LangRules {
         let datelines = parsed
             .dateline_patterns
             .iter()
-            .map(|p| build(p))
+            .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
         let signatures = parsed
             .signature_patterns
             .iter()
-            .map(|p| build(p))
+            .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
         let captions = parsed
             .caption_patterns
             .iter()
-            .map(|p| build(p))
+            .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(LangRules {
             code: parsed.code,
@@ -318,9 +452,7 @@ impl LangRules {
             prefixes,
             prefix_kinds,
             patterns: patterns.0,
-            pattern_kinds,
             slow_patterns: patterns.1,
-            slow_kinds,
             inline_any,
             inline,
         })
@@ -345,7 +477,8 @@ impl LangRules {
     }
 
     /// How `line` (trimmed, repaired) matches this file's artefact rules, if at all.
-    pub fn match_line(&self, line: &str) -> Option<LineMatch> {
+    pub fn match_line(&self, input: &LineInput<'_>) -> Option<LineMatch> {
+        let line = input.text();
         if let Some(k) = self.match_exact(line) {
             return Some(LineMatch::Line(k));
         }
@@ -357,26 +490,18 @@ impl LangRules {
         {
             return None;
         }
-        // Most lines match nothing: the early-exit test is far cheaper than asking which match.
-        if self.patterns.is_match(line)
-            && let Some(i) = self.patterns.matches(line).iter().next()
+        if let Some(k) = self.patterns.first_match(input) {
+            return Some(LineMatch::Pattern(k));
+        }
+        if self.slow_patterns.is_empty()
+            || line.len() > MAX_SLOW_PATTERN_LINE_CHARS * 4
+            || line.chars().count() > MAX_SLOW_PATTERN_LINE_CHARS
         {
-            return Some(LineMatch::Pattern(self.pattern_kinds[i]));
-        }
-        if self.slow_patterns.is_empty() || line.len() > MAX_SLOW_PATTERN_LINE_CHARS * 4 {
-            return None;
-        }
-        if line.chars().count() > MAX_SLOW_PATTERN_LINE_CHARS {
-            return None;
-        }
-        if !self.slow_patterns.is_match(line) {
             return None;
         }
         self.slow_patterns
-            .matches(line)
-            .iter()
-            .next()
-            .map(|i| LineMatch::Pattern(self.slow_kinds[i]))
+            .first_match(input)
+            .map(LineMatch::Pattern)
     }
 
     /// The line starts with a known prefix followed by a boundary.
@@ -437,19 +562,18 @@ fn tidy_after_cut(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn rules(toml: &str) -> LangRules {
-        let agencies = Agencies::parse(
+    use crate::rules::Agencies;
+
+    fn agencies() -> Agencies {
+        Agencies::parse(
             "agencies.toml",
             "[[agency]]\nname = \"dpa\"\nkind = \"news\"\naliases = [\"Deutsche Presse-Agentur\"]\n",
         )
-        .unwrap();
-        LangRules::compile(
-            "t.toml",
-            LangFile::parse("t.toml", toml).unwrap(),
-            &agencies,
-            &[],
-        )
         .unwrap()
+    }
+
+    fn rules(toml: &str) -> LangRules {
+        LangRules::compile("t.toml", LangFile::parse("t.toml", toml).unwrap(), &[]).unwrap()
     }
 
     #[test]
@@ -494,18 +618,29 @@ mod tests {
         let r = rules(
             "code='de'\nname='German'\nmonths=['januar']\ndateline_patterns=['^(?P<place>\\w+) \\((?P<agency>{AGENCY})\\) - {MONTH}']\n",
         );
-        assert!(r.datelines[0].is_match("Berlin (Deutsche Presse-Agentur) - Januar"));
+        let agencies = agencies();
+        let line = "Berlin (Deutsche Presse-Agentur) - Januar";
+        let input = LineInput::new(line, &agencies);
+        let caps = r.datelines[0].captures(&input).unwrap();
+        assert_eq!(
+            caps.name("agency").unwrap().as_str(),
+            "Deutsche Presse-Agentur"
+        );
+        assert_eq!(caps.name("place").unwrap().as_str(), "Berlin");
+        assert_eq!(caps.get(0).unwrap().end(), line.len());
+        // No agency, no match: `{AGENCY}` is an alias, not any word.
+        let other = LineInput::new("Berlin (Stadtverwaltung) - Januar", &agencies);
+        assert!(!r.datelines[0].is_match(&other));
     }
 
     #[test]
     fn unknown_artefact_kinds_are_refused() {
-        let agencies = Agencies::parse("agencies.toml", "agency = []").unwrap();
         let parsed = LangFile::parse(
             "t.toml",
             "code='de'\nname='German'\n[artefacts.adverts]\nlines=['x']\n",
         )
         .unwrap();
-        let err = LangRules::compile("t.toml", parsed, &agencies, &[]).unwrap_err();
+        let err = LangRules::compile("t.toml", parsed, &[]).unwrap_err();
         assert!(err.to_string().contains("adverts"));
     }
 }
@@ -524,5 +659,35 @@ mod boundary_tests {
             r"\bhere"
         )));
         assert!(has_unicode_word_boundary(r"права\b"));
+    }
+}
+
+#[cfg(test)]
+mod script_class_tests {
+    use super::*;
+
+    #[test]
+    fn letters_are_the_files_scripts() {
+        let classes = script_classes("ru.toml", &["Cyrillic".to_string()]).unwrap();
+        let re = Regex::new(&expand(r"^{LU}{L}+$", "", "", &classes)).unwrap();
+        assert!(re.is_match("Москва"));
+        assert!(!re.is_match("Moskva"));
+        let upper = Regex::new(&expand(r"^(?-i:{LU}+)$", "", "", &classes)).unwrap();
+        assert!(upper.is_match("МОСКВА"));
+        assert!(!upper.is_match("Москва"));
+        // `\p{L}` is left alone.
+        assert!(expand(r"[\p{L}]", "", "", &classes).contains(r"\p{L}"));
+        let han = script_classes("zh.toml", &["Mandarin".to_string()]).unwrap();
+        assert!(
+            Regex::new(&expand("^{L}+$", "", "", &han))
+                .unwrap()
+                .is_match("北京")
+        );
+    }
+
+    #[test]
+    fn unknown_scripts_are_refused() {
+        let err = script_classes("xx.toml", &["Klingon".to_string()]).unwrap_err();
+        assert!(err.to_string().contains("Klingon"));
     }
 }

@@ -8,12 +8,14 @@
 mod agencies;
 mod compile;
 mod file;
+mod pattern;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use agencies::{Agencies, Agency, AgencyKind};
+pub use agencies::{AGENCY_MARK, Agencies, Agency, AgencyKind, Masked};
 pub use compile::{LangRules, LineMatch};
+pub use pattern::{LineInput, Pattern, PatternCaptures, Span};
 
 use crate::engine::language::Detector;
 
@@ -138,11 +140,11 @@ impl Rules {
                     ),
                 });
             }
-            let compiled = LangRules::compile(&name, lang, &agencies, &[])?;
+            let compiled = LangRules::compile(&name, lang, &[])?;
             languages.insert(compiled.code.clone(), compiled);
         }
         let common = common.ok_or(RulesError::Missing("common.toml"))?;
-        let common = LangRules::compile("common.toml", common, &agencies, &all_months)?;
+        let common = LangRules::compile("common.toml", common, &all_months)?;
         let detector = Detector::from_toml(files.get("langid.toml").map_or("", |s| s.as_str()))
             .map_err(|message| RulesError::Invalid {
                 file: "langid.toml".into(),

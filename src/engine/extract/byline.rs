@@ -5,6 +5,7 @@ use super::{
     Applied, looks_like_name, news_name, news_only, push_unique, split_names, strip_prefix_ci,
 };
 use crate::engine::article::Byline;
+use crate::rules::LineInput;
 
 /// Longest a byline line may be.
 const MAX_BYLINE_CHARS: usize = 160;
@@ -87,9 +88,10 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
         .files()
         .flat_map(|f| f.name_joiners.iter().cloned())
         .collect();
+    let input = LineInput::new(t, applied.agencies);
     for file in applied.files() {
         for re in &file.signatures {
-            let Some(caps) = re.captures(t) else {
+            let Some(caps) = re.captures(&input) else {
                 continue;
             };
             if caps

@@ -4,7 +4,7 @@
 
 use super::{Applied, ends_sentence, looks_like_name, push_unique, strip_prefix_ci};
 use crate::engine::article::Credit;
-use crate::rules::AgencyKind;
+use crate::rules::{AgencyKind, LineInput};
 
 /// A credit found in a unit, with the caption text that stood before it on the same line.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,11 +66,12 @@ pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
 /// A caption line in a shape a rule file spells out, credit inside it:
 /// "[서울=뉴시스] 조성우 기자 = <caption> 2024.06.03. id@newsis.com".
 fn pattern_caption(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    let input = LineInput::new(t, applied.agencies);
     applied
         .files()
         .flat_map(|f| f.captions.iter())
         .find_map(|re| {
-            let caps = re.captures(t)?;
+            let caps = re.captures(&input)?;
             let group = |name: &str| caps.name(name).map_or("", |m| m.as_str()).trim();
             let mut credit = Credit {
                 raw: t.to_string(),

@@ -4,6 +4,7 @@
 
 use super::{Applied, news_only};
 use crate::engine::article::Dateline;
+use crate::rules::LineInput;
 
 /// A dateline found at the start of a paragraph, and what follows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,9 +18,10 @@ pub struct DatelineMatch {
 
 /// Finds a dateline at the very start of `text`.
 pub fn find_dateline(text: &str, applied: &Applied) -> Option<DatelineMatch> {
+    let input = LineInput::new(text, applied.agencies);
     for file in applied.files() {
         for re in &file.datelines {
-            let Some(caps) = re.captures(text) else {
+            let Some(caps) = re.captures(&input) else {
                 continue;
             };
             let Some(whole) = caps.get(0).filter(|m| m.start() == 0 && !m.is_empty()) else {
