@@ -1021,6 +1021,24 @@ mod tests {
     }
 
     #[test]
+    fn catalan_and_spanish_are_told_apart_by_grammar_words_and_spelling() {
+        let d = det();
+        let cases = [
+            ("ca", "Ahir vam anar a la platja amb els nostres amics."),
+            ("ca", "El consell diu que cal fer-ho aviat."),
+            ("ca", "La gent d'aquest poble no vol canviar res."),
+            ("ca", "Vostès poden organitzar el viatge d'aquest estiu amb tota la família."),
+            ("es", "Ayer fuimos a la playa con nuestros amigos."),
+            ("es", "El consejo dice que hay que hacerlo pronto."),
+            ("es", "La gente de este pueblo no quiere cambiar nada."),
+            ("es", "Ustedes pueden organizar el viaje de este verano con toda la familia."),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn a_mixed_script_text_goes_to_the_script_of_most_words() {
         let d = det();
         // Urdu copy under English site navigation: more letters are Latin, most words are Urdu
