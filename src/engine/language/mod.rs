@@ -1039,6 +1039,22 @@ mod tests {
     }
 
     #[test]
+    fn czech_slovak_slovene_and_croatian_are_told_apart_by_function_words() {
+        let d = det();
+        let cases = [
+            ("cs", "Kdo jsi a proč tady stojíš?"),
+            ("sk", "Kto si a prečo tu teraz stojíš?"),
+            ("cs", "Jestli pokud nic nepomůže, zatím počkáme."),
+            ("sk", "Ak nič nepomôže, zatiaľ počkáme."),
+            ("sl", "Kdo je danes zaradi dežja ostal doma?"),
+            ("hr", "Tko je danas zbog kiše ostao doma?"),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn a_mixed_script_text_goes_to_the_script_of_most_words() {
         let d = det();
         // Urdu copy under English site navigation: more letters are Latin, most words are Urdu
