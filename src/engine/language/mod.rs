@@ -1027,11 +1027,17 @@ mod tests {
             ("ca", "Ahir vam anar a la platja amb els nostres amics."),
             ("ca", "El consell diu que cal fer-ho aviat."),
             ("ca", "La gent d'aquest poble no vol canviar res."),
-            ("ca", "Vostès poden organitzar el viatge d'aquest estiu amb tota la família."),
+            (
+                "ca",
+                "Vostès poden organitzar el viatge d'aquest estiu amb tota la família.",
+            ),
             ("es", "Ayer fuimos a la playa con nuestros amigos."),
             ("es", "El consejo dice que hay que hacerlo pronto."),
             ("es", "La gente de este pueblo no quiere cambiar nada."),
-            ("es", "Ustedes pueden organizar el viaje de este verano con toda la familia."),
+            (
+                "es",
+                "Ustedes pueden organizar el viaje de este verano con toda la familia.",
+            ),
         ];
         for (want, text) in cases {
             assert_eq!(code(&d, text), want, "{text}");
@@ -1055,6 +1061,32 @@ mod tests {
     }
 
     #[test]
+    fn more_neighbours_are_told_apart_by_grammar_words_letters_and_endings() {
+        let d = det();
+        let cases = [
+            // Swedish finns/enligt/fortfarande, no ä or ö
+            (
+                "sv",
+                "Det finns enligt polisen fortfarande inga spår efter honom.",
+            ),
+            // Russian и and -ть (Belarusian і, -ць)
+            ("ru", "Никто не хотел говорить о них."),
+            // Romanian typed without diacritics
+            (
+                "ro",
+                "Acum este foarte greu sa gasesti o solutie pentru toate problemele noastre.",
+            ),
+            // Esperanto kv, tra, per
+            ("eo", "La kvar infanoj iris tra la urbo kun siaj gepatroj."),
+            // Afrikaans 'n typed with an acute accent
+            ("af", "Hy het ´n nuwe motor vir sy vrou gekoop."),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn a_mixed_script_text_goes_to_the_script_of_most_words() {
         let d = det();
         // Urdu copy under English site navigation: more letters are Latin, most words are Urdu
@@ -1065,7 +1097,8 @@ mod tests {
         let blocks = [ur, ur];
         assert_eq!(d.detect_document(&blocks, None, 4096).language.code, "ur");
         // English prose quoting one Urdu word stays English
-        let en = "The minister said that the word حکومت simply means government, and the crowd cheered.";
+        let en =
+            "The minister said that the word حکومت simply means government, and the crowd cheered.";
         assert_eq!(code(&d, en), "en");
         assert_eq!(non_latin_majority(en), None);
         assert_eq!(
