@@ -441,12 +441,13 @@ fn normalise_char(c: char) -> char {
 }
 
 /// Whether `c` belongs to a word for the token stream (letters, combining marks of Indic and
-/// Arabic scripts, apostrophes and the Catalan middle dot).
+/// Arabic scripts, apostrophes — including the grave and acute accents typed for one, as in
+/// Afrikaans `´n` — and the Catalan middle dot).
 pub fn is_word_char(c: char) -> bool {
     if c.is_alphabetic() {
         return true;
     }
-    matches!(c, '\'' | '’' | 'ʼ' | '·')
+    matches!(c, '\'' | '’' | 'ʼ' | '`' | '´' | '·')
         || ('\u{0300}'..='\u{036F}').contains(&c)
         || (('\u{0900}'..='\u{097F}').contains(&c) && !('\u{0964}'..='\u{096F}').contains(&c))
         || ('\u{064B}'..='\u{065F}').contains(&c)

@@ -182,6 +182,42 @@ fn letter_count(text: &str) -> usize {
     text.chars().filter(|c| c.is_alphabetic()).count()
 }
 
+/// Whether whatlang counts `c` as a Latin letter (ASCII, Latin-1 and the Latin Extended blocks).
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || ('\u{00C0}'..='\u{024F}').contains(&c)
+        || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+}
+
+/// The words of `text` not written in the Latin script, joined by spaces, when they outnumber
+/// its Latin-script words; else None.
+///
+/// A word is a run of word characters with at least one letter; its script is that of its first
+/// letter. Words, not letters, are compared because scripts spend different numbers of letters on
+/// a word (Arabic-script Urdu and Persian leave short vowels unwritten, so an Urdu sentence has
+/// fewer letters than the same number of English words), and because the Latin-script parts of
+/// such copy are typically names, headers, navigation and brand names rather than prose.
+fn non_latin_majority(text: &str) -> Option<String> {
+    let mut latin = 0usize;
+    let mut other = 0usize;
+    let mut out = String::new();
+    for word in text.split(|c: char| !evidence::is_word_char(c)) {
+        let Some(first) = word.chars().find(|c| c.is_alphabetic()) else {
+            continue;
+        };
+        if is_latin_letter(first) {
+            latin += 1;
+        } else {
+            other += 1;
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    (other > latin).then_some(out)
+}
+
 /// Base-2 softmax of `totals` (best first): probabilities in the same order.
 fn softmax2(totals: &[f64]) -> Vec<f64> {
     let Some(&top) = totals.first() else {
@@ -424,7 +460,7 @@ impl Detector {
     /// whatlang, then the group evidence. `want_runner_up` allows a second whatlang call (without
     /// the top pick) for the candidates of an unreliable text outside every group.
     fn detect_raw(&self, text: &str, hint: Option<usize>, want_runner_up: bool) -> Detection {
-        let Some(info) = self.main.detect(text) else {
+        let Some(mut info) = self.main.detect(text) else {
             return Detection {
                 language: Language {
                     code: "und".into(),
@@ -433,6 +469,21 @@ impl Detector {
                 ..Detection::default()
             };
         };
+        // whatlang picks the script with the most letters. In a text that mixes Latin with
+        // another script, the other script's words decide when they are the majority (see
+        // `non_latin_majority`); the rest of the detection then runs on those words only.
+        let reduced;
+        let mut text = text;
+        if info.script() == whatlang::Script::Latin
+            && !text.is_ascii()
+            && let Some(other) = non_latin_majority(text)
+            && let Some(other_info) = self.main.detect(&other)
+            && other_info.script() != whatlang::Script::Latin
+        {
+            reduced = other;
+            text = &reduced;
+            info = other_info;
+        }
         let top = info.lang();
         let c = info.confidence().clamp(0.0, 1.0);
         let script = info.script().name().to_string();
@@ -967,6 +1018,94 @@ mod tests {
         // Indonesian stays Indonesian
         let id = "Pemerintah mengatakan bahwa harga bahan bakar tidak akan naik karena anggaran masih cukup.";
         assert_eq!(code(&d, id), "id");
+    }
+
+    #[test]
+    fn catalan_and_spanish_are_told_apart_by_grammar_words_and_spelling() {
+        let d = det();
+        let cases = [
+            ("ca", "Ahir vam anar a la platja amb els nostres amics."),
+            ("ca", "El consell diu que cal fer-ho aviat."),
+            ("ca", "La gent d'aquest poble no vol canviar res."),
+            (
+                "ca",
+                "Vostès poden organitzar el viatge d'aquest estiu amb tota la família.",
+            ),
+            ("es", "Ayer fuimos a la playa con nuestros amigos."),
+            ("es", "El consejo dice que hay que hacerlo pronto."),
+            ("es", "La gente de este pueblo no quiere cambiar nada."),
+            (
+                "es",
+                "Ustedes pueden organizar el viaje de este verano con toda la familia.",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn czech_slovak_slovene_and_croatian_are_told_apart_by_function_words() {
+        let d = det();
+        let cases = [
+            ("cs", "Kdo jsi a proč tady stojíš?"),
+            ("sk", "Kto si a prečo tu teraz stojíš?"),
+            ("cs", "Jestli pokud nic nepomůže, zatím počkáme."),
+            ("sk", "Ak nič nepomôže, zatiaľ počkáme."),
+            ("sl", "Kdo je danes zaradi dežja ostal doma?"),
+            ("hr", "Tko je danas zbog kiše ostao doma?"),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn more_neighbours_are_told_apart_by_grammar_words_letters_and_endings() {
+        let d = det();
+        let cases = [
+            // Swedish finns/enligt/fortfarande, no ä or ö
+            (
+                "sv",
+                "Det finns enligt polisen fortfarande inga spår efter honom.",
+            ),
+            // Russian и and -ть (Belarusian і, -ць)
+            ("ru", "Никто не хотел говорить о них."),
+            // Romanian typed without diacritics
+            (
+                "ro",
+                "Acum este foarte greu sa gasesti o solutie pentru toate problemele noastre.",
+            ),
+            // Esperanto kv, tra, per
+            ("eo", "La kvar infanoj iris tra la urbo kun siaj gepatroj."),
+            // Afrikaans 'n typed with an acute accent
+            ("af", "Hy het ´n nuwe motor vir sy vrou gekoop."),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_mixed_script_text_goes_to_the_script_of_most_words() {
+        let d = det();
+        // Urdu copy under English site navigation: more letters are Latin, most words are Urdu
+        let ur = "Home News Sports Contact Us Breaking News Latest Updates حکومت نے اعلان کیا ہے کہ اگلے ہفتے سے بجلی کی قیمتوں میں کمی کی جائے گی";
+        let r = d.detect(ur, None);
+        assert_eq!(r.language.code, "ur");
+        assert_eq!(r.language.script, "Arabic");
+        let blocks = [ur, ur];
+        assert_eq!(d.detect_document(&blocks, None, 4096).language.code, "ur");
+        // English prose quoting one Urdu word stays English
+        let en =
+            "The minister said that the word حکومت simply means government, and the crowd cheered.";
+        assert_eq!(code(&d, en), "en");
+        assert_eq!(non_latin_majority(en), None);
+        assert_eq!(
+            non_latin_majority("Read More حکومت نے اعلان کیا").as_deref(),
+            Some("حکومت نے اعلان کیا")
+        );
+        assert_eq!(non_latin_majority("Only Latin words here"), None);
     }
 
     proptest::proptest! {
