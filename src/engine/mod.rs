@@ -214,6 +214,43 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
 const MAX_BLOCKS_FOR_LANGUAGE: usize = 4;
 const MIN_BLOCK_CHARS_FOR_LANGUAGE: usize = 120;
 
+/// A block is asked for its own language when quotes hold at least this share of its letters:
+/// where the quote is the smaller part, the block reads as the document's language anyway, and
+/// each detection costs as much as the document's own.
+const MIN_QUOTED_SHARE: f32 = 0.5;
+
+/// The share of `text`'s letters that stand inside quote marks („…“ “…” "…" «…» »…« 「…」 ‘…’).
+/// A ’ between two letters is an apostrophe, not a quote.
+fn quoted_share(text: &str) -> f32 {
+    let mut inside = false;
+    let (mut quoted, mut letters) = (0usize, 0usize);
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '“' | '”' | '„' | '«' | '»' | '「' | '」' | '‘' => inside = !inside,
+            '’' if !(prev.is_some_and(char::is_alphabetic)
+                && chars.peek().is_some_and(|n| n.is_alphabetic())) =>
+            {
+                inside = !inside
+            }
+            c if c.is_alphabetic() => {
+                letters += 1;
+                if inside {
+                    quoted += 1;
+                }
+            }
+            _ => {}
+        }
+        prev = Some(c);
+    }
+    if letters == 0 {
+        0.0
+    } else {
+        quoted as f32 / letters as f32
+    }
+}
+
 fn mark_block_languages(article: &mut Article, rules: &Rules, notices: &mut Vec<Notice>) {
     let doc_script = article.language.script.as_str();
     let candidates: Vec<usize> = article
@@ -224,8 +261,7 @@ fn mark_block_languages(article: &mut Article, rules: &Rules, notices: &mut Vec<
             b.kind == BlockKind::Paragraph && b.text.len() >= MIN_BLOCK_CHARS_FOR_LANGUAGE
         })
         .filter(|(_, b)| {
-            b.text
-                .contains(['"', '“', '”', '„', '«', '»', '「', '‘', '’'])
+            quoted_share(&b.text) >= MIN_QUOTED_SHARE
                 || whatlang::detect_script(&b.text).is_some_and(|s| s.name() != doc_script)
         })
         .map(|(i, _)| i)
@@ -536,4 +572,55 @@ fn credited_agencies(
         }
     }
     extract::news_only(applied.agencies, &names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Article {
+        normalize(
+            &Input::text(text),
+            crate::rules::test_rules(),
+            &Config::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn quoted_share_counts_letters_inside_quote_marks() {
+        assert_eq!(quoted_share("no quotes here"), 0.0);
+        assert!(quoted_share("„Alles gut“") > 0.99);
+        assert!(quoted_share("He said “yes” and left the room quietly after that") < 0.2);
+        // Apostrophes inside words are not quotes.
+        assert_eq!(quoted_share("l’homme qu’il aime"), 0.0);
+    }
+
+    #[test]
+    fn a_long_foreign_quote_gets_its_language_and_a_short_one_does_not() {
+        let copy = "Ferry keeps running through the winter\n\n\
+            The mayor said on Thursday that the island ferry would keep running through the winter, \
+            although with fewer crossings on weekdays and none at night, to save fuel and crew hours.\n\n\
+            „Wir werden alles tun, damit die Fähre auch im Winter fährt, aber wir müssen an den \
+            Wochentagen sparen und nachts ganz auf Fahrten verzichten, das ist leider so.“\n\n\
+            Islanders had asked for an early morning crossing so that pupils can reach the school \
+            on the mainland before the first lesson starts, the council said in a statement.\n\n\
+            The harbour master called it „eine gute Lösung“ for everyone who depends on the boat \
+            to get to work, to school and to the doctor on the mainland during the cold months.\n";
+        let article = run(copy);
+        assert_eq!(article.language.code, "en");
+        let langs: Vec<Option<&str>> = article
+            .blocks
+            .iter()
+            .map(|b| b.language.as_ref().map(|l| l.code.as_str()))
+            .collect();
+        assert!(langs.contains(&Some("de")), "{langs:?}");
+        assert_eq!(langs.iter().filter(|l| l.is_some()).count(), 1, "{langs:?}");
+        assert!(
+            article
+                .notices
+                .iter()
+                .any(|n| n.kind == NoticeKind::MixedLanguage)
+        );
+    }
 }
