@@ -150,7 +150,9 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
         return Err(Error::Empty);
     }
     let lines = repair::repair(&text, &mut notices, &mut removed);
-    let (units, seg) = segment::segment(&lines);
+    drop(text);
+    let mut joined = String::new();
+    let (units, seg) = segment::segment(&lines, &mut joined);
     if units.is_empty() {
         return Err(Error::Empty);
     }
@@ -309,7 +311,7 @@ fn longest_sample(units: &[segment::Unit], budget: usize) -> String {
         if sample.len() >= budget {
             break;
         }
-        sample.push_str(&u.text);
+        sample.push_str(u.text);
         sample.push('\n');
     }
     sample
@@ -332,7 +334,7 @@ fn detect_body(
                 classify::Role::Paragraph | classify::Role::Subheading | classify::Role::Headline
             )
         })
-        .map(|(u, _)| u.text.as_str())
+        .map(|(u, _)| u.text)
         .collect();
     if body.iter().all(|b| b.trim().is_empty()) {
         let sample = longest_sample(units, config.language_sample_bytes);
@@ -360,17 +362,17 @@ fn extract_fields(
     let mut dateline_authors: Vec<String> = Vec::new();
     for (u, role) in units.iter().zip(&classified.roles) {
         match role {
-            Role::Paragraph => body.push((BlockKind::Paragraph, u.text.clone(), u.line)),
-            Role::Subheading => body.push((BlockKind::Subheading, u.text.clone(), u.line)),
-            Role::Headline => article.headline = u.text.clone(),
-            Role::Kicker => article.kicker = u.text.clone(),
+            Role::Paragraph => body.push((BlockKind::Paragraph, u.text.to_string(), u.line)),
+            Role::Subheading => body.push((BlockKind::Subheading, u.text.to_string(), u.line)),
+            Role::Headline => article.headline = u.text.to_string(),
+            Role::Kicker => article.kicker = u.text.to_string(),
             Role::Removed(kind) => removed.push(Artefact {
                 kind: *kind,
-                text: u.text.clone(),
+                text: u.text.to_string(),
                 line: u.line,
             }),
             Role::Dateline => {
-                if let Some(m) = extract::dateline::find_dateline(&u.text, applied) {
+                if let Some(m) = extract::dateline::find_dateline(u.text, applied) {
                     dateline_authors = m.authors;
                     article.dateline = Some(m.dateline);
                 }
