@@ -441,6 +441,22 @@ mod tests {
     }
 
     #[test]
+    fn encoded_line_breaks_stay_inside_their_line() {
+        // The repaired lines share one buffer, split on "\n": an entity that decodes to a line
+        // break must not make a new line (it is a C0 control, removed and noticed).
+        let mut n = Vec::new();
+        let mut r = Vec::new();
+        let lines = repair("a&#10;b&#13;c&NewLine;d\ne\u{85}f", &mut n, &mut r);
+        let got: Vec<(u32, &str)> = lines.iter().map(|l| (l.no, l.text)).collect();
+        assert_eq!(got, vec![(1, "abcd"), (2, "ef")]);
+        assert_eq!(lines.as_str(), "abcd\nef");
+        assert!(
+            n.iter()
+                .any(|n| n.kind == NoticeKind::ControlCharactersRemoved)
+        );
+    }
+
+    #[test]
     fn entities_decode() {
         let (lines, notices, _) = run("Tom &amp; Jerry&nbsp;&#8222;gr&#252;n&#8220;");
         assert_eq!(lines[0], "Tom & Jerry „grün“");

@@ -268,6 +268,35 @@ mod tests {
     }
 
     #[test]
+    fn joined_and_single_line_units_mix_in_a_wrapped_document() {
+        // Joined units get their text from the joined buffer, the others borrow their line.
+        let text = "Kurzer Titel\n\nGenova, 14 mag. (LaPresse) – Un tratto di circa venti metri del muro di\ncontenimento che sostiene il terrapieno di via Cantore, a Sampierdarena, è\ncrollato nella notte invadendo la carreggiata sottostante. Il cedimento è\navvenuto poco dopo le 2.30.\nFoto: Max Muster/dpa\n\nEin zweiter Absatz, ebenfalls umbrochen, mit einem langen ersten Teil bis\nhierher und dem Rest.";
+        let lines = lines(text);
+        let mut joined = String::new();
+        let (units, _) = segment(&lines, &mut joined);
+        let got: Vec<(&str, u32, u32, u32, u32)> = units
+            .iter()
+            .map(|u| (u.text, u.line, u.last_line, u.group, u.group_len))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0], ("Kurzer Titel", 1, 1, 0, 1));
+        assert!(got[1].0.starts_with("Genova, 14 mag.") && got[1].0.ends_with("le 2.30."));
+        assert!(got[1].0.contains("muro di contenimento"));
+        assert_eq!(got[1].1..=got[1].2, 3..=6);
+        assert_eq!(got[2], ("Foto: Max Muster/dpa", 7, 7, 1, 2));
+        assert_eq!(
+            got[3],
+            (
+                "Ein zweiter Absatz, ebenfalls umbrochen, mit einem langen ersten Teil bis hierher und dem Rest.",
+                9,
+                10,
+                2,
+                1
+            )
+        );
+    }
+
+    #[test]
     fn hyphenation_is_undone_only_where_it_was_a_break() {
         let text = "Der Wasserstand der Mosel ist am Sonntag weiter gestiegen, meldet das Was-\nserstandsamt. Die Wasserstraßen- und Schifffahrtsverwaltung stellte den Ver-\nund Entsorgungsverkehr ein und sperrte die Straße zwischen Trier und Konz\nbis zum frühen Montagmorgen für den gesamten Verkehr in beide Richtungen.";
         let got = texts(text);
