@@ -20,7 +20,7 @@ fn sample(units: &[engine::segment::Unit], budget: usize) -> String {
         if s.len() >= budget {
             break;
         }
-        s.push_str(&u.text);
+        s.push_str(u.text);
         s.push('\n');
     }
     s
@@ -57,15 +57,18 @@ fn stages_at(c: &mut Criterion, rules: &Rules, label: &str, feed: &[String]) {
         .map(|a| engine::repair::repair(a, &mut Vec::new(), &mut Vec::new()))
         .collect();
     g.bench_function("segment", |b| {
+        let mut joined = String::new();
         b.iter(|| {
             for l in &lines {
-                black_box(engine::segment::segment(l));
+                black_box(engine::segment::segment(l, &mut joined));
             }
         })
     });
+    let mut joined = vec![String::new(); lines.len()];
     let units: Vec<_> = lines
         .iter()
-        .map(|l| engine::segment::segment(l).0)
+        .zip(joined.iter_mut())
+        .map(|(l, j)| engine::segment::segment(l, j).0)
         .collect();
     let samples: Vec<String> = units
         .iter()
@@ -100,7 +103,7 @@ fn stages_at(c: &mut Criterion, rules: &Rules, label: &str, feed: &[String]) {
             u.iter()
                 .map(|u| Block {
                     kind: BlockKind::Paragraph,
-                    text: u.text.clone(),
+                    text: u.text.to_string(),
                     language: None,
                 })
                 .collect()

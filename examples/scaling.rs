@@ -5,6 +5,9 @@
 //! cargo run --release --example scaling                # every family
 //! cargo run --release --example scaling -- copy lt     # some families
 //! cargo run --release --example scaling -- --check     # exit 1 where a family is not linear
+//! cargo run --release --example scaling -- --max 16M   # every family up to 16 MB (default: 16 MB
+//!                                                      # for copy and one-line, 4 MB for the rest)
+//! cargo run --release --example scaling -- --min 1M blank-lines   # from 1 MB up
 //! ```
 //!
 //! Peak memory, two ways: the peak of live heap bytes during the run less those before it
@@ -212,12 +215,47 @@ fn human(bytes: usize) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        eprintln!(
+            "usage: scaling [--check] [--min SIZE] [--max SIZE] [FAMILY...]\n  \
+             SIZE: 1K 4K 16K 64K 256K 1M 4M 16M; --max overrides every family's own largest size\n  \
+             families: {}",
+            families()
+                .iter()
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        return;
+    }
     let check = args.iter().any(|a| a == "--check");
-    let only: Vec<&str> = args
-        .iter()
-        .filter(|a| !a.starts_with("--"))
-        .map(String::as_str)
-        .collect();
+    let size_arg = |flag: &str| -> Option<usize> {
+        let v = args.iter().skip_while(|a| *a != flag).nth(1)?;
+        let (n, unit) = match v.strip_suffix(['M', 'm']) {
+            Some(n) => (n, MB),
+            None => (v.strip_suffix(['K', 'k']).unwrap_or(v), KB),
+        };
+        match n.parse::<usize>() {
+            Ok(n) => Some(n * unit),
+            Err(_) => {
+                eprintln!("{flag} {v}: not a size such as 64K or 4M");
+                std::process::exit(2);
+            }
+        }
+    };
+    let min = size_arg("--min").unwrap_or(0);
+    let max = size_arg("--max");
+    let mut only: Vec<&str> = Vec::new();
+    let mut skip_value = false;
+    for a in &args {
+        if skip_value {
+            skip_value = false;
+        } else if a == "--min" || a == "--max" {
+            skip_value = true;
+        } else if !a.starts_with("--") {
+            only.push(a);
+        }
+    }
     let t = Instant::now();
     let rules = Rules::embedded().expect("embedded rules");
     let config = Config::default();
@@ -237,7 +275,8 @@ fn main() {
             continue;
         }
         let mut per_mb: Vec<(usize, f64)> = Vec::new();
-        for &size in sizes.iter().filter(|&&s| s <= family.max) {
+        let largest = max.unwrap_or(family.max);
+        for &size in sizes.iter().filter(|&&s| s >= min && s <= largest) {
             let doc = document(&family.unit, size);
             // Enough runs for a steady figure on small documents; one on large ones.
             let runs = (MB / size).clamp(1, 200);

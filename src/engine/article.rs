@@ -58,8 +58,9 @@ pub enum BlockKind {
 pub struct Block {
     pub kind: BlockKind,
     pub text: String,
-    /// Set only where the block is reliably in another language than the article.
-    pub language: Option<Language>,
+    /// Set only where the block is reliably in another language than the article. Boxed: a
+    /// block is 40 bytes instead of 120, which counts in a document of many tiny paragraphs.
+    pub language: Option<Box<Language>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

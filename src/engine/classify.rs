@@ -92,7 +92,7 @@ fn rule_match(text: &str, applied: &Applied, rules: &Rules) -> Option<LineMatch>
 fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut Classified) {
     let mut i = 0;
     while i < units.len() {
-        let Some(m) = rule_match(&units[i].text, applied, rules) else {
+        let Some(m) = rule_match(units[i].text, applied, rules) else {
             i += 1;
             continue;
         };
@@ -103,7 +103,7 @@ fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut
             while j < units.len()
                 && units[j].group == units[i].group
                 && (units[j].text.chars().count() <= MAX_RELATED_LINK_CHARS
-                    || other_story(&units[j].text, applied))
+                    || other_story(units[j].text, applied))
             {
                 c.roles[j] = Role::Removed(ArtefactKind::RelatedLinks);
                 j += 1;
@@ -117,7 +117,7 @@ fn mark_rule_artefacts(units: &[Unit], applied: &Applied, rules: &Rules, c: &mut
                     .collect();
                 let titles = block.iter().all(|&k| {
                     units[k].text.chars().count() <= MAX_RELATED_LINK_CHARS
-                        && !ends_sentence(&units[k].text)
+                        && !ends_sentence(units[k].text)
                 });
                 if titles {
                     for &k in &block {
@@ -164,7 +164,7 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
         if !is_open(&c.roles[i]) && !end_matter {
             continue;
         }
-        let credit = find_credit(&units[i].text, applied);
+        let credit = find_credit(units[i].text, applied);
         if end_matter
             && credit
                 .as_ref()
@@ -174,7 +174,7 @@ fn mark_credits(units: &[Unit], applied: &Applied, c: &mut Classified) {
         }
         // "Image caption, <caption>": a caption label.
         if credit.is_none()
-            && let Some((label, caption)) = split_caption_label(&units[i].text, applied)
+            && let Some((label, caption)) = split_caption_label(units[i].text, applied)
         {
             c.labels.push((units[i].line, label));
             // The caption of the image whose credit came just before, or a new image.
@@ -278,14 +278,14 @@ fn attach_caption_before(
     }
     // Without a label, a caption is one sentence at most, and never the dateline-led lead.
     if !label_before
-        && (sentence_count(&unit.text) > 1
-            || super::extract::dateline::find_dateline(&unit.text, applied).is_some())
+        && (sentence_count(unit.text) > 1
+            || super::extract::dateline::find_dateline(unit.text, applied).is_some())
     {
         return;
     }
-    c.images[n].caption = unit.text.clone();
+    c.images[n].caption = unit.text.to_string();
     c.roles[j] = Role::Caption(n);
-    drop_duplicate_before(units, j, &unit.text, c);
+    drop_duplicate_before(units, j, unit.text, c);
 }
 
 /// Sentences in a text, counted by sentence-final punctuation followed by a space or the end.
@@ -317,7 +317,7 @@ fn first_body(units: &[Unit], c: &Classified) -> Option<usize> {
     (0..units.len()).find(|&i| {
         is_open(&c.roles[i]) && {
             let n = units[i].text.chars().count();
-            n >= 150 || (n >= 40 && ends_sentence(&units[i].text))
+            n >= 150 || (n >= 40 && ends_sentence(units[i].text))
         }
     })
 }
@@ -335,7 +335,7 @@ fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
             Role::Removed(ArtefactKind::EndMatter | ArtefactKind::Timestamp)
         ) || is_open(&c.roles[i]);
         if source_line
-            && let Some(sig) = find_source(&units[i].text, applied)
+            && let Some(sig) = find_source(units[i].text, applied)
             && sig.authors.is_empty()
             && !sig.agencies.is_empty()
         {
@@ -354,13 +354,13 @@ fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
         if !is_open(&c.roles[i]) {
             continue;
         }
-        if let Some(mut b) = find_byline(&units[i].text, applied) {
+        if let Some(mut b) = find_byline(units[i].text, applied) {
             c.roles[i] = Role::Byline;
             // "By JANE DOE" / "Associated Press": the next stacked line names the employer.
             if i + 1 < units.len()
                 && units[i + 1].group == units[i].group
                 && is_open(&c.roles[i + 1])
-                && let Some(agencies) = byline_continuation(&units[i + 1].text, applied)
+                && let Some(agencies) = byline_continuation(units[i + 1].text, applied)
             {
                 c.roles[i + 1] = Role::Byline;
                 b.raw = format!("{}\n{}", b.raw, units[i + 1].text);
@@ -372,7 +372,7 @@ fn mark_byline(units: &[Unit], applied: &Applied, c: &mut Classified) {
             return;
         }
         // "Redacción EFE", "Redazione ANSA", "Укрінформ": the agency as author.
-        if let Some(b) = agency_line(&units[i].text, applied) {
+        if let Some(b) = agency_line(units[i].text, applied) {
             c.roles[i] = Role::Byline;
             c.byline = Some(merge_opt(c.byline.take(), b));
         }
@@ -441,8 +441,8 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
         // A caption or credit line under the signature ("vet/dpa" / "Bildunterschrift: …",
         // "Photo: Jane Doe/Reuters") does not end the copy's text.
         if !end_matter
-            && (split_caption_label(&units[i].text, applied).is_some()
-                || find_credit(&units[i].text, applied)
+            && (split_caption_label(units[i].text, applied).is_some()
+                || find_credit(units[i].text, applied)
                     .is_some_and(|m| m.caption.is_empty() && !m.credit.creators.is_empty()))
         {
             continue;
@@ -453,9 +453,9 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
         if checked > 3 {
             break;
         }
-        let found = find_signature(&units[i].text, applied).or_else(|| {
+        let found = find_signature(units[i].text, applied).or_else(|| {
             (!end_matter)
-                .then(|| find_byline(&units[i].text, applied))
+                .then(|| find_byline(units[i].text, applied))
                 .flatten()
         });
         match found {
@@ -494,7 +494,7 @@ fn mark_titles(units: &[Unit], c: &mut Classified) {
         return;
     };
     let candidates: Vec<usize> = (0..body)
-        .filter(|&i| is_open(&c.roles[i]) && title_like(&units[i].text))
+        .filter(|&i| is_open(&c.roles[i]) && title_like(units[i].text))
         .collect();
     // The headline is the fullest title line above the body; a short line stacked right above
     // it is its kicker.
@@ -531,7 +531,7 @@ fn mark_dateline_line(units: &[Unit], applied: &Applied, c: &mut Classified) {
         if !is_open(&c.roles[i]) {
             continue;
         }
-        if let Some(m) = find_dateline(&units[i].text, applied)
+        if let Some(m) = find_dateline(units[i].text, applied)
             && m.rest.is_empty()
             && (i + 1..units.len()).any(|j| is_open(&c.roles[j]))
         {

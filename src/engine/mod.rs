@@ -150,7 +150,9 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
         return Err(Error::Empty);
     }
     let lines = repair::repair(&text, &mut notices, &mut removed);
-    let (units, seg) = segment::segment(&lines);
+    drop(text);
+    let mut joined = String::new();
+    let (units, seg) = segment::segment(&lines, &mut joined);
     if units.is_empty() {
         return Err(Error::Empty);
     }
@@ -200,7 +202,10 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
         ));
     }
     let applied = applied(rules, &code);
-    let mut article = extract_fields(input.id, &units, classified, &applied, removed);
+    let mut article = extract_fields(input.id, units, classified, &applied, removed);
+    // The units are gone; so can be the text they borrowed.
+    drop(joined);
+    drop(lines);
     article.language = detection.language;
     mark_block_languages(&mut article, rules, &mut notices);
     suspect_translation(&article, &applied, rules, &mut notices);
@@ -279,7 +284,7 @@ fn mark_block_languages(article: &mut Article, rules: &Rules, notices: &mut Vec<
     for (&i, lang) in candidates.iter().zip(found) {
         if let Some(lang) = lang {
             extract::push_unique(&mut mixed, &lang.code);
-            article.blocks[i].language = Some(lang);
+            article.blocks[i].language = Some(Box::new(lang));
         }
     }
     if !mixed.is_empty() {
@@ -301,13 +306,21 @@ fn suspect_translation(
     rules: &Rules,
     notices: &mut Vec<Notice>,
 ) {
-    let body: String = article
-        .blocks
-        .iter()
-        .map(|b| b.text.as_str())
-        .chain(std::iter::once(article.headline.as_str()))
-        .collect::<Vec<_>>()
-        .join("\n");
+    // The blocks and the headline joined by "\n", with no vector of slices in between.
+    let parts = || {
+        article
+            .blocks
+            .iter()
+            .map(|b| b.text.as_str())
+            .chain(std::iter::once(article.headline.as_str()))
+    };
+    let mut body = String::with_capacity(parts().map(|t| t.len() + 1).sum());
+    for (i, t) in parts().enumerate() {
+        if i > 0 {
+            body.push('\n');
+        }
+        body.push_str(t);
+    }
     let mut removed: Vec<&str> = article.removed.iter().map(|a| a.text.as_str()).collect();
     removed.extend(article.images.iter().map(|i| i.credit.raw.as_str()));
     if let Some(b) = &article.byline {
@@ -345,7 +358,7 @@ fn longest_sample(units: &[segment::Unit], budget: usize) -> String {
         if sample.len() >= budget {
             break;
         }
-        sample.push_str(&u.text);
+        sample.push_str(u.text);
         sample.push('\n');
     }
     sample
@@ -368,7 +381,7 @@ fn detect_body(
                 classify::Role::Paragraph | classify::Role::Subheading | classify::Role::Headline
             )
         })
-        .map(|(u, _)| u.text.as_str())
+        .map(|(u, _)| u.text)
         .collect();
     if body.iter().all(|b| b.trim().is_empty()) {
         let sample = longest_sample(units, config.language_sample_bytes);
@@ -379,11 +392,12 @@ fn detect_body(
         .detect_document(&body, hint, config.language_sample_bytes)
 }
 
-/// Moves every unit into its field, block or `removed` entry.
+/// Moves every unit into its field, block or `removed` entry. The units and their roles are
+/// dropped once read: in a document of many tiny lines they weigh more than the text.
 fn extract_fields(
     id: &str,
-    units: &[segment::Unit],
-    classified: classify::Classified,
+    units: Vec<segment::Unit>,
+    mut classified: classify::Classified,
     applied: &extract::Applied,
     mut removed: Vec<Artefact>,
 ) -> Article {
@@ -392,21 +406,24 @@ fn extract_fields(
         id: id.to_string(),
         ..Article::default()
     };
-    let mut body: Vec<(BlockKind, String, u32)> = Vec::new();
+    let count = |f: fn(&Role) -> bool| classified.roles.iter().filter(|r| f(r)).count();
+    let mut body: Vec<(BlockKind, String, u32)> =
+        Vec::with_capacity(count(|r| matches!(r, Role::Paragraph | Role::Subheading)));
+    removed.reserve(count(|r| matches!(r, Role::Removed(_))) + classified.labels.len());
     let mut dateline_authors: Vec<String> = Vec::new();
     for (u, role) in units.iter().zip(&classified.roles) {
         match role {
-            Role::Paragraph => body.push((BlockKind::Paragraph, u.text.clone(), u.line)),
-            Role::Subheading => body.push((BlockKind::Subheading, u.text.clone(), u.line)),
-            Role::Headline => article.headline = u.text.clone(),
-            Role::Kicker => article.kicker = u.text.clone(),
+            Role::Paragraph => body.push((BlockKind::Paragraph, u.text.to_string(), u.line)),
+            Role::Subheading => body.push((BlockKind::Subheading, u.text.to_string(), u.line)),
+            Role::Headline => article.headline = u.text.to_string(),
+            Role::Kicker => article.kicker = u.text.to_string(),
             Role::Removed(kind) => removed.push(Artefact {
                 kind: *kind,
-                text: u.text.clone(),
+                text: u.text.to_string(),
                 line: u.line,
             }),
             Role::Dateline => {
-                if let Some(m) = extract::dateline::find_dateline(&u.text, applied) {
+                if let Some(m) = extract::dateline::find_dateline(u.text, applied) {
                     dateline_authors = m.authors;
                     article.dateline = Some(m.dateline);
                 }
@@ -414,6 +431,8 @@ fn extract_fields(
             Role::Caption(_) | Role::Credit(_) | Role::Byline | Role::Signature => {}
         }
     }
+    drop(units);
+    drop(std::mem::take(&mut classified.roles));
     removed.extend(classified.labels.iter().map(|(line, label)| Artefact {
         kind: ArtefactKind::UiLabel,
         text: label.clone(),
@@ -520,16 +539,19 @@ fn extract_fields(
             };
         }
     }
+    body.retain(|b| !b.1.trim().is_empty());
     article.blocks = body
         .into_iter()
-        .filter(|b| !b.1.trim().is_empty())
         .map(|(kind, text, _)| Block {
             kind,
             text,
             language: None,
         })
         .collect();
-    removed.sort_by_key(|a| a.line);
+    // A stable sort of a sorted list changes nothing, and its scratch copy can be spared.
+    if !removed.is_sorted_by_key(|a| a.line) {
+        removed.sort_by_key(|a| a.line);
+    }
     article.agencies = credited_agencies(&article, &removed, applied);
     article.removed = removed;
     article

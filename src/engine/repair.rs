@@ -3,18 +3,44 @@
 //! HTML entities and leaked tags, UTF-8 mojibake (UTF-8 read as windows-1252 or latin-1),
 //! Unicode NFC, invisible and control characters, odd spaces. Each fix is noticed once.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use super::{Artefact, ArtefactKind, Notice, NoticeKind};
 
+/// Every input line after repair, in one buffer: line after line, separated by `\n` (a repaired
+/// line holds no `\n` or `\r`: repair removes every C0 control). One allocation for the whole
+/// document instead of one `String` per line: a document of many tiny lines would otherwise cost
+/// several times its size in string headers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lines {
+    text: String,
+}
+
 /// One input line after repair.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line<'a> {
     /// 1-based line number in the input.
     pub no: u32,
-    pub text: String,
+    pub text: &'a str,
+}
+
+impl Lines {
+    /// The lines in input order, each with its input line number.
+    pub fn iter(&self) -> impl Iterator<Item = Line<'_>> + Clone + '_ {
+        let mut no: u32 = 0;
+        self.text.split('\n').map(move |text| {
+            no = no.saturating_add(1);
+            Line { no, text }
+        })
+    }
+
+    /// The repaired lines joined by `\n`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
 }
 
 /// What repair did, counted, for the notices.
@@ -22,18 +48,21 @@ pub struct Line {
 struct Tally {
     entities: usize,
     mojibake: usize,
-    controls: BTreeMap<String, usize>,
+    controls: BTreeMap<&'static str, usize>,
 }
 
 /// Splits `text` into lines (LF, CRLF or CR) and repairs each. Leaked HTML tags go to `removed`.
-pub fn repair(text: &str, notices: &mut Vec<Notice>, removed: &mut Vec<Artefact>) -> Vec<Line> {
+pub fn repair(text: &str, notices: &mut Vec<Notice>, removed: &mut Vec<Artefact>) -> Lines {
     let mut tally = Tally::default();
-    let mut lines = Vec::new();
+    // Repair only shortens a line, save for NFC, which rarely lengthens one.
+    let mut out = String::with_capacity(text.len());
     let mut no: u32 = 0;
     for raw in split_lines(text) {
         no = no.saturating_add(1);
-        let text = repair_line(raw, &mut tally, no, removed);
-        lines.push(Line { no, text });
+        if no > 1 {
+            out.push('\n');
+        }
+        repair_line(raw, &mut tally, no, removed, &mut out);
     }
     if tally.entities > 0 {
         notices.push(Notice::new(
@@ -61,7 +90,7 @@ pub fn repair(text: &str, notices: &mut Vec<Notice>, removed: &mut Vec<Artefact>
             format!("removed {}", detail.join(", ")),
         ));
     }
-    lines
+    Lines { text: out }
 }
 
 /// Lines split on LF, CRLF and lone CR.
@@ -87,33 +116,38 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn repair_line(raw: &str, tally: &mut Tally, no: u32, removed: &mut Vec<Artefact>) -> String {
-    let mut line: String = if raw.contains('&') {
+/// Repairs one line and appends it to `out`. A step that changes nothing copies nothing.
+fn repair_line(
+    raw: &str,
+    tally: &mut Tally,
+    no: u32,
+    removed: &mut Vec<Artefact>,
+    out: &mut String,
+) {
+    let mut line: Cow<str> = Cow::Borrowed(raw);
+    if raw.contains('&') {
         let decoded = html_escape::decode_html_entities(raw);
         if decoded != raw {
             tally.entities += 1;
+            line = Cow::Owned(decoded.into_owned());
         }
-        decoded.into_owned()
-    } else {
-        raw.to_string()
-    };
-    if line.contains('<') {
-        line = strip_tags(&line, no, removed);
     }
-    if !line.is_ascii() {
-        let (fixed, runs) = repair_mojibake(&line);
-        if runs > 0 {
-            tally.mojibake += runs;
-            line = fixed;
-        }
+    if line.contains('<') {
+        line = Cow::Owned(strip_tags(&line, no, removed));
+    }
+    if !line.is_ascii()
+        && let Some((fixed, runs)) = mojibake_runs(&line)
+    {
+        tally.mojibake += runs;
+        line = Cow::Owned(fixed);
     }
     let cleaned = clean_chars(&line, tally);
-    let nfc = if is_nfc_quick(cleaned.chars()) == IsNormalized::Yes {
-        cleaned
+    if cleaned.is_ascii() || is_nfc_quick(cleaned.chars()) == IsNormalized::Yes {
+        fold_spaces(&cleaned, out);
     } else {
-        cleaned.nfc().collect()
-    };
-    fold_spaces(&nfc)
+        let nfc: String = cleaned.nfc().collect();
+        fold_spaces(&nfc, out);
+    }
 }
 
 /// Removes leaked HTML tags (`<br/>`, `<a href=…>`, `</p>`), recording them as markup.
@@ -222,6 +256,11 @@ fn plausible(c: char) -> bool {
 /// character is plausible, so "Gruß“" (ß + “ = valid UTF-8 for an NKo letter) stays. A run that
 /// decodes to one rarer letter ("Ä“" → "ē") is repaired only beside clear mojibake on the line.
 pub fn repair_mojibake(line: &str) -> (String, usize) {
+    mojibake_runs(line).unwrap_or_else(|| (line.to_string(), 0))
+}
+
+/// `repair_mojibake`, or `None` (and no allocation) where there is nothing to repair.
+fn mojibake_runs(line: &str) -> Option<(String, usize)> {
     // (start, end, decoded, strong)
     let mut runs: Vec<(usize, usize, String, bool)> = Vec::new();
     let mut run_start: Option<usize> = None;
@@ -258,6 +297,9 @@ pub fn repair_mojibake(line: &str) -> (String, usize) {
     if let Some(start) = run_start {
         close(start, line.len(), &mut bytes);
     }
+    if runs.is_empty() {
+        return None;
+    }
     let any_strong = runs.iter().any(|r| r.3);
     let mut out = String::with_capacity(line.len());
     let mut last = 0;
@@ -270,15 +312,52 @@ pub fn repair_mojibake(line: &str) -> (String, usize) {
             count += 1;
         }
     }
+    if count == 0 {
+        return None;
+    }
     out.push_str(&line[last..]);
-    (out, count)
+    Some((out, count))
 }
 
-/// Drops invisible and control characters and turns odd spaces into plain ones.
-fn clean_chars(line: &str, tally: &mut Tally) -> String {
-    let chars: Vec<char> = line.chars().collect();
+/// Whether `clean_chars` may change `c` (an odd space, an invisible or a control character).
+fn is_special(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{a0}'
+        | '\u{ad}'
+        | '\u{61c}'
+        | '\u{1680}'
+        | '\u{180e}'
+        | '\u{2000}'..='\u{200f}'
+        | '\u{202a}'..='\u{202f}'
+        | '\u{205f}'
+        | '\u{2060}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{3000}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}')
+}
+
+/// Drops invisible and control characters and turns odd spaces into plain ones. A line with none
+/// is returned as it is.
+fn clean_chars<'a>(line: &'a str, tally: &mut Tally) -> Cow<'a, str> {
+    let first = if line.is_ascii() {
+        line.bytes().position(|b| b < 0x20 || b == 0x7f)
+    } else {
+        line.char_indices()
+            .find(|&(_, c)| is_special(c))
+            .map(|(i, _)| i)
+    };
+    let Some(first) = first else {
+        return Cow::Borrowed(line);
+    };
     let mut out = String::with_capacity(line.len());
-    for (i, &c) in chars.iter().enumerate() {
+    out.push_str(&line[..first]);
+    let mut prev = line[..first].chars().next_back();
+    let mut chars = line[first..].chars().peekable();
+    while let Some(c) = chars.next() {
+        let prev_char = prev;
+        prev = Some(c);
         let name = match c {
             '\t'
             | '\u{a0}'
@@ -297,8 +376,8 @@ fn clean_chars(line: &str, tally: &mut Tally) -> String {
             '\u{200c}' | '\u{200d}' => {
                 // ZWNJ/ZWJ shape Persian, Indic scripts and emoji sequences; between two ASCII
                 // characters they are junk.
-                let prev_ascii = i > 0 && chars[i - 1].is_ascii();
-                let next_ascii = chars.get(i + 1).is_some_and(|n| n.is_ascii());
+                let prev_ascii = prev_char.is_some_and(|p| p.is_ascii());
+                let next_ascii = chars.peek().is_some_and(|n| n.is_ascii());
                 if prev_ascii && next_ascii {
                     "zero-width joiners"
                 } else {
@@ -320,21 +399,21 @@ fn clean_chars(line: &str, tally: &mut Tally) -> String {
                 continue;
             }
         };
-        *tally.controls.entry(name.to_string()).or_insert(0) += 1;
+        *tally.controls.entry(name).or_insert(0) += 1;
     }
-    out
+    Cow::Owned(out)
 }
 
-/// Runs of spaces become one; the line is trimmed.
-fn fold_spaces(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
+/// Appends `line` to `out` with runs of spaces folded into one and the ends trimmed.
+fn fold_spaces(line: &str, out: &mut String) {
+    let mut first = true;
     for word in line.split(' ').filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
+        if !first {
             out.push(' ');
         }
+        first = false;
         out.push_str(word);
     }
-    out
 }
 
 #[cfg(test)]
@@ -346,7 +425,7 @@ mod tests {
         let mut removed = Vec::new();
         let lines = repair(text, &mut notices, &mut removed);
         (
-            lines.into_iter().map(|l| l.text).collect(),
+            lines.iter().map(|l| l.text.to_string()).collect(),
             notices,
             removed,
         )
@@ -357,8 +436,24 @@ mod tests {
         let mut n = Vec::new();
         let mut r = Vec::new();
         let lines = repair("a\r\nb\rc\n\nd", &mut n, &mut r);
-        let got: Vec<(u32, &str)> = lines.iter().map(|l| (l.no, l.text.as_str())).collect();
+        let got: Vec<(u32, &str)> = lines.iter().map(|l| (l.no, l.text)).collect();
         assert_eq!(got, vec![(1, "a"), (2, "b"), (3, "c"), (4, ""), (5, "d")]);
+    }
+
+    #[test]
+    fn encoded_line_breaks_stay_inside_their_line() {
+        // The repaired lines share one buffer, split on "\n": an entity that decodes to a line
+        // break must not make a new line (it is a C0 control, removed and noticed).
+        let mut n = Vec::new();
+        let mut r = Vec::new();
+        let lines = repair("a&#10;b&#13;c&NewLine;d\ne\u{85}f", &mut n, &mut r);
+        let got: Vec<(u32, &str)> = lines.iter().map(|l| (l.no, l.text)).collect();
+        assert_eq!(got, vec![(1, "abcd"), (2, "ef")]);
+        assert_eq!(lines.as_str(), "abcd\nef");
+        assert!(
+            n.iter()
+                .any(|n| n.kind == NoticeKind::ControlCharactersRemoved)
+        );
     }
 
     #[test]

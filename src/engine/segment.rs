@@ -2,22 +2,24 @@
 //! lines are joined into their paragraph, while one-paragraph-per-line copy and stacked short
 //! lines (kicker over headline, label over caption over credit) stay separate units.
 
-use super::repair::Line;
+use super::repair::Lines;
 
 /// A run of text the classifier gives one role: a paragraph, a line, a joined wrapped paragraph.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unit {
-    pub text: String,
+///
+/// The text is borrowed: a unit of one line is that line of the repaired text, a unit joined
+/// from wrapped lines is a span of the buffer `segment` was given for joined text. No unit owns a
+/// `String`, so a document of many tiny lines costs one small struct per line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unit<'a> {
+    pub text: &'a str,
     /// 1-based input line of the unit's first line.
     pub line: u32,
     /// 1-based input line of the unit's last line.
     pub last_line: u32,
     /// Index of the blank-line-separated group the unit belongs to.
-    pub group: usize,
-    /// Position inside its group (0 = first line of the group).
-    pub index_in_group: usize,
+    pub group: u32,
     /// Number of units in its group.
-    pub group_len: usize,
+    pub group_len: u32,
 }
 
 /// Wrapped copy is at most this wide; a document with longer lines is not hard-wrapped.
@@ -33,33 +35,122 @@ pub struct SegmentStats {
     pub hyphenations_undone: usize,
 }
 
-/// Groups lines into units.
-pub fn segment(lines: &[Line]) -> (Vec<Unit>, SegmentStats) {
-    let mut units = Vec::new();
+/// Where the text of a unit under construction is.
+enum Text<'a> {
+    /// One line: a slice of the repaired text.
+    Line(&'a str),
+    /// Joined lines: `joined[start..]`, still growing.
+    Joined(usize),
+}
+
+/// A unit under construction: its text, first and last input line.
+struct Open<'a> {
+    text: Text<'a>,
+    line: u32,
+    last_line: u32,
+}
+
+/// Groups lines into units. Units joined from wrapped lines get their text in `joined` (cleared
+/// first); every other unit borrows its line from `lines`.
+pub fn segment<'a>(lines: &'a Lines, joined: &'a mut String) -> (Vec<Unit<'a>>, SegmentStats) {
+    joined.clear();
     let mut stats = SegmentStats::default();
     let width = wrap_width(lines);
-    let mut group = 0;
-    let mut start = 0;
-    while start < lines.len() {
-        if lines[start].text.is_empty() {
-            start += 1;
+    // At most one unit per non-empty line, reserved at once: a document of many tiny lines does
+    // not hold a vector grown to twice its need.
+    let most = lines.iter().filter(|l| !l.text.is_empty()).count();
+    let mut units: Vec<Unit<'a>> = Vec::with_capacity(most);
+    // Units whose text is joined: (index in `units`, start and end in `joined`), set once
+    // `joined` is complete.
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    let mut group: u32 = 0;
+    let mut group_start = 0;
+    let mut open: Option<Open<'a>> = None;
+    // The line before, within the group.
+    let mut prev: Option<&'a str> = None;
+    for line in lines.iter() {
+        if line.text.is_empty() {
+            if let Some(done) = open.take() {
+                push(done, group, &mut units, &mut spans, joined);
+                end_group(&mut units[group_start..]);
+                group = group.saturating_add(1);
+                group_start = units.len();
+            }
+            prev = None;
             continue;
         }
-        let mut end = start;
-        while end < lines.len() && !lines[end].text.is_empty() {
-            end += 1;
+        let wrap = prev
+            .zip(width)
+            .is_some_and(|(p, w)| is_wrap(p, line.text, w));
+        prev = Some(line.text);
+        match open.as_mut() {
+            Some(unit) if wrap => {
+                let start = match unit.text {
+                    Text::Joined(start) => start,
+                    Text::Line(first) => {
+                        let start = joined.len();
+                        joined.push_str(first);
+                        unit.text = Text::Joined(start);
+                        start
+                    }
+                };
+                join(joined, start, line.text, &mut stats);
+                unit.last_line = line.no;
+            }
+            _ => {
+                if let Some(done) = open.take() {
+                    push(done, group, &mut units, &mut spans, joined);
+                }
+                open = Some(Open {
+                    text: Text::Line(line.text),
+                    line: line.no,
+                    last_line: line.no,
+                });
+            }
         }
-        let before = units.len();
-        segment_group(&lines[start..end], group, width, &mut units, &mut stats);
-        let len = units.len() - before;
-        for (i, u) in units[before..].iter_mut().enumerate() {
-            u.index_in_group = i;
-            u.group_len = len;
-        }
-        group += 1;
-        start = end;
+    }
+    if let Some(done) = open.take() {
+        push(done, group, &mut units, &mut spans, joined);
+        end_group(&mut units[group_start..]);
+    }
+    units.shrink_to_fit();
+    let joined: &'a String = joined;
+    for (i, start, end) in spans {
+        units[i].text = &joined[start..end];
     }
     (units, stats)
+}
+
+/// Pushes a finished unit; a joined one gets its text once `joined` is complete.
+fn push<'a>(
+    done: Open<'a>,
+    group: u32,
+    units: &mut Vec<Unit<'a>>,
+    spans: &mut Vec<(usize, usize, usize)>,
+    joined: &str,
+) {
+    let text = match done.text {
+        Text::Line(text) => text,
+        Text::Joined(start) => {
+            spans.push((units.len(), start, joined.len()));
+            ""
+        }
+    };
+    units.push(Unit {
+        text,
+        line: done.line,
+        last_line: done.last_line,
+        group,
+        group_len: 0,
+    });
+}
+
+/// Tells the units of a finished group how many they are.
+fn end_group(units: &mut [Unit]) {
+    let len = u32::try_from(units.len()).unwrap_or(u32::MAX);
+    for u in units {
+        u.group_len = len;
+    }
 }
 
 fn char_len(s: &str) -> usize {
@@ -73,19 +164,23 @@ fn first_word(s: &str) -> &str {
 /// The column a hard-wrapped document wraps at, or `None` where it is not hard-wrapped: the
 /// decision is the document's, since a caption over its credit looks like a wrapped pair of
 /// lines when seen alone.
-pub fn wrap_width(lines: &[Line]) -> Option<usize> {
-    let width = lines.iter().map(|l| char_len(&l.text)).max()?;
+pub fn wrap_width(lines: &Lines) -> Option<usize> {
+    let width = lines.iter().map(|l| char_len(l.text)).max()?;
     if !(MIN_WRAPPED_LINE..=MAX_WRAP_WIDTH).contains(&width) {
         return None;
     }
-    let full_and_continued = lines
-        .windows(2)
-        .filter(|w| {
-            char_len(&w[0].text) + 12 >= width
-                && char_len(&w[0].text) >= MIN_WRAPPED_LINE
-                && !w[1].text.is_empty()
-        })
-        .count();
+    let mut full_and_continued = 0;
+    let mut prev: Option<usize> = None;
+    for line in lines.iter() {
+        if let Some(len) = prev
+            && len + 12 >= width
+            && len >= MIN_WRAPPED_LINE
+            && !line.text.is_empty()
+        {
+            full_and_continued += 1;
+        }
+        prev = Some(char_len(line.text));
+    }
     (full_and_continued >= MIN_WRAPPED_LINES).then_some(width)
 }
 
@@ -98,49 +193,16 @@ fn is_wrap(line: &str, next: &str, width: usize) -> bool {
     len + 1 + char_len(first_word(next)) > width
 }
 
-fn segment_group(
-    lines: &[Line],
-    group: usize,
-    width: Option<usize>,
-    units: &mut Vec<Unit>,
-    stats: &mut SegmentStats,
-) {
-    let mut current: Option<Unit> = None;
-    for (i, line) in lines.iter().enumerate() {
-        match current.as_mut() {
-            Some(unit) if width.is_some_and(|w| is_wrap(&lines[i - 1].text, &line.text, w)) => {
-                join(&mut unit.text, &line.text, stats);
-                unit.last_line = line.no;
-            }
-            _ => {
-                if let Some(done) = current.take() {
-                    units.push(done);
-                }
-                current = Some(Unit {
-                    text: line.text.clone(),
-                    line: line.no,
-                    last_line: line.no,
-                    group,
-                    index_in_group: 0,
-                    group_len: 0,
-                });
-            }
-        }
-    }
-    if let Some(done) = current {
-        units.push(done);
-    }
-}
-
 /// Words after a compound hyphen that keep it: "Wasserstraßen- und Schifffahrtsverwaltung".
 const HYPHEN_KEEPERS: &[&str] = &[
     "und", "oder", "bis", "sowie", "and", "or", "to", "et", "ou", "y", "o", "e", "i", "a", "en",
     "of", "och", "og", "und/oder",
 ];
 
-/// Joins a wrapped line onto its paragraph, undoing end-of-line hyphenation where the next line
-/// starts in lower case ("Was-" + "serstand" → "Wasserstand").
-fn join(text: &mut String, next: &str, stats: &mut SegmentStats) {
+/// Joins a wrapped line onto its paragraph, `joined[start..]`, undoing end-of-line hyphenation
+/// where the next line starts in lower case ("Was-" + "serstand" → "Wasserstand").
+fn join(joined: &mut String, start: usize, next: &str, stats: &mut SegmentStats) {
+    let text = &joined[start..];
     let hyphenated = text.ends_with('-')
         && text[..text.len() - 1]
             .chars()
@@ -151,16 +213,16 @@ fn join(text: &mut String, next: &str, stats: &mut SegmentStats) {
         let lower_start = word.chars().next().is_some_and(|c| c.is_lowercase());
         let keeper = HYPHEN_KEEPERS.contains(&word.trim_end_matches([',', '.']));
         if keeper {
-            text.push(' ');
+            joined.push(' ');
         } else if lower_start {
-            text.pop();
+            joined.pop();
             stats.hyphenations_undone += 1;
         }
         // An upper-case start keeps the hyphen with no space: "Ost-" + "West-Konflikt".
     } else if !ends_without_space(text) {
-        text.push(' ');
+        joined.push(' ');
     }
-    text.push_str(next);
+    joined.push_str(next);
 }
 
 /// Scripts written without spaces between words join wrapped lines without one.
@@ -174,21 +236,17 @@ fn ends_without_space(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn lines(text: &str) -> Vec<Line> {
-        text.split('\n')
-            .enumerate()
-            .map(|(i, t)| Line {
-                no: i as u32 + 1,
-                text: t.to_string(),
-            })
-            .collect()
+    fn lines(text: &str) -> Lines {
+        super::super::repair::repair(text, &mut Vec::new(), &mut Vec::new())
     }
 
     fn texts(text: &str) -> Vec<String> {
-        segment(&lines(text))
+        let lines = lines(text);
+        let mut joined = String::new();
+        segment(&lines, &mut joined)
             .0
             .into_iter()
-            .map(|u| u.text)
+            .map(|u| u.text.to_string())
             .collect()
     }
 
@@ -207,6 +265,35 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert!(got[0].contains("muro di contenimento"));
         assert!(got[0].ends_with("le 2.30."));
+    }
+
+    #[test]
+    fn joined_and_single_line_units_mix_in_a_wrapped_document() {
+        // Joined units get their text from the joined buffer, the others borrow their line.
+        let text = "Kurzer Titel\n\nGenova, 14 mag. (LaPresse) – Un tratto di circa venti metri del muro di\ncontenimento che sostiene il terrapieno di via Cantore, a Sampierdarena, è\ncrollato nella notte invadendo la carreggiata sottostante. Il cedimento è\navvenuto poco dopo le 2.30.\nFoto: Max Muster/dpa\n\nEin zweiter Absatz, ebenfalls umbrochen, mit einem langen ersten Teil bis\nhierher und dem Rest.";
+        let lines = lines(text);
+        let mut joined = String::new();
+        let (units, _) = segment(&lines, &mut joined);
+        let got: Vec<(&str, u32, u32, u32, u32)> = units
+            .iter()
+            .map(|u| (u.text, u.line, u.last_line, u.group, u.group_len))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0], ("Kurzer Titel", 1, 1, 0, 1));
+        assert!(got[1].0.starts_with("Genova, 14 mag.") && got[1].0.ends_with("le 2.30."));
+        assert!(got[1].0.contains("muro di contenimento"));
+        assert_eq!(got[1].1..=got[1].2, 3..=6);
+        assert_eq!(got[2], ("Foto: Max Muster/dpa", 7, 7, 1, 2));
+        assert_eq!(
+            got[3],
+            (
+                "Ein zweiter Absatz, ebenfalls umbrochen, mit einem langen ersten Teil bis hierher und dem Rest.",
+                9,
+                10,
+                2,
+                1
+            )
+        );
     }
 
     #[test]
@@ -235,10 +322,12 @@ mod tests {
 
     #[test]
     fn units_know_their_lines_and_groups() {
-        let (units, _) = segment(&lines("A\nB\n\nC"));
+        let lines = lines("A\nB\n\nC");
+        let mut joined = String::new();
+        let (units, _) = segment(&lines, &mut joined);
         assert_eq!(
-            (units[1].line, units[1].group, units[1].index_in_group),
-            (2, 0, 1)
+            (units[1].line, units[1].group, units[1].group_len),
+            (2, 0, 2)
         );
         assert_eq!(
             (units[2].line, units[2].group, units[2].group_len),

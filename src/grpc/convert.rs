@@ -157,7 +157,7 @@ fn block(b: engine::Block) -> pb::Block {
     pb::Block {
         kind: kind as i32,
         text: b.text,
-        language: b.language.map(language),
+        language: b.language.map(|l| language(*l)),
     }
 }
 

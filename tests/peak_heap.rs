@@ -1,0 +1,98 @@
+//! Peak heap of one `normalize` call, for documents of many tiny lines (issue 5: memory stays
+//! within about 10× the input plus a constant). A counting global allocator measures the peak of
+//! live heap bytes during the call, so this is its own test binary, and one test: the shapes run
+//! one after another, with no other test allocating meanwhile. Memory only, never time.
+//!
+//! The bound is generous (20× the input plus 1 MB): it catches a return to a `String` per line
+//! or per unit (50–73× before), not a few percent.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use copydesk::engine::Input;
+use copydesk::{Config, Rules, normalize};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                let grow = new_size - layout.size();
+                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
+                PEAK.fetch_max(live, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+const KB: usize = 1024;
+const MB: usize = 1024 * KB;
+
+/// `unit` repeated to `size` bytes.
+fn document(unit: &str, size: usize) -> String {
+    unit.repeat(size / unit.len() + 1)[..size].to_string()
+}
+
+/// Peak live heap bytes during one `normalize` of `doc`, less those live before it.
+fn peak_heap(doc: &str, rules: &Rules) -> usize {
+    let config = Config::default();
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let article = normalize(&Input::text(doc), rules, &config);
+    let peak = PEAK.load(Ordering::Relaxed) - before;
+    assert!(article.is_ok(), "{:?}", article.err());
+    peak
+}
+
+#[test]
+fn many_tiny_lines_cost_a_bounded_multiple_of_the_input() {
+    let rules = Rules::embedded().expect("embedded rules");
+    // The first call builds lazily initialised tables: not the document's cost.
+    peak_heap("Warm-up.\n\nFoto: Max Muster/dpa\n", &rules);
+    let size = 512 * KB;
+    let bound = 20 * size + MB;
+    let mut over = Vec::new();
+    for (name, unit) in [
+        ("a word and a blank line", "Wort\n\n"),
+        ("\"Anzeige\" between one-word lines", "Anzeige\nWort\n"),
+        ("one-word lines", "Wort\n"),
+        ("stacked credits", "Foto: Max Muster/dpa\n"),
+        (
+            "caption and credit pairs",
+            "Ein Polizeiwagen steht vor dem Rathaus.\nFoto: Max Muster/dpa\n",
+        ),
+    ] {
+        let peak = peak_heap(&document(unit, size), &rules);
+        eprintln!(
+            "{name}: peak heap {peak} bytes, {:.1}× the input",
+            peak as f64 / size as f64
+        );
+        if peak > bound {
+            over.push(format!("{name}: {peak} bytes > {bound}"));
+        }
+    }
+    assert!(over.is_empty(), "over 20× the input + 1 MB: {over:?}");
+}
