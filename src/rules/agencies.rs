@@ -93,39 +93,40 @@ impl<'t> Masked<'t> {
     }
 }
 
-/// The text the finder searches: lower case. ASCII text needs no copy, the finder ignores ASCII
-/// case itself.
-fn lowered(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.to_lowercase())
+/// The case forms an alias is searched in: as written, lower case, upper case, and every word
+/// capitalised ("ТАСС", "тасс", "Тасс"; "Anadolu Ajansı", "ANADOLU AJANSI"). ASCII case needs no
+/// forms of its own (the finder ignores it); forms that would not round-trip in length are kept
+/// as written only.
+fn case_forms(alias: &str) -> Vec<String> {
+    let mut forms = vec![alias.to_string()];
+    if alias.is_ascii() {
+        return forms;
     }
+    let capitalised: String = alias
+        .split_inclusive([' ', '-'])
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(cs.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    for form in [alias.to_lowercase(), alias.to_uppercase(), capitalised] {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    forms
 }
 
 fn push_unmarked(out: &mut String, text: &str) {
     for c in text.chars() {
         out.push(if c == AGENCY_MARK { '\u{FFFD}' } else { c });
     }
-}
-
-fn same_char_lengths(text: &str) -> bool {
-    text.chars().all(|c| {
-        let mut lower = c.to_lowercase();
-        matches!((lower.next(), lower.next()), (Some(l), None) if l.len_utf8() == c.len_utf8())
-    })
-}
-
-/// For each character of `text.to_lowercase()`: its offset there and in `text`.
-fn lower_to_original(text: &str) -> Vec<(usize, usize)> {
-    let mut map = Vec::with_capacity(text.len() + 1);
-    let mut lower_at = 0;
-    for (i, c) in text.char_indices() {
-        map.push((lower_at, i));
-        lower_at += c.to_lowercase().map(char::len_utf8).sum::<usize>();
-    }
-    map.push((lower_at, text.len()));
-    map
 }
 
 /// What must stand beside an alias for it to be a whole word.
@@ -212,29 +213,27 @@ impl Agencies {
             .collect();
         aliases_longest_first.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         aliases_longest_first.dedup();
-        // Aliases are found in lower-cased text by one Aho-Corasick automaton (leftmost-longest);
-        // word edges are checked in code, so non-ASCII aliases cost no Unicode word-boundary
-        // search.
+        // Aliases are found by one Aho-Corasick automaton (leftmost-longest) over the text as it
+        // is: ASCII case is ignored by the automaton, other scripts' aliases are listed in the
+        // case forms copy writes them in (as written, lower, upper, each word capitalised). Word
+        // edges are checked in code, so non-ASCII aliases cost no Unicode word-boundary search.
         let mut finder_words: Vec<String> = Vec::new();
         let mut finder_patterns = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for alias in &aliases_longest_first {
-            let lower = alias.to_lowercase();
             let Some(&index) = by_alias.get(&fold(alias)) else {
                 continue;
             };
-            if finder_words.contains(&lower) {
-                continue;
+            let edges = (edge(alias.chars().next()), edge(alias.chars().last()));
+            for form in case_forms(alias) {
+                if seen.insert(form.to_ascii_lowercase()) {
+                    finder_patterns.push((index, edges.0, edges.1));
+                    finder_words.push(form);
+                }
             }
-            finder_patterns.push((
-                index,
-                edge(alias.chars().next()),
-                edge(alias.chars().last()),
-            ));
-            finder_words.push(lower);
         }
         let finder = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            // ASCII text is searched as it is (see `lowered`).
             .ascii_case_insensitive(true)
             .build(&finder_words)
             .map_err(|e| RulesError::Invalid {
@@ -257,15 +256,8 @@ impl Agencies {
 
     /// Every agency named in `text` as a whole word, in order of appearance, once each.
     pub fn find_in(&self, text: &str) -> Vec<&Agency> {
-        let lower = lowered(text);
         let mut out: Vec<&Agency> = Vec::new();
-        for m in self.finder.find_iter(lower.as_ref()) {
-            let (index, start_edge, end_edge) = self.finder_patterns[m.pattern().as_usize()];
-            let before = lower[..m.start()].chars().next_back();
-            let after = lower[m.end()..].chars().next();
-            if !edge_ok(start_edge, before) || !edge_ok(end_edge, after) {
-                continue;
-            }
+        for (index, _, _) in self.whole_words(text) {
             let agency = &self.list[index];
             if !out.iter().any(|o| o.name == agency.name) {
                 out.push(agency);
@@ -278,25 +270,7 @@ impl Agencies {
     /// pattern can say "an agency" with one character instead of the whole alias list. The
     /// aliases are the ones `find_in` finds: leftmost-longest, whole words.
     pub fn mask<'t>(&self, text: &'t str) -> Masked<'t> {
-        let mut spans = Vec::new();
-        let lower = lowered(text);
-        // Lower-casing can change a character's length ("İ" → "i̇"); map offsets back then.
-        let back = (!text.is_ascii() && !same_char_lengths(text)).then(|| lower_to_original(text));
-        let to_orig = |i: usize| match &back {
-            None => i,
-            Some(map) => match map.binary_search_by_key(&i, |&(l, _)| l) {
-                Ok(k) => map[k].1,
-                Err(k) => map[k.saturating_sub(1)].1,
-            },
-        };
-        for m in self.finder.find_iter(lower.as_ref()) {
-            let (_, start_edge, end_edge) = self.finder_patterns[m.pattern().as_usize()];
-            let before = lower[..m.start()].chars().next_back();
-            let after = lower[m.end()..].chars().next();
-            if edge_ok(start_edge, before) && edge_ok(end_edge, after) {
-                spans.push((to_orig(m.start()), to_orig(m.end())));
-            }
-        }
+        let spans: Vec<(usize, usize)> = self.whole_words(text).map(|(_, s, e)| (s, e)).collect();
         if spans.is_empty() && !text.contains(AGENCY_MARK) {
             return Masked {
                 original: text,
@@ -322,6 +296,23 @@ impl Agencies {
             masked: Some(masked),
             spans: out_spans,
         }
+    }
+
+    /// Every alias in `text` as a whole word: (agency index, start, end), leftmost-longest.
+    fn whole_words<'s>(
+        &'s self,
+        text: &'s str,
+    ) -> impl Iterator<Item = (usize, usize, usize)> + 's {
+        self.finder.find_iter(text).filter_map(move |m| {
+            let (index, start_edge, end_edge) = self.finder_patterns[m.pattern().as_usize()];
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            (edge_ok(start_edge, before) && edge_ok(end_edge, after)).then_some((
+                index,
+                m.start(),
+                m.end(),
+            ))
+        })
     }
 
     pub fn all(&self) -> &[Agency] {
