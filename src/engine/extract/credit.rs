@@ -371,16 +371,18 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         .rev()
         .nth(TAIL_WINDOW_CHARS)
         .map_or(0, |(i, _)| i);
-    let lower = t.to_lowercase();
-    let same_offsets = lower.len() == t.len();
+    // Only the window is lower-cased and searched: a credit word before it is never taken.
+    let lower = t[window_start..].to_lowercase();
+    let same_offsets = lower.len() == t.len() - window_start;
     for word in credit_words(applied) {
         if !same_offsets {
             break;
         }
         let mut search_end = lower.len();
-        while let Some(at) = lower[..search_end].rfind(word) {
-            search_end = at;
-            if at == 0 || at < window_start {
+        while let Some(found) = lower[..search_end].rfind(word) {
+            search_end = found;
+            let at = window_start + found;
+            if at == 0 {
                 break;
             }
             // Offsets come from the lower-cased copy: use them only where they fall on
