@@ -286,6 +286,10 @@ impl Translation {
     /// "vet/dpa", "mrc/dpa/Reuters" (editor initials, then agencies) or "dpa/lsw" (an agency and
     /// its regional service): the home language of the first agency.
     fn signature_of(&self, tok: &str) -> Option<(String, String)> {
+        // Most tokens are plain words: no slash, no signature.
+        if !tok.contains('/') {
+            return None;
+        }
         let tok = tok.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
         if tok.len() > 32 {
             return None;
