@@ -6,6 +6,7 @@ pub mod layer;
 pub mod metrics;
 pub mod server;
 pub mod service;
+pub mod workers;
 
 pub use server::{ServeError, run, serve, shutdown_signal};
 pub use service::Normalizer;

@@ -15,6 +15,7 @@ use tonic_health::ServingStatus;
 use super::layer::EdgeLayer;
 use super::metrics::{self, Metrics};
 use super::service::Normalizer;
+use super::workers::Workers;
 use crate::config::ServeConfig;
 use crate::pb;
 use crate::pb::normalizer_service_server::NormalizerServiceServer;
@@ -39,6 +40,8 @@ pub enum ServeError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
+    #[error("cannot start the engine threads: {0}")]
+    Workers(std::io::Error),
 }
 
 /// Loads the rules, binds the configured addresses and serves until SIGINT or SIGTERM.
@@ -87,14 +90,17 @@ pub async fn serve(
     });
 
     let limit = config.max_document_bytes;
-    let normalizer = NormalizerServiceServer::new(Normalizer::new(rules, &config, metrics.clone()))
-        .accept_compressed(CompressionEncoding::Gzip)
-        .accept_compressed(CompressionEncoding::Zstd)
-        // Sent only to clients whose grpc-accept-encoding names it.
-        .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd)
-        .max_decoding_message_size(limit.saturating_add(ENVELOPE_BYTES))
-        .max_encoding_message_size(usize::MAX);
+    let workers = Workers::start(std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .map_err(ServeError::Workers)?;
+    let normalizer =
+        NormalizerServiceServer::new(Normalizer::new(rules, &config, metrics.clone(), workers))
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Zstd)
+            // Sent only to clients whose grpc-accept-encoding names it.
+            .send_compressed(CompressionEncoding::Gzip)
+            .send_compressed(CompressionEncoding::Zstd)
+            .max_decoding_message_size(limit.saturating_add(ENVELOPE_BYTES))
+            .max_encoding_message_size(usize::MAX);
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health

@@ -21,6 +21,7 @@ use tonic::{Code, Request, Response, Status, Streaming};
 use super::convert;
 use super::layer::{Arrival, oversize_status};
 use super::metrics::Metrics;
+use super::workers::Workers;
 use crate::config::ServeConfig;
 use crate::engine;
 use crate::pb;
@@ -68,8 +69,9 @@ struct Shared {
     request_timeout: Duration,
     concurrency_limit: usize,
     permits: Arc<Semaphore>,
-    /// Engine runs at the same time: one per core (see `blocking`).
+    /// Engine runs at the same time: one per engine thread (see `blocking`).
     engine_slots: Arc<Semaphore>,
+    workers: Arc<Workers>,
     metrics: Arc<Metrics>,
     next_id: AtomicU64,
 }
@@ -81,7 +83,12 @@ pub struct Normalizer {
 }
 
 impl Normalizer {
-    pub fn new(rules: Arc<Rules>, config: &ServeConfig, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        rules: Arc<Rules>,
+        config: &ServeConfig,
+        metrics: Arc<Metrics>,
+        workers: Arc<Workers>,
+    ) -> Self {
         Normalizer {
             shared: Arc::new(Shared {
                 rules,
@@ -89,9 +96,8 @@ impl Normalizer {
                 request_timeout: config.request_timeout,
                 concurrency_limit: config.concurrency_limit,
                 permits: Arc::new(Semaphore::new(config.concurrency_limit)),
-                engine_slots: Arc::new(Semaphore::new(
-                    std::thread::available_parallelism().map_or(1, |n| n.get()),
-                )),
+                engine_slots: Arc::new(Semaphore::new(workers.threads())),
+                workers,
                 metrics,
                 next_id: AtomicU64::new(1),
             }),
@@ -144,7 +150,7 @@ impl Normalizer {
         })
     }
 
-    /// Runs `work` on the blocking pool, holding `permit` until it ends; answers by `deadline`.
+    /// Runs `work` on an engine thread, holding `permit` until it ends; answers by `deadline`.
     async fn blocking<T: Send + 'static>(
         &self,
         deadline: Deadline,
@@ -155,10 +161,10 @@ impl Normalizer {
             return Err(deadline.exceeded());
         }
         let shared = self.shared.clone();
-        // The engine is CPU-bound: one run per core at a time. More only adds blocking-pool
-        // threads that time-slice the same cores, and each thread that runs the engine keeps
-        // its own regex caches (megabytes per thread). The wait for a slot is async, so the
-        // async workers stay free, and a large document holds one slot, never all of them.
+        // The engine is CPU-bound: one run per engine thread (one per core) at a time, on those
+        // threads only (see `workers`: each thread keeps its own regex caches). The wait for a
+        // slot is async, so the async workers stay free, and a large document holds one slot,
+        // never all of them.
         let task = async move {
             let slot = shared
                 .engine_slots
@@ -166,17 +172,21 @@ impl Normalizer {
                 .acquire_owned()
                 .await
                 .map_err(|_| Status::unavailable("server is shutting down"))?;
-            tokio::task::spawn_blocking(move || {
-                let _permit = permit;
-                let _slot = slot;
-                let _in_flight = shared.metrics.in_flight();
-                work(&shared.rules, &shared.engine)
-            })
-            .await
-            .map_err(|join_error| {
-                tracing::error!(error = %join_error, "the engine panicked on a document");
-                Status::internal("the normaliser failed on this document (logged on the server)")
-            })
+            let workers = shared.workers.clone();
+            workers
+                .run(move || {
+                    let _permit = permit;
+                    let _slot = slot;
+                    let _in_flight = shared.metrics.in_flight();
+                    work(&shared.rules, &shared.engine)
+                })
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "the engine failed on a document");
+                    Status::internal(
+                        "the normaliser failed on this document (logged on the server)",
+                    )
+                })
         };
         match tokio::time::timeout_at(deadline.at, task).await {
             Ok(Ok(result)) => result,
