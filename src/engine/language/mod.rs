@@ -1126,6 +1126,32 @@ mod tests {
     }
 
     #[test]
+    fn serbian_and_macedonian_pairs_of_everyday_words() {
+        let d = det();
+        let cases = [
+            (
+                "sr",
+                "Данас смо сви тамо, али он ипак није дошао због кише.",
+            ),
+            (
+                "mk",
+                "Денес сите сме таму, но тој сепак не дојде поради дождот.",
+            ),
+            (
+                "sr",
+                "Један човек је сада рекао да увек можемо радити тако.",
+            ),
+            (
+                "mk",
+                "Еден човек сега рече дека секогаш можеме да правиме така.",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn turkish_read_as_latin1_is_still_turkish() {
         // Turkish typed in Windows-1254 and decoded as Windows-1252 (ı ş ğ İ → ý þ ð Ý)
         fn as_latin1(text: &str) -> String {
