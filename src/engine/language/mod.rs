@@ -7,6 +7,7 @@
 //! letter sequences and frequent function words. See `docs/language-id.md`.
 
 mod evidence;
+mod mojibake;
 mod translation;
 
 use super::article::Language;
@@ -460,7 +461,24 @@ impl Detector {
     /// whatlang, then the group evidence. `want_runner_up` allows a second whatlang call (without
     /// the top pick) for the candidates of an unreliable text outside every group.
     fn detect_raw(&self, text: &str, hint: Option<usize>, want_runner_up: bool) -> Detection {
-        let Some(mut info) = self.main.detect(text) else {
+        // Turkish in Windows-1254 read as Windows-1252 (ı ş ğ shown as ý þ ð): when the text
+        // shows those letters where no answerable language writes them and whatlang reads the
+        // repaired text as Turkish (or Azerbaijani), the rest of the detection uses that text
+        // (see `mojibake`).
+        let repaired;
+        let mut text = text;
+        let mut first = None;
+        if mojibake::looks_like_turkish_as_latin1(text) {
+            let fixed = mojibake::undo_turkish_as_latin1(text);
+            if let Some(i) = self.main.detect(&fixed)
+                && matches!(i.lang(), whatlang::Lang::Tur | whatlang::Lang::Aze)
+            {
+                repaired = fixed;
+                text = &repaired;
+                first = Some(i);
+            }
+        }
+        let Some(mut info) = first.or_else(|| self.main.detect(text)) else {
             return Detection {
                 language: Language {
                     code: "und".into(),
@@ -473,7 +491,6 @@ impl Detector {
         // another script, the other script's words decide when they are the majority (see
         // `non_latin_majority`); the rest of the detection then runs on those words only.
         let reduced;
-        let mut text = text;
         if info.script() == whatlang::Script::Latin
             && !text.is_ascii()
             && let Some(other) = non_latin_majority(text)
@@ -1106,6 +1123,98 @@ mod tests {
             Some("حکومت نے اعلان کیا")
         );
         assert_eq!(non_latin_majority("Only Latin words here"), None);
+    }
+
+    #[test]
+    fn serbian_and_macedonian_pairs_of_everyday_words() {
+        let d = det();
+        let cases = [
+            (
+                "sr",
+                "Данас смо сви тамо, али он ипак није дошао због кише.",
+            ),
+            (
+                "mk",
+                "Денес сите сме таму, но тој сепак не дојде поради дождот.",
+            ),
+            (
+                "sr",
+                "Један човек је сада рекао да увек можемо радити тако.",
+            ),
+            (
+                "mk",
+                "Еден човек сега рече дека секогаш можеме да правиме така.",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn turkish_read_as_latin1_is_still_turkish() {
+        // Turkish typed in Windows-1254 and decoded as Windows-1252 (ı ş ğ İ → ý þ ð Ý)
+        fn as_latin1(text: &str) -> String {
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1254.encode(text);
+            assert!(!unmappable);
+            encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned()
+        }
+        let d = det();
+        // whatlang alone reads this one as Welsh
+        let shown =
+            as_latin1("Belediye başkanı, yağmurdan sonra iki köprünün kapatıldığını söyledi.");
+        assert_eq!(
+            d.whatlang_only(&shown).map(|i| i.lang()),
+            Some(whatlang::Lang::Cym)
+        );
+        for turkish in [
+            "Belediye başkanı, yağmurdan sonra iki köprünün kapatıldığını söyledi.",
+            "İstanbul'daki toplantıya katılan işçiler maaşların düşük olduğunu belirtti.",
+            "Şirket geçen yıl ihracatını yüzde on artırdığını açıkladı.",
+            "Öğretmenler sınıfların kalabalık olmasından şikâyet ediyor.",
+        ] {
+            let shown = as_latin1(turkish);
+            assert_ne!(shown, turkish);
+            let r = d.detect(&shown, None);
+            assert_eq!(r.language.code, "tr", "{shown}");
+            assert_eq!(d.detect(turkish, None).language.code, "tr", "{turkish}");
+            // a whole document in that encoding
+            let blocks = [shown.as_str(), shown.as_str()];
+            assert_eq!(d.detect_document(&blocks, None, 4096).language.code, "tr");
+        }
+        // genuine Welsh (ŵ ŷ are not ý), genuine Czech with ý and a German name, Vietnamese ý
+        let cases = [
+            (
+                "cy",
+                "Mae'r ŵyl yn dechrau ddydd Sadwrn, ac mae pawb yn y pentref yn edrych ymlaen at weld y tŷ newydd.",
+            ),
+            (
+                "cy",
+                "Dywedodd y cyngor fod y ffordd ar gau am fod y dŵr wedi codi dros nos.",
+            ),
+            (
+                "cs",
+                "Nový ředitel, pan Müller, který přišel z Vídně, slíbil, že se nic nezmění.",
+            ),
+            (
+                "vi",
+                "Tôi có ý kiến khác về vấn đề này, nhưng chúng ta sẽ bàn sau.",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(code(&d, text), want, "{text}");
+        }
+        // Icelandic (þ ð ý) is not in whatlang's set; whatever it is answered, it is not Turkish
+        assert!(!d.languages().contains(&"is".to_string()));
+        for icelandic in [
+            "Það var mjög kalt í gær og þess vegna fóru börnin ekki út að leika sér.",
+            "Ríkisstjórnin hefur ákveðið að hækka lífeyri þeirra sem búa einir.",
+            "Hún sagði að veðrið yrði betra á morgun og að ferjan myndi sigla.",
+            "Það er gott að vera heima með þeim.",
+            "Þeir eru hér og þetta er þeirra land.",
+        ] {
+            assert_ne!(code(&d, icelandic), "tr", "{icelandic}");
+        }
     }
 
     proptest::proptest! {
