@@ -16,46 +16,10 @@
 //! (resident pages: memory the allocator kept from an earlier run is not counted again, so this
 //! reads low after the first large document). Linux only for the second; elsewhere it reads 0.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The system allocator, counting live bytes and their peak.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let grow = new_size - layout.size();
-                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "../tests/support/counting_alloc.rs"]
+mod counting_alloc;
 
 use copydesk::engine::Input;
 use copydesk::{Config, Rules, normalize};
@@ -287,12 +251,11 @@ fn main() {
             for _ in 0..runs {
                 let base = status_kb("VmRSS:");
                 reset_peak();
-                let live = LIVE.load(Ordering::Relaxed);
-                PEAK.store(live, Ordering::Relaxed);
                 let t = Instant::now();
-                let result = normalize(&Input::text(&doc), &rules, &config);
+                let (result, used) =
+                    counting_alloc::peak_during(|| normalize(&Input::text(&doc), &rules, &config));
                 let took = t.elapsed();
-                heap = heap.max(PEAK.load(Ordering::Relaxed) - live);
+                heap = heap.max(used);
                 peak = peak.max(status_kb("VmHWM:").saturating_sub(base) * KB);
                 best = best.min(took);
                 answer = match &result {

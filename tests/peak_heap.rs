@@ -6,47 +6,11 @@
 //! The bound is generous (20× the input plus 1 MB): it catches a return to a `String` per line
 //! or per unit (50–73× before), not a few percent.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 use copydesk::engine::Input;
 use copydesk::{Config, Rules, normalize};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let grow = new_size - layout.size();
-                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
 
 const KB: usize = 1024;
 const MB: usize = 1024 * KB;
@@ -59,10 +23,8 @@ fn document(unit: &str, size: usize) -> String {
 /// Peak live heap bytes during one `normalize` of `doc`, less those live before it.
 fn peak_heap(doc: &str, rules: &Rules) -> usize {
     let config = Config::default();
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let article = normalize(&Input::text(doc), rules, &config);
-    let peak = PEAK.load(Ordering::Relaxed) - before;
+    let (article, peak) =
+        counting_alloc::peak_during(|| normalize(&Input::text(doc), rules, &config));
     assert!(article.is_ok(), "{:?}", article.err());
     peak
 }
