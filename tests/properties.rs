@@ -523,3 +523,19 @@ fn regression_a_signature_above_a_caption_is_idempotent() {
     let second = text(&first.text).expect("article");
     assert_eq!(second.text, first.text, "first pass {first:#?}");
 }
+
+/// Found by `normalize_is_idempotent_on_its_text` (proptest, CI): a signature, then a gallery
+/// label and a caption stacked over its credit. The caption made the signature look like body;
+/// once the image left, the second pass took the signature off the end.
+#[test]
+fn regression_a_signature_above_a_labelled_caption_and_credit_is_idempotent() {
+    let para = "Der Stadtrat hat am Mittwochabend mit großer Mehrheit den Bau von vier neuen Radwegen beschlossen. Der Stadtrat hat am Mittwochabend mit großer Mehrheit den Bau von vier neuen Radwegen beschlossen.";
+    let s = format!(
+        "Stadtrat beschließt neue Radwege für die Innenstadt\n\nBerlin (dpa) - {para}\nvet/dpa\nWeitere 12 Bilder\n{para}\nFoto: Max Muster/dpa\n"
+    );
+    let first = text(&s).expect("article");
+    assert!(!first.text.contains("vet/dpa"), "first pass {first:#?}");
+    assert_eq!(first.images.len(), 1);
+    let second = text(&first.text).expect("article");
+    assert_eq!(second.text, first.text, "first pass {first:#?}");
+}

@@ -249,17 +249,33 @@ fn attach_caption_before(
     applied: &Applied,
     c: &mut Classified,
 ) {
+    let Some(j) = caption_above(units, credit, &c.roles, applied) else {
+        return;
+    };
+    let unit = &units[j];
+    c.images[n].caption = unit.text.to_string();
+    c.roles[j] = Role::Caption(n);
+    drop_duplicate_before(units, j, unit.text, c);
+}
+
+/// The unit above the credit line `credit` that is its caption, if one is.
+fn caption_above(
+    units: &[Unit],
+    credit: usize,
+    roles: &[Role],
+    applied: &Applied,
+) -> Option<usize> {
     let mut j = credit;
     while j > 0 {
         j -= 1;
-        match &c.roles[j] {
+        match &roles[j] {
             Role::Removed(ArtefactKind::UiLabel) => continue,
             Role::Paragraph => break,
-            _ => return,
+            _ => return None,
         }
     }
-    if !is_open(&c.roles[j]) || j == credit {
-        return;
+    if !is_open(&roles[j]) || j == credit {
+        return None;
     }
     let unit = &units[j];
     let near = units[credit].group.saturating_sub(unit.group) <= 1;
@@ -267,25 +283,23 @@ fn attach_caption_before(
     // A caption stands apart: on its own (blank lines around it), or stacked with its label,
     // duplicate and credit. A long paragraph before a credit is body, not caption.
     if !(near && short) {
-        return;
+        return None;
     }
     // A caption stands under an image label or stacked right above its credit; a paragraph of
     // its own above a credit line is body (the picture's caption is then missing).
-    let label_before = j > 0 && matches!(c.roles[j - 1], Role::Removed(ArtefactKind::UiLabel));
+    let label_before = j > 0 && matches!(roles[j - 1], Role::Removed(ArtefactKind::UiLabel));
     let same_group = unit.group == units[credit].group;
     if !(label_before || same_group) {
-        return;
+        return None;
     }
     // Without a label, a caption is one sentence at most, and never the dateline-led lead.
     if !label_before
         && (sentence_count(unit.text) > 1
             || super::extract::dateline::find_dateline(unit.text, applied).is_some())
     {
-        return;
+        return None;
     }
-    c.images[n].caption = unit.text.to_string();
-    c.roles[j] = Role::Caption(n);
-    drop_duplicate_before(units, j, unit.text, c);
+    Some(j)
 }
 
 /// Sentences in a text, counted by sentence-final punctuation followed by a space or the end.
@@ -430,6 +444,8 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
     // The last open units may be signatures ("(Reporting by …)" then "vet/dpa"); source lines
     // that a rule took as end matter ("Kaynak: AA") sign the copy too.
     let mut checked = 0;
+    // The credit line last passed over: the unit its caption will be is passed over too.
+    let mut credit_below: Option<usize> = None;
     for i in (0..units.len()).rev() {
         let end_matter = matches!(
             c.roles[i],
@@ -440,10 +456,20 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
         }
         // A caption or credit line under the signature ("vet/dpa" / "Bildunterschrift: …",
         // "Photo: Jane Doe/Reuters") does not end the copy's text.
+        if !end_matter && split_caption_label(units[i].text, applied).is_some() {
+            continue;
+        }
         if !end_matter
-            && (split_caption_label(units[i].text, applied).is_some()
-                || find_credit(units[i].text, applied)
-                    .is_some_and(|m| m.caption.is_empty() && !m.credit.creators.is_empty()))
+            && find_credit(units[i].text, applied)
+                .is_some_and(|m| m.caption.is_empty() && !m.credit.creators.is_empty())
+        {
+            credit_below = Some(i);
+            continue;
+        }
+        // "vet/dpa", then a gallery label and a caption stacked over its credit: the caption
+        // is end matter as well, the signature above it still closes the copy.
+        if !end_matter
+            && credit_below.is_some_and(|k| caption_above(units, k, &c.roles, applied) == Some(i))
         {
             continue;
         }
