@@ -539,3 +539,20 @@ fn regression_a_signature_above_a_labelled_caption_and_credit_is_idempotent() {
     let second = text(&first.text).expect("article");
     assert_eq!(second.text, first.text, "first pass {first:#?}");
 }
+
+/// Found by the same property: four signature lines in a row. Only the last three were taken
+/// (a cap), so the second pass found the fourth at the end.
+#[test]
+fn regression_every_signature_line_in_a_row_signs() {
+    let para = "Der Stadtrat hat am Mittwochabend mit großer Mehrheit den Bau von vier neuen Radwegen beschlossen. Die Arbeiten sollen im kommenden Frühjahr beginnen.";
+    let s = format!(
+        "Stadtrat beschließt neue Radwege\n\nBerlin (dpa) - {para}\nvet/dpa\n(dpa)\nvet/dpa\nvet/dpa\n"
+    );
+    let first = text(&s).expect("article");
+    assert!(
+        !first.text.contains("dpa\n") && !first.text.ends_with("vet/dpa"),
+        "{first:#?}"
+    );
+    let second = text(&first.text).expect("article");
+    assert_eq!(second.text, first.text, "first pass {first:#?}");
+}

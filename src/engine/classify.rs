@@ -443,7 +443,9 @@ fn agency_line(text: &str, applied: &Applied) -> Option<Byline> {
 fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
     // The last open units may be signatures ("(Reporting by …)" then "vet/dpa"); source lines
     // that a rule took as end matter ("Kaynak: AA") sign the copy too.
-    let mut checked = 0;
+    // Signature lines found, last first. However many stand in a row, all of them sign: a cap
+    // would leave the first ones in the body, where a second pass would find them at the end.
+    let mut found_lines: Vec<Byline> = Vec::new();
     // The credit line last passed over: the unit its caption will be is passed over too.
     let mut credit_below: Option<usize> = None;
     for i in (0..units.len()).rev() {
@@ -473,12 +475,6 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
         {
             continue;
         }
-        if !end_matter {
-            checked += 1;
-        }
-        if checked > 3 {
-            break;
-        }
         let found = find_signature(units[i].text, applied).or_else(|| {
             (!end_matter)
                 .then(|| find_byline(units[i].text, applied))
@@ -487,20 +483,45 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
         match found {
             Some(b) => {
                 c.roles[i] = Role::Signature;
-                c.signature = Some(match c.signature.take() {
-                    Some(later) => merge_bylines(b, later),
-                    None => b,
-                });
+                found_lines.push(b);
             }
             None if end_matter => {}
             None => break,
         }
     }
+    c.signature = merge_all(found_lines.into_iter().rev());
+}
+
+/// Signature lines in document order as one byline, in time linear in the lines however many
+/// there are (names and agencies kept once each, in order of appearance).
+fn merge_all(lines: impl Iterator<Item = Byline>) -> Option<Byline> {
+    let mut out: Option<Byline> = None;
+    let mut seen_authors = std::collections::HashSet::new();
+    let mut seen_agencies = std::collections::HashSet::new();
+    for line in lines {
+        let merged = out.get_or_insert_with(Byline::default);
+        if !merged.raw.is_empty() {
+            merged.raw.push('\n');
+        }
+        merged.raw.push_str(&line.raw);
+        for a in line.authors {
+            if seen_authors.insert(a.clone()) {
+                merged.authors.push(a);
+            }
+        }
+        for a in line.agencies {
+            if seen_agencies.insert(a.clone()) {
+                merged.agencies.push(a);
+            }
+        }
+    }
+    out
 }
 
 /// Joins two signature lines into one byline.
 pub fn merge_bylines(mut a: Byline, b: Byline) -> Byline {
-    a.raw = format!("{}\n{}", a.raw, b.raw);
+    a.raw.push('\n');
+    a.raw.push_str(&b.raw);
     for x in b.authors {
         super::extract::push_unique(&mut a.authors, &x);
     }
