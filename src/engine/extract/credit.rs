@@ -374,13 +374,20 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
     // Only the window is lower-cased and searched: a credit word before it is never taken.
     let lower = t[window_start..].to_lowercase();
     let same_offsets = lower.len() == t.len() - window_start;
+    // A credit word is followed by ':' or '.' ("Foto:", "Photo."): look only before those, from
+    // the right, instead of searching the window once per credit word.
+    let marks: Vec<usize> = lower.match_indices([':', '.']).map(|(i, _)| i).collect();
     for word in credit_words(applied) {
         if !same_offsets {
             break;
         }
-        let mut search_end = lower.len();
-        while let Some(found) = lower[..search_end].rfind(word) {
-            search_end = found;
+        for &mark in marks.iter().rev() {
+            let Some(found) = mark.checked_sub(word.len()) else {
+                continue;
+            };
+            if lower.get(found..mark) != Some(word) {
+                continue;
+            }
             let at = window_start + found;
             if at == 0 {
                 break;
