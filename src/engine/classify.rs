@@ -5,6 +5,8 @@
 //! above the body, a signature at its end, a headline (and its kicker) before the first
 //! paragraph, a subheading is a short unpunctuated line between paragraphs.
 
+use std::collections::HashSet;
+
 use super::article::{ArtefactKind, Byline, Credit};
 use super::extract::byline::{byline_continuation, find_byline, find_signature};
 use super::extract::credit::{find_credit, split_caption_label};
@@ -492,17 +494,16 @@ fn mark_signature(units: &[Unit], applied: &Applied, c: &mut Classified) {
     c.signature = merge_all(found_lines.into_iter().rev());
 }
 
-/// Signature lines in document order as one byline, in time linear in the lines however many
-/// there are (names and agencies kept once each, in order of appearance).
-fn merge_all(lines: impl Iterator<Item = Byline>) -> Option<Byline> {
-    let mut out: Option<Byline> = None;
-    let mut seen_authors = std::collections::HashSet::new();
-    let mut seen_agencies = std::collections::HashSet::new();
+/// Bylines in document order as one: their raw lines joined by a line break, the first one's
+/// names and agencies as they are, each later one's added where not there yet. Linear in the
+/// lines, however many (a run of signature lines can be long).
+fn merge_all(lines: impl IntoIterator<Item = Byline>) -> Option<Byline> {
+    let mut lines = lines.into_iter();
+    let mut merged = lines.next()?;
+    let mut seen_authors: HashSet<String> = merged.authors.iter().cloned().collect();
+    let mut seen_agencies: HashSet<String> = merged.agencies.iter().cloned().collect();
     for line in lines {
-        let merged = out.get_or_insert_with(Byline::default);
-        if !merged.raw.is_empty() {
-            merged.raw.push('\n');
-        }
+        merged.raw.push('\n');
         merged.raw.push_str(&line.raw);
         for a in line.authors {
             if seen_authors.insert(a.clone()) {
@@ -515,20 +516,12 @@ fn merge_all(lines: impl Iterator<Item = Byline>) -> Option<Byline> {
             }
         }
     }
-    out
+    Some(merged)
 }
 
-/// Joins two signature lines into one byline.
-pub fn merge_bylines(mut a: Byline, b: Byline) -> Byline {
-    a.raw.push('\n');
-    a.raw.push_str(&b.raw);
-    for x in b.authors {
-        super::extract::push_unique(&mut a.authors, &x);
-    }
-    for x in b.agencies {
-        super::extract::push_unique(&mut a.agencies, &x);
-    }
-    a
+/// Joins two byline lines into one byline.
+pub fn merge_bylines(a: Byline, b: Byline) -> Byline {
+    merge_all([a, b]).unwrap_or_default()
 }
 
 fn title_like(text: &str) -> bool {
