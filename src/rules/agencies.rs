@@ -94,9 +94,8 @@ impl<'t> Masked<'t> {
 }
 
 /// The case forms an alias is searched in: as written, lower case, upper case, and every word
-/// capitalised ("ТАСС", "тасс", "Тасс"; "Anadolu Ajansı", "ANADOLU AJANSI"). ASCII case needs no
-/// forms of its own (the finder ignores it); forms that would not round-trip in length are kept
-/// as written only.
+/// capitalised ("ТАСС", "тасс", "Тасс"; "Anadolu Ajansı", "ANADOLU AJANSI"). An ASCII alias is
+/// searched as written only: the finder ignores ASCII case.
 fn case_forms(alias: &str) -> Vec<String> {
     let mut forms = vec![alias.to_string()];
     if alias.is_ascii() {

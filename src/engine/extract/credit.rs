@@ -373,14 +373,16 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         .map_or(0, |(i, _)| i);
     // Only the window is lower-cased and searched: a credit word before it is never taken.
     let lower = t[window_start..].to_lowercase();
+    // Offsets of the lower-cased window serve the original only where lower-casing kept lengths.
     let same_offsets = lower.len() == t.len() - window_start;
     // A credit word is followed by ':' or '.' ("Foto:", "Photo."): look only before those, from
     // the right, instead of searching the window once per credit word.
-    let marks: Vec<usize> = lower.match_indices([':', '.']).map(|(i, _)| i).collect();
+    let marks: Vec<usize> = if same_offsets {
+        lower.match_indices([':', '.']).map(|(i, _)| i).collect()
+    } else {
+        Vec::new()
+    };
     for word in credit_words(applied) {
-        if !same_offsets {
-            break;
-        }
         for &mark in marks.iter().rev() {
             let Some(found) = mark.checked_sub(word.len()) else {
                 continue;
