@@ -96,16 +96,27 @@ struct PatternSet {
     masked_at: Vec<(usize, ArtefactKind)>,
 }
 
+/// One line pattern on its way into a `PatternSet`.
+struct LinePattern {
+    /// Position among the file's patterns (the first match in file order wins).
+    at: usize,
+    kind: ArtefactKind,
+    /// The pattern with its placeholders expanded.
+    expanded: String,
+    /// It names `{AGENCY}`: it runs on the masked line.
+    masked: bool,
+}
+
 impl PatternSet {
-    fn build(patterns: &[(usize, ArtefactKind, String, bool)]) -> Result<PatternSet, regex::Error> {
+    fn build(patterns: &[LinePattern]) -> Result<PatternSet, regex::Error> {
         let set = |masked: bool| -> Result<(RegexSet, Vec<(usize, ArtefactKind)>), regex::Error> {
-            let chosen: Vec<&(usize, ArtefactKind, String, bool)> =
-                patterns.iter().filter(|p| p.3 == masked).collect();
-            let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.2))
+            let chosen: Vec<&LinePattern> =
+                patterns.iter().filter(|p| p.masked == masked).collect();
+            let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.expanded))
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(SET_DFA_CACHE_BYTES)
                 .build()?;
-            Ok((regexes, chosen.iter().map(|p| (p.0, p.1)).collect()))
+            Ok((regexes, chosen.iter().map(|p| (p.at, p.kind)).collect()))
         };
         let (plain, plain_at) = set(false)?;
         let (masked, masked_at) = set(true)?;
@@ -316,7 +327,6 @@ impl LangRules {
         let mut lines = HashMap::new();
         let mut prefix_list = Vec::new();
         let mut prefix_kinds = Vec::new();
-        // (position in the file, kind, expanded pattern, names `{AGENCY}`)
         let mut fast_src = Vec::new();
         let mut slow_src = Vec::new();
         let mut raw_patterns: Vec<String> = Vec::new();
@@ -351,9 +361,13 @@ impl LangRules {
                 prefix_kinds.push(kind);
             }
             for p in rules.patterns {
-                let expanded = expand(&p, &agency_mark, &month_alt, &letters);
-                let entry = (raw_patterns.len(), kind, expanded, names_agency(&p));
-                if has_unicode_word_boundary(&entry.2) {
+                let entry = LinePattern {
+                    at: raw_patterns.len(),
+                    kind,
+                    expanded: expand(&p, &agency_mark, &month_alt, &letters),
+                    masked: names_agency(&p),
+                };
+                if has_unicode_word_boundary(&entry.expanded) {
                     slow_src.push(entry);
                 } else {
                     fast_src.push(entry);
