@@ -87,13 +87,85 @@ pub struct LangRules {
 
 /// Line patterns split by what they run on: the line, or the line with its agencies masked
 /// (patterns that name `{AGENCY}`). Each keeps its patterns' kinds and their order in the file:
-/// where several match, the first in the file wins.
+/// where several match, the first in the file wins. Patterns that open with `^.{0,N}` ("all
+/// rights reserved" up to N characters into the line) stay out of the sets: in a set, their
+/// counted lead keeps the set's DFA walking far into every line. They run on their own, and
+/// only on lines that hold one of the literals every match of theirs must contain
+/// (see [`Leading`]).
 #[derive(Debug)]
 struct PatternSet {
     plain: RegexSet,
     plain_at: Vec<(usize, ArtefactKind)>,
     masked: RegexSet,
     masked_at: Vec<(usize, ArtefactKind)>,
+    /// In file order.
+    leading: Vec<Leading>,
+}
+
+/// A line pattern `^.{0,N}REST` and a gate in front of it: the opening of `REST` up to its
+/// first long or unbounded piece (`all rights reserved` of `all rights reserved.{0,200}$`),
+/// searched anywhere in the line. Every match of the pattern holds a match of the gate, so a line
+/// without one cannot match and the pattern does not run on it.
+#[derive(Debug)]
+struct Leading {
+    at: usize,
+    kind: ArtefactKind,
+    gate: Regex,
+    pattern: Pattern,
+}
+
+impl Leading {
+    fn is_match(&self, input: &LineInput<'_>) -> bool {
+        self.gate.is_match(self.pattern.haystack(input)) && self.pattern.is_match(input)
+    }
+}
+
+/// The pieces of a gate: each at most this long.
+const MAX_GATE_PIECE_BYTES: usize = 64;
+/// A gate shorter than this would pass too many lines to be worth a search of its own.
+const MIN_GATE_BYTES: usize = 3;
+
+/// The gate of a pattern `^.{0,N}REST` or `^.*REST` (see [`Leading`]); `None` for other patterns, and where
+/// `REST` does not open with at least `MIN_GATE_BYTES` of short pieces. The gate stops before a
+/// Unicode word boundary, which would keep it off the fast engines.
+fn leading_gate(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Dot, Hir, HirKind, Look};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let HirKind::Concat(items) = hir.kind() else {
+        return None;
+    };
+    let [first, second, rest @ ..] = items.as_slice() else {
+        return None;
+    };
+    if *first.kind() != HirKind::Look(Look::Start) {
+        return None;
+    }
+    let HirKind::Repetition(rep) = second.kind() else {
+        return None;
+    };
+    if *rep.sub != Hir::dot(Dot::AnyCharExceptLF) && *rep.sub != Hir::dot(Dot::AnyChar) {
+        return None;
+    }
+    let pieces: Vec<Hir> = rest
+        .iter()
+        .take_while(|h| {
+            let props = h.properties();
+            props
+                .maximum_len()
+                .is_some_and(|m| m <= MAX_GATE_PIECE_BYTES)
+                && !props.look_set().contains_word_unicode()
+        })
+        .cloned()
+        .collect();
+    let gate = Hir::concat(pieces);
+    if gate
+        .properties()
+        .minimum_len()
+        .is_none_or(|m| m < MIN_GATE_BYTES)
+    {
+        return None;
+    }
+    Some(gate.to_string())
 }
 
 /// One line pattern on its way into a `PatternSet`.
@@ -109,9 +181,31 @@ struct LinePattern {
 
 impl PatternSet {
     fn build(patterns: &[LinePattern]) -> Result<PatternSet, regex::Error> {
+        let mut leading = Vec::new();
+        let mut in_sets = Vec::new();
+        for p in patterns {
+            match leading_gate(&p.expanded) {
+                Some(gate) => leading.push(Leading {
+                    at: p.at,
+                    kind: p.kind,
+                    gate: RegexBuilder::new(&gate)
+                        .size_limit(REGEX_SIZE_LIMIT)
+                        .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
+                        .build()?,
+                    pattern: Pattern::new(
+                        RegexBuilder::new(&p.expanded)
+                            .size_limit(REGEX_SIZE_LIMIT)
+                            .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
+                            .build()?,
+                        p.masked,
+                    ),
+                }),
+                None => in_sets.push(p),
+            }
+        }
         let set = |masked: bool| -> Result<(RegexSet, Vec<(usize, ArtefactKind)>), regex::Error> {
-            let chosen: Vec<&LinePattern> =
-                patterns.iter().filter(|p| p.masked == masked).collect();
+            let chosen: Vec<&&LinePattern> =
+                in_sets.iter().filter(|p| p.masked == masked).collect();
             let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.expanded))
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(SET_DFA_CACHE_BYTES)
@@ -125,11 +219,12 @@ impl PatternSet {
             plain_at,
             masked,
             masked_at,
+            leading,
         })
     }
 
     fn is_empty(&self) -> bool {
-        self.plain.is_empty() && self.masked.is_empty()
+        self.plain.is_empty() && self.masked.is_empty() && self.leading.is_empty()
     }
 
     /// The kind of the first pattern in file order that matches.
@@ -152,6 +247,14 @@ impl PatternSet {
             {
                 best = Some(self.masked_at[i]);
             }
+        }
+        if let Some(l) = self
+            .leading
+            .iter()
+            .take_while(|l| best.is_none_or(|b| l.at < b.0))
+            .find(|l| l.is_match(input))
+        {
+            best = Some((l.at, l.kind));
         }
         best.map(|b| b.1)
     }
@@ -656,6 +759,61 @@ mod tests {
         .unwrap();
         let err = LangRules::compile("t.toml", parsed, &[]).unwrap_err();
         assert!(err.to_string().contains("adverts"));
+    }
+
+    #[test]
+    fn patterns_with_a_counted_lead_are_gated_by_what_follows_the_lead() {
+        let gate = |p: &str| leading_gate(p).map(|g| Regex::new(&g).unwrap());
+        let g = gate(r"(?i)^.{0,120}(?-u:\b)all rights reserved(?-u:\b).{0,200}$").unwrap();
+        assert!(g.is_match("© 2024 Example Media. ALL RIGHTS RESERVED."));
+        assert!(!g.is_match("They reserved all the rights they had."));
+        // The gate stops before a Unicode word boundary and before a long piece.
+        let g = gate(r"(?i)^.{0,60}Все права\b.{0,100}\bзащищены\b.{0,250}$").unwrap();
+        assert!(g.is_match("© ТАСС. ВСЕ ПРАВА ЗАЩИЩЕНЫ"));
+        assert!(gate(r"(?i)^.*contributed to this report$").is_some());
+        // Not a counted lead of any character, or too little to gate on.
+        assert!(gate(r"^Lesezeit:?\s*\d+.*$").is_none());
+        assert!(gate(r"^[^>]{0,40}>\s*[^>]{1,40}$").is_none());
+        assert!(gate(r"^.{0,40}\s+.{0,120}$").is_none());
+        assert!(gate(r"^.{0,40}ab$").is_none());
+    }
+
+    #[test]
+    fn a_gated_pattern_matches_exactly_the_lines_its_regex_matches() {
+        let r = rules(
+            "code='en'\nname='English'\n[artefacts.copyright_footer]\npatterns=[\n\
+             '^.{0,12}rights reserved.{0,10}$',\n\
+             '^.{0,5}by the (?:desk|wire)\\.?$',\n]\n",
+        );
+        let originals = [
+            Regex::new(r"(?i)^.{0,12}rights reserved.{0,10}$").unwrap(),
+            Regex::new(r"(?i)^.{0,5}by the (?:desk|wire)\.?$").unwrap(),
+        ];
+        let agencies = agencies();
+        let pieces = [
+            "rights reserved",
+            "Rights Reserved",
+            "by the desk",
+            "by the wire",
+            ".",
+            "x",
+            " ",
+            "é",
+            "\n",
+            "© 2024 ",
+            "rights",
+            " reserved",
+        ];
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let lines = proptest::collection::vec(0..pieces.len(), 0..8);
+        let result = runner.run(&lines, |picks| {
+            let line: String = picks.iter().map(|&i| pieces[i]).collect();
+            let expected = originals.iter().any(|re| re.is_match(&line));
+            let got = r.match_line(&LineInput::new(&line, &agencies)).is_some();
+            proptest::prop_assert_eq!(got, expected, "{:?}", line);
+            Ok(())
+        });
+        assert!(result.is_ok(), "{result:?}");
     }
 }
 

@@ -68,13 +68,19 @@ impl Pattern {
         }
     }
 
+    /// The text the pattern runs on: the masked line for patterns naming `{AGENCY}`, else the
+    /// line.
+    pub fn haystack<'s>(&self, input: &'s LineInput<'_>) -> &'s str {
+        if self.masked {
+            input.masked().text()
+        } else {
+            input.text()
+        }
+    }
+
     /// Whether the pattern matches somewhere in `input`.
     pub fn is_match(&self, input: &LineInput<'_>) -> bool {
-        if self.masked {
-            self.regex.is_match(input.masked().text())
-        } else {
-            self.regex.is_match(input.text())
-        }
+        self.regex.is_match(self.haystack(input))
     }
 }
 
