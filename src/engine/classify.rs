@@ -87,7 +87,7 @@ fn rule_match(text: &str, applied: &Applied, rules: &Rules) -> Option<LineMatch>
     }
     // Page furniture left untranslated by machine translation: other languages' whole-line labels.
     rules
-        .foreign_label(text, applied.lang.map(|l| l.code.as_str()))
+        .foreign_label(&input, applied.lang.map(|l| l.code.as_str()))
         .map(LineMatch::Line)
 }
 

@@ -16,6 +16,8 @@ use crate::engine::article::ArtefactKind;
 /// Lines longer than this are never tested against `prefixes`: a long body paragraph that starts
 /// with the same words as a teaser stays body.
 pub const MAX_PREFIX_LINE_CHARS: usize = 300;
+/// Lines longer than this (in bytes) are never whole-line labels.
+pub const MAX_LABEL_LINE_BYTES: usize = 200;
 /// Lines longer than this are not tested against `patterns` at all.
 pub const MAX_PATTERN_LINE_CHARS: usize = 600;
 /// Lines longer than this are not tested against patterns that need a Unicode word boundary.
@@ -577,7 +579,7 @@ impl LangRules {
 
     /// The whole line is a known label.
     pub fn match_exact(&self, line: &str) -> Option<ArtefactKind> {
-        if line.len() > 200 {
+        if line.len() > MAX_LABEL_LINE_BYTES {
             return None;
         }
         self.match_key(&line_key(line))
@@ -596,10 +598,12 @@ impl LangRules {
     /// How `line` (trimmed, repaired) matches this file's artefact rules, if at all.
     pub fn match_line(&self, input: &LineInput<'_>) -> Option<LineMatch> {
         let line = input.text();
-        if let Some(k) = self.match_exact(line) {
+        if line.len() <= MAX_LABEL_LINE_BYTES
+            && let Some(k) = self.match_key(input.key())
+        {
             return Some(LineMatch::Line(k));
         }
-        if let Some(k) = self.match_prefix(line) {
+        if let Some(k) = self.match_lowered_prefix(line, input.lowered()) {
             return Some(LineMatch::Prefix(k));
         }
         // Patterns describe furniture lines; a long paragraph is body whatever it contains.
@@ -623,12 +627,16 @@ impl LangRules {
 
     /// The line starts with a known prefix followed by a boundary.
     pub fn match_prefix(&self, line: &str) -> Option<ArtefactKind> {
+        self.match_lowered_prefix(line, &line.trim_start().to_lowercase())
+    }
+
+    /// `match_prefix` with the line's lower-cased form (`LineInput::lowered`) at hand.
+    fn match_lowered_prefix(&self, line: &str, lowered: &str) -> Option<ArtefactKind> {
         let ac = self.prefixes.as_ref()?;
         if line.chars().count() > MAX_PREFIX_LINE_CHARS {
             return None;
         }
-        let lowered = line.trim_start().to_lowercase();
-        let m = ac.find(Input::new(&lowered).anchored(Anchored::Yes))?;
+        let m = ac.find(Input::new(lowered).anchored(Anchored::Yes))?;
         let rest = &lowered[m.end()..];
         let last = lowered[..m.end()].chars().last();
         let boundary = rest.is_empty()

@@ -192,13 +192,13 @@ impl Rules {
     /// translation: "Bild vergrößern" in English copy).
     pub fn foreign_label(
         &self,
-        line: &str,
+        line: &LineInput<'_>,
         own: Option<&str>,
     ) -> Option<crate::engine::article::ArtefactKind> {
-        if line.len() > 200 {
+        if line.text().len() > compile::MAX_LABEL_LINE_BYTES {
             return None;
         }
-        let (kind, langs) = self.labels.get(&compile::line_key(line))?;
+        let (kind, langs) = self.labels.get(line.key())?;
         langs
             .iter()
             .any(|l| Some(l.as_str()) != own)

@@ -7,13 +7,16 @@ use std::cell::OnceCell;
 use regex::Regex;
 
 use super::agencies::{Agencies, Masked};
+use super::compile::line_key;
 
-/// One line as patterns see it: the text, and (computed once, when a pattern needs it) the text
-/// with its agencies masked.
+/// One line as rules see it: the text, and (each computed once, when a rule file needs it) the
+/// text with its agencies masked, its whole-line label key and its lower-cased form.
 pub struct LineInput<'a> {
     text: &'a str,
     agencies: &'a Agencies,
     masked: OnceCell<Masked<'a>>,
+    key: OnceCell<String>,
+    lowered: OnceCell<String>,
 }
 
 impl<'a> LineInput<'a> {
@@ -22,11 +25,24 @@ impl<'a> LineInput<'a> {
             text,
             agencies,
             masked: OnceCell::new(),
+            key: OnceCell::new(),
+            lowered: OnceCell::new(),
         }
     }
 
     pub fn text(&self) -> &'a str {
         self.text
+    }
+
+    /// The key whole-line labels are looked up by ([`line_key`]).
+    pub fn key(&self) -> &str {
+        self.key.get_or_init(|| line_key(self.text))
+    }
+
+    /// The line without leading space, lower-cased (prefixes are matched on it).
+    pub fn lowered(&self) -> &str {
+        self.lowered
+            .get_or_init(|| self.text.trim_start().to_lowercase())
     }
 
     /// The line with every agency alias masked.
