@@ -27,12 +27,14 @@ pub const MAX_SLOW_PATTERN_LINE_CHARS: usize = 400;
 /// the default 10 MB would do for today's rules; this leaves room for rule authors.)
 const REGEX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
 
-/// Lazy-DFA cache per regex and concurrent search. Line-pattern sets run on every short line and
-/// keep regex's default (2 MiB): at 512 or 256 KiB they thrash, and the engine was 20–25 % slower
-/// (server RSS under load 490 → 255 MB at 256 KiB). Dateline, signature, caption and inline
-/// regexes run on a few lines per article and do with 256 KiB (see docs/performance.md).
-const SET_DFA_CACHE_BYTES: usize = 2 * 1024 * 1024;
-const SMALL_DFA_CACHE_BYTES: usize = 256 * 1024;
+/// Lazy-DFA cache per regex and engine thread (regex's default). A cache grows only as far as its
+/// regex needs. Smaller caps cost time and saved little: line-pattern sets at 256–512 KiB
+/// thrashed (engine 20–25 % slower); dateline and signature regexes at 256 KiB gave up on most
+/// lines and fell back to the backtracker, whose visited-set clearing alone was ~13 % of the
+/// engine's instructions. Server RSS under load is the same with 256 KiB or 2 MiB for the single
+/// regexes (154 vs 156 MB), since the engine runs on a fixed pool of threads (see
+/// docs/performance.md).
+const DFA_CACHE_BYTES: usize = 2 * 1024 * 1024;
 
 /// How a line matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,12 +194,12 @@ impl PatternSet {
                     kind: p.kind,
                     gate: RegexBuilder::new(&gate)
                         .size_limit(REGEX_SIZE_LIMIT)
-                        .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
+                        .dfa_size_limit(DFA_CACHE_BYTES)
                         .build()?,
                     pattern: Pattern::new(
                         RegexBuilder::new(&p.expanded)
                             .size_limit(REGEX_SIZE_LIMIT)
-                            .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
+                            .dfa_size_limit(DFA_CACHE_BYTES)
                             .build()?,
                         p.masked,
                     ),
@@ -210,7 +212,7 @@ impl PatternSet {
                 in_sets.iter().filter(|p| p.masked == masked).collect();
             let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.expanded))
                 .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(SET_DFA_CACHE_BYTES)
+                .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()?;
             Ok((regexes, chosen.iter().map(|p| (p.at, p.kind)).collect()))
         };
@@ -417,7 +419,7 @@ impl LangRules {
         let build = |p: &str| -> Result<Regex, RulesError> {
             RegexBuilder::new(&expand(p, &agency_mark, &month_alt, &letters))
                 .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
+                .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()
                 .map_err(|e| RulesError::Pattern {
                     file: file.into(),
@@ -529,7 +531,7 @@ impl LangRules {
             Some(
                 RegexBuilder::new(&alt.join("|"))
                     .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(SMALL_DFA_CACHE_BYTES)
+                    .dfa_size_limit(DFA_CACHE_BYTES)
                     .build()
                     .map_err(|e| RulesError::Invalid {
                         file: file.into(),
