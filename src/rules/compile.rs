@@ -605,21 +605,20 @@ impl LangRules {
         {
             return Some(LineMatch::Line(k));
         }
-        if let Some(k) = self.match_lowered_prefix(line, input.lowered()) {
+        let chars = input.chars();
+        if chars <= MAX_PREFIX_LINE_CHARS
+            && let Some(k) = self.match_lowered_prefix(input.lowered())
+        {
             return Some(LineMatch::Prefix(k));
         }
         // Patterns describe furniture lines; a long paragraph is body whatever it contains.
-        if line.len() > MAX_PATTERN_LINE_CHARS * 4 || line.chars().count() > MAX_PATTERN_LINE_CHARS
-        {
+        if chars > MAX_PATTERN_LINE_CHARS {
             return None;
         }
         if let Some(k) = self.patterns.first_match(input) {
             return Some(LineMatch::Pattern(k));
         }
-        if self.slow_patterns.is_empty()
-            || line.len() > MAX_SLOW_PATTERN_LINE_CHARS * 4
-            || line.chars().count() > MAX_SLOW_PATTERN_LINE_CHARS
-        {
+        if self.slow_patterns.is_empty() || chars > MAX_SLOW_PATTERN_LINE_CHARS {
             return None;
         }
         self.slow_patterns
@@ -629,15 +628,15 @@ impl LangRules {
 
     /// The line starts with a known prefix followed by a boundary.
     pub fn match_prefix(&self, line: &str) -> Option<ArtefactKind> {
-        self.match_lowered_prefix(line, &line.trim_start().to_lowercase())
-    }
-
-    /// `match_prefix` with the line's lower-cased form (`LineInput::lowered`) at hand.
-    fn match_lowered_prefix(&self, line: &str, lowered: &str) -> Option<ArtefactKind> {
-        let ac = self.prefixes.as_ref()?;
         if line.chars().count() > MAX_PREFIX_LINE_CHARS {
             return None;
         }
+        self.match_lowered_prefix(&line.trim_start().to_lowercase())
+    }
+
+    /// `match_prefix` on the line without leading space, lower-cased (`LineInput::lowered`).
+    fn match_lowered_prefix(&self, lowered: &str) -> Option<ArtefactKind> {
+        let ac = self.prefixes.as_ref()?;
         let m = ac.find(Input::new(lowered).anchored(Anchored::Yes))?;
         let rest = &lowered[m.end()..];
         let last = lowered[..m.end()].chars().last();

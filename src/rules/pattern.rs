@@ -10,13 +10,15 @@ use super::agencies::{Agencies, Masked};
 use super::compile::line_key;
 
 /// One line as rules see it: the text, and (each computed once, when a rule file needs it) the
-/// text with its agencies masked, its whole-line label key and its lower-cased form.
+/// text with its agencies masked, its whole-line label key, its lower-cased form and its length
+/// in characters.
 pub struct LineInput<'a> {
     text: &'a str,
     agencies: &'a Agencies,
     masked: OnceCell<Masked<'a>>,
     key: OnceCell<String>,
     lowered: OnceCell<String>,
+    chars: OnceCell<usize>,
 }
 
 impl<'a> LineInput<'a> {
@@ -27,11 +29,17 @@ impl<'a> LineInput<'a> {
             masked: OnceCell::new(),
             key: OnceCell::new(),
             lowered: OnceCell::new(),
+            chars: OnceCell::new(),
         }
     }
 
     pub fn text(&self) -> &'a str {
         self.text
+    }
+
+    /// The line's length in characters.
+    pub fn chars(&self) -> usize {
+        *self.chars.get_or_init(|| self.text.chars().count())
     }
 
     /// The key whole-line labels are looked up by ([`line_key`]).
