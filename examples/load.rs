@@ -65,13 +65,14 @@ struct Args {
     /// Article size of the feed: 1KB, 3KB, 10KB, 100KB, 1MB, or `fixtures` (the fixtures as they are).
     #[arg(long, default_value = "3KB")]
     size: String,
-    /// Phases, in order: engine, health, unary, unary-half (unary paced at half the unary peak
-    /// measured before), stream, stall (unary-half while one big document loops on its own
-    /// connection).
+    /// Phases, in order: engine, health, refused (Normalize with a content type the engine
+    /// refuses at once: the transport's ceiling for 3 KB calls), unary, unary-half (unary paced at
+    /// half the unary peak measured before), stream, stall (unary-half while one big document
+    /// loops on its own connection).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "engine,health,unary,unary-half,stream"
+        default_value = "engine,health,refused,unary,unary-half,stream"
     )]
     phases: Vec<String>,
     /// Pace unary calls at this many per second (total) instead of as fast as possible.
@@ -283,6 +284,9 @@ fn doc(text: &str, id: u64) -> pb::Document {
     }
 }
 
+/// A content type the service refuses (the contract takes `text/plain` only, for now).
+const REFUSED_CONTENT_TYPE: &str = "application/x-load-refused";
+
 fn client(ch: Channel) -> NormalizerServiceClient<Channel> {
     NormalizerServiceClient::new(ch)
         .max_decoding_message_size(256 << 20)
@@ -293,6 +297,10 @@ fn client(ch: Channel) -> NormalizerServiceClient<Channel> {
 enum Kind {
     Health,
     Unary,
+    /// Normalize with a `content_type` the engine refuses at its first check: the same 3 KB on
+    /// the wire, the same hop to an engine thread and back, no engine work. Success is the
+    /// expected INVALID_ARGUMENT.
+    Refused,
 }
 
 /// Closed loop (or paced at `rate` calls/s in total) unary calls for warm-up + duration.
@@ -348,6 +356,20 @@ async fn run_unary(
                             options: None,
                         };
                         (norm.normalize(req).await.is_ok(), text.len())
+                    }
+                    Kind::Refused => {
+                        let text = &docs[(n as usize) % docs.len()];
+                        let mut document = doc(text, n);
+                        document.content_type = REFUSED_CONTENT_TYPE.into();
+                        let req = pb::NormalizeRequest {
+                            document: Some(document),
+                            options: None,
+                        };
+                        let refused = norm
+                            .normalize(req)
+                            .await
+                            .is_err_and(|s| s.code() == tonic::Code::InvalidArgument);
+                        (refused, text.len())
                     }
                 };
                 let done = Instant::now();
@@ -634,6 +656,7 @@ fn main() -> Result<(), Error> {
 
     print_header();
     let mut health_rate = None;
+    let mut refused_rate = None;
     let mut unary_rate = None;
     let mut engine_rate = None;
     let mut stream_rate = None;
@@ -678,6 +701,17 @@ fn main() -> Result<(), Error> {
                     Some(r) => format!("Normalize paced at {r:.0}/s"),
                     None => "Normalize".into(),
                 },
+                shape.clone(),
+            ),
+            "refused" => (
+                rt.block_on(run_unary(
+                    Kind::Refused,
+                    &channels,
+                    docs.clone(),
+                    &args,
+                    None,
+                )),
+                "Normalize refused before the engine (unsupported content_type)".into(),
                 shape.clone(),
             ),
             "unary-half" | "stall" => {
@@ -790,6 +824,7 @@ fn main() -> Result<(), Error> {
                 }
             }
             "health" => health_rate = Some(o.rate()),
+            "refused" => refused_rate = Some(o.rate()),
             "unary" if args.rate.is_none() => unary_rate = Some(o.rate()),
             "stream" => {
                 stream_rate = Some(o.rate());
@@ -801,6 +836,14 @@ fn main() -> Result<(), Error> {
         }
     }
     println!();
+    if let (Some(r), Some(h)) = (refused_rate, health_rate) {
+        println!(
+            "Normalize refused before the engine / Health/Check = {:.0} / {:.0} = {:.1} %  (the ceiling for 3 KB calls on this transport)",
+            r,
+            h,
+            100.0 * r / h
+        );
+    }
     if let (Some(u), Some(h)) = (unary_rate, health_rate) {
         println!(
             "Normalize / Health/Check = {:.0} / {:.0} = {:.1} %  (target ≥ 50 %)",
