@@ -36,6 +36,14 @@ const REGEX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
 /// docs/performance.md).
 const DFA_CACHE_BYTES: usize = 2 * 1024 * 1024;
 
+/// One compiled rule regex, with the limits every rule regex has.
+fn rule_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE_BYTES)
+        .build()
+}
+
 /// How a line matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineMatch {
@@ -94,8 +102,7 @@ pub struct LangRules {
 /// where several match, the first in the file wins. Patterns that open with `^.{0,N}` ("all
 /// rights reserved" up to N characters into the line) stay out of the sets: in a set, their
 /// counted lead keeps the set's DFA walking far into every line. They run on their own, and
-/// only on lines that hold one of the literals every match of theirs must contain
-/// (see [`Leading`]).
+/// only on lines their gate finds something in (see [`Leading`]).
 #[derive(Debug)]
 struct PatternSet {
     plain: RegexSet,
@@ -129,9 +136,9 @@ const MAX_GATE_PIECE_BYTES: usize = 64;
 /// A gate shorter than this would pass too many lines to be worth a search of its own.
 const MIN_GATE_BYTES: usize = 3;
 
-/// The gate of a pattern `^.{0,N}REST` or `^.*REST` (see [`Leading`]); `None` for other patterns, and where
-/// `REST` does not open with at least `MIN_GATE_BYTES` of short pieces. The gate stops before a
-/// Unicode word boundary, which would keep it off the fast engines.
+/// The gate of a pattern `^.{0,N}REST` or `^.*REST` (see [`Leading`]); `None` for other
+/// patterns, and where `REST` does not open with at least `MIN_GATE_BYTES` of short pieces. The
+/// gate stops before a Unicode word boundary, which would keep it off the fast engines.
 fn leading_gate(pattern: &str) -> Option<String> {
     use regex_syntax::hir::{Dot, Hir, HirKind, Look};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
@@ -192,17 +199,8 @@ impl PatternSet {
                 Some(gate) => leading.push(Leading {
                     at: p.at,
                     kind: p.kind,
-                    gate: RegexBuilder::new(&gate)
-                        .size_limit(REGEX_SIZE_LIMIT)
-                        .dfa_size_limit(DFA_CACHE_BYTES)
-                        .build()?,
-                    pattern: Pattern::new(
-                        RegexBuilder::new(&p.expanded)
-                            .size_limit(REGEX_SIZE_LIMIT)
-                            .dfa_size_limit(DFA_CACHE_BYTES)
-                            .build()?,
-                        p.masked,
-                    ),
+                    gate: rule_regex(&gate)?,
+                    pattern: Pattern::new(rule_regex(&p.expanded)?, p.masked),
                 }),
                 None => in_sets.push(p),
             }
@@ -417,15 +415,13 @@ impl LangRules {
         let agency_mark = regex::escape(&AGENCY_MARK.to_string());
         let letters = script_classes(file, &parsed.scripts)?;
         let build = |p: &str| -> Result<Regex, RulesError> {
-            RegexBuilder::new(&expand(p, &agency_mark, &month_alt, &letters))
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(DFA_CACHE_BYTES)
-                .build()
-                .map_err(|e| RulesError::Pattern {
+            rule_regex(&expand(p, &agency_mark, &month_alt, &letters)).map_err(|e| {
+                RulesError::Pattern {
                     file: file.into(),
                     pattern: p.into(),
                     message: e.to_string(),
-                })
+                }
+            })
         };
         let build_pattern = |p: &String| -> Result<Pattern, RulesError> {
             Ok(Pattern::new(build(p)?, names_agency(p)))
@@ -528,16 +524,10 @@ impl LangRules {
                 .iter()
                 .map(|(r, _)| format!("(?:{})", r.as_str()))
                 .collect();
-            Some(
-                RegexBuilder::new(&alt.join("|"))
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(DFA_CACHE_BYTES)
-                    .build()
-                    .map_err(|e| RulesError::Invalid {
-                        file: file.into(),
-                        message: format!("inline patterns do not compile together: {e}"),
-                    })?,
-            )
+            Some(rule_regex(&alt.join("|")).map_err(|e| RulesError::Invalid {
+                file: file.into(),
+                message: format!("inline patterns do not compile together: {e}"),
+            })?)
         };
         let datelines = parsed
             .dateline_patterns
@@ -580,11 +570,8 @@ impl LangRules {
     }
 
     /// The whole line is a known label.
-    pub fn match_exact(&self, line: &str) -> Option<ArtefactKind> {
-        if line.len() > MAX_LABEL_LINE_BYTES {
-            return None;
-        }
-        self.match_key(&line_key(line))
+    pub fn match_label(&self, input: &LineInput<'_>) -> Option<ArtefactKind> {
+        self.match_key(input.label_key()?)
     }
 
     /// A whole-line label by its `line_key`.
@@ -599,19 +586,14 @@ impl LangRules {
 
     /// How `line` (trimmed, repaired) matches this file's artefact rules, if at all.
     pub fn match_line(&self, input: &LineInput<'_>) -> Option<LineMatch> {
-        let line = input.text();
-        if line.len() <= MAX_LABEL_LINE_BYTES
-            && let Some(k) = self.match_key(input.key())
-        {
+        if let Some(k) = self.match_label(input) {
             return Some(LineMatch::Line(k));
         }
-        let chars = input.chars();
-        if chars <= MAX_PREFIX_LINE_CHARS
-            && let Some(k) = self.match_lowered_prefix(input.lowered())
-        {
+        if let Some(k) = self.match_prefix(input) {
             return Some(LineMatch::Prefix(k));
         }
         // Patterns describe furniture lines; a long paragraph is body whatever it contains.
+        let chars = input.chars();
         if chars > MAX_PATTERN_LINE_CHARS {
             return None;
         }
@@ -627,16 +609,12 @@ impl LangRules {
     }
 
     /// The line starts with a known prefix followed by a boundary.
-    pub fn match_prefix(&self, line: &str) -> Option<ArtefactKind> {
-        if line.chars().count() > MAX_PREFIX_LINE_CHARS {
+    pub fn match_prefix(&self, input: &LineInput<'_>) -> Option<ArtefactKind> {
+        let ac = self.prefixes.as_ref()?;
+        if input.chars() > MAX_PREFIX_LINE_CHARS {
             return None;
         }
-        self.match_lowered_prefix(&line.trim_start().to_lowercase())
-    }
-
-    /// `match_prefix` on the line without leading space, lower-cased (`LineInput::lowered`).
-    fn match_lowered_prefix(&self, lowered: &str) -> Option<ArtefactKind> {
-        let ac = self.prefixes.as_ref()?;
+        let lowered = input.lowered();
         let m = ac.find(Input::new(lowered).anchored(Anchored::Yes))?;
         let rest = &lowered[m.end()..];
         let last = lowered[..m.end()].chars().last();
@@ -706,11 +684,10 @@ mod tests {
     fn whole_line_labels_ignore_case_spacing_and_trailing_colons() {
         let r =
             rules("code='de'\nname='German'\n[artefacts.ui_label]\nlines=['Bild vergrößern']\n");
-        assert_eq!(
-            r.match_exact("BILD  vergrößern:"),
-            Some(ArtefactKind::UiLabel)
-        );
-        assert_eq!(r.match_exact("Bild vergrößern und mehr"), None);
+        let agencies = agencies();
+        let label = |line: &str| r.match_label(&LineInput::new(line, &agencies));
+        assert_eq!(label("BILD  vergrößern:"), Some(ArtefactKind::UiLabel));
+        assert_eq!(label("Bild vergrößern und mehr"), None);
     }
 
     #[test]
@@ -718,13 +695,15 @@ mod tests {
         let r = rules(
             "code='de'\nname='German'\n[artefacts.link_teaser]\nprefixes=['Lesen Sie auch']\n",
         );
+        let agencies = agencies();
+        let prefix = |line: &str| r.match_prefix(&LineInput::new(line, &agencies));
         assert_eq!(
-            r.match_prefix("Lesen Sie auch: Starkregen in der Eifel"),
+            prefix("Lesen Sie auch: Starkregen in der Eifel"),
             Some(ArtefactKind::LinkTeaser)
         );
-        assert_eq!(r.match_prefix("Lesen Sie auchmal was"), None);
+        assert_eq!(prefix("Lesen Sie auchmal was"), None);
         let long = format!("Lesen Sie auch {}", "x ".repeat(200));
-        assert_eq!(r.match_prefix(&long), None);
+        assert_eq!(prefix(&long), None);
     }
 
     #[test]

@@ -195,10 +195,7 @@ impl Rules {
         line: &LineInput<'_>,
         own: Option<&str>,
     ) -> Option<crate::engine::article::ArtefactKind> {
-        if line.text().len() > compile::MAX_LABEL_LINE_BYTES {
-            return None;
-        }
-        let (kind, langs) = self.labels.get(line.key())?;
+        let (kind, langs) = self.labels.get(line.label_key()?)?;
         langs
             .iter()
             .any(|l| Some(l.as_str()) != own)

@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 use regex::Regex;
 
 use super::agencies::{Agencies, Masked};
-use super::compile::line_key;
+use super::compile::{MAX_LABEL_LINE_BYTES, line_key};
 
 /// One line as rules see it: the text, and (each computed once, when a rule file needs it) the
 /// text with its agencies masked, its whole-line label key, its lower-cased form and its length
@@ -42,9 +42,11 @@ impl<'a> LineInput<'a> {
         *self.chars.get_or_init(|| self.text.chars().count())
     }
 
-    /// The key whole-line labels are looked up by ([`line_key`]).
-    pub fn key(&self) -> &str {
-        self.key.get_or_init(|| line_key(self.text))
+    /// The key whole-line labels are looked up by ([`line_key`]); `None` for a line longer than
+    /// any label (`MAX_LABEL_LINE_BYTES`).
+    pub fn label_key(&self) -> Option<&str> {
+        (self.text.len() <= MAX_LABEL_LINE_BYTES)
+            .then(|| self.key.get_or_init(|| line_key(self.text)).as_str())
     }
 
     /// The line without leading space, lower-cased (prefixes are matched on it).
