@@ -17,12 +17,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Lists `rules/*.toml` into `embedded_rules.rs`, so that adding a language is adding a file.
+/// Lists `rules/*.toml` (and the role model `rules/roles.tsv`) into `embedded_rules.rs`, so that adding a language is adding a file.
 fn embed_rules(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let mut files: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "tsv"))
         .collect();
     files.sort();
     let mut code = String::from(

@@ -1,5 +1,5 @@
 //! Each engine stage alone, over the 3 KB synthetic feed (and 100 KB for the linear stages):
-//! decode → repair → segment → language → classify → assemble. `cargo bench --bench stages`.
+//! decode → repair → segment → language → observe → decide → assemble. `cargo bench --bench stages`.
 //! Each stage gets the previous stages' output prepared outside the timed loop.
 
 mod common;
@@ -7,7 +7,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use copydesk::engine::{self, Article, Block, BlockKind, Content, classify, extract};
+use copydesk::engine::{self, Article, Block, BlockKind, Content, features, lexicon, roles};
 use copydesk::{Config, Rules};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -85,15 +85,23 @@ fn stages_at(c: &mut Criterion, rules: &Rules, label: &str, feed: &[String]) {
         .iter()
         .map(|s| rules.detector().detect(s, None).language.code)
         .collect();
-    g.bench_function("classify(one pass)", |b| {
+    g.bench_function("observe(features of every unit)", |b| {
         b.iter(|| {
             for (u, code) in units.iter().zip(&codes) {
-                let applied = extract::Applied {
-                    lang: rules.language(code),
-                    common: rules.common(),
-                    agencies: rules.agencies(),
-                };
-                black_box(classify::classify(u, &applied, rules));
+                let applied = lexicon::Applied::new(rules, code);
+                black_box(features::observe(u, &applied));
+            }
+        })
+    });
+    let observed: Vec<_> = units
+        .iter()
+        .zip(&codes)
+        .map(|(u, code)| features::observe(u, &lexicon::Applied::new(rules, code)))
+        .collect();
+    g.bench_function("decide(roles for the document)", |b| {
+        b.iter(|| {
+            for o in &observed {
+                black_box(roles::decide(o, rules.model()));
             }
         })
     });

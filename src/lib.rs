@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod grpc;
 pub mod rules;
+pub mod train;
 
 pub use engine::{Article, Config, Content, Error, Input, normalize};
 pub use rules::{Rules, RulesError};

@@ -3,8 +3,10 @@
 //! live heap bytes during the call, so this is its own test binary, and one test: the shapes run
 //! one after another, with no other test allocating meanwhile. Memory only, never time.
 //!
-//! The bound is generous (20× the input plus 1 MB): it catches a return to a `String` per line
-//! or per unit (50–73× before), not a few percent.
+//! The bound is generous (32× the input plus 1 MB): it catches a return to a `String` per line
+//! or per unit (50–73× before), not a few percent. Since the role decoder (issue 11) every unit
+//! also carries its observations (24 bytes) and its decoded state until the fields are
+//! extracted: 10–28× today, where a five-byte line is the worst case.
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
@@ -35,7 +37,7 @@ fn many_tiny_lines_cost_a_bounded_multiple_of_the_input() {
     // The first call builds lazily initialised tables: not the document's cost.
     peak_heap("Warm-up.\n\nFoto: Max Muster/dpa\n", &rules);
     let size = 512 * KB;
-    let bound = 20 * size + MB;
+    let bound = 32 * size + MB;
     let mut over = Vec::new();
     for (name, unit) in [
         ("a word and a blank line", "Wort\n\n"),
@@ -56,5 +58,5 @@ fn many_tiny_lines_cost_a_bounded_multiple_of_the_input() {
             over.push(format!("{name}: {peak} bytes > {bound}"));
         }
     }
-    assert!(over.is_empty(), "over 20× the input + 1 MB: {over:?}");
+    assert!(over.is_empty(), "over 32× the input + 1 MB: {over:?}");
 }

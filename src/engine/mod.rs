@@ -1,19 +1,24 @@
 //! The engine: pure and synchronous. Bytes or text in, one `Article` out.
 //! No IO, no async, no tonic or prost: the gRPC layer and the CLI only convert.
 //!
-//! Stages, in order: decode → repair → segment → language → classify → extract → assemble.
+//! Stages, in order: decode → repair → segment → language → observe (`features`) → decide
+//! (`roles`) → extract → assemble.
 
 pub mod article;
 pub mod assemble;
-pub mod classify;
 pub mod decode;
 pub mod extract;
+pub mod features;
 pub mod language;
+pub mod lexicon;
 pub mod repair;
+pub mod roles;
 pub mod segment;
+pub mod types;
 
 use crate::rules::Rules;
 pub use article::*;
+use types::{Role, Unit};
 
 /// One document as the caller sent it.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +127,50 @@ impl Error {
 
 /// Normalises one document: the stages in order.
 pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Article, Error> {
+    let (mut article, detection, mut notices, applied) = read(input, rules, config, None, |r| {
+        let article = extract::extract(
+            input.id,
+            r.units,
+            &r.roles,
+            &r.observed,
+            &r.applied,
+            r.removed,
+        );
+        (article, r.detection, r.notices, r.applied)
+    })?;
+    // The units, their observations and the text they borrowed are gone by now.
+    article.language = detection.language;
+    mark_block_languages(&mut article, rules, &mut notices);
+    suspect_translation(&article, &applied, rules, &mut notices);
+    article.notices = notices;
+    assemble::finish(&mut article);
+    Ok(article)
+}
+
+/// A document read up to its roles: what `extract` needs, and what training and the role
+/// snapshots look at.
+pub struct Reading<'a, 'r> {
+    pub units: &'a [Unit<'a>],
+    pub observed: features::Observed,
+    pub roles: Vec<Role>,
+    pub applied: lexicon::Applied<'r>,
+    pub detection: language::Detection,
+    pub notices: Vec<Notice>,
+    /// What repair already removed (leaked markup).
+    pub removed: Vec<Artefact>,
+}
+
+/// Reads a document up to its roles (decode → repair → segment → language → observe →
+/// decide) and hands the reading to `then`; the units borrow buffers that live only for that
+/// call. `language` forces the rules of one language (training reads each case in the
+/// language its record gives); `None` detects it as `normalize` does.
+pub fn read<'r, R>(
+    input: &Input,
+    rules: &'r Rules,
+    config: &Config,
+    language: Option<&str>,
+    then: impl for<'a> FnOnce(Reading<'a, 'r>) -> R,
+) -> Result<R, Error> {
     if input.len() > config.max_document_bytes {
         return Err(Error::TooLarge {
             size: input.len(),
@@ -167,23 +216,29 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
     }
 
     // A first guess from the longest units decides which rules apply; the clean body then
-    // decides the language, and the rules are applied again where it changed.
+    // decides the language, and the roles are decided again where it changed.
     let provisional = rules
         .detector()
         .detect(&longest_sample(&units, config.language_sample_bytes), hint);
-    let mut code = provisional.language.code.clone();
-    let mut classified = classify::classify(&units, &applied(rules, &code), rules);
+    let mut code = language.map_or_else(|| provisional.language.code.clone(), str::to_string);
+    let (mut observed, mut roles) = read_layout(&units, &applied(rules, &code), rules);
     // A confident first guess on the longest units stands: they are the body. Otherwise the
     // clean body decides.
     let mut detection = if provisional.language.reliable && provisional.language.confidence >= 0.9 {
         provisional
     } else {
-        detect_body(&units, &classified, rules, hint, config)
+        detect_body(&units, &roles, rules, hint, config)
     };
-    if detection.language.code != code && rules.language(&detection.language.code).is_some() {
+    if language.is_none()
+        && detection.language.code != code
+        && rules.language(&detection.language.code).is_some()
+    {
         code = detection.language.code.clone();
-        classified = classify::classify(&units, &applied(rules, &code), rules);
-        detection = detect_body(&units, &classified, rules, hint, config);
+        // The first reading goes before the second is made: a document of many tiny lines
+        // would hold both.
+        drop((observed, roles));
+        (observed, roles) = read_layout(&units, &applied(rules, &code), rules);
+        detection = detect_body(&units, &roles, rules, hint, config);
     }
     if rules.language(&code).is_none() {
         notices.push(Notice::new(
@@ -201,17 +256,26 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
             ),
         ));
     }
-    let applied = applied(rules, &code);
-    let mut article = extract_fields(input.id, units, classified, &applied, removed);
-    // The units are gone; so can be the text they borrowed.
-    drop(joined);
-    drop(lines);
-    article.language = detection.language;
-    mark_block_languages(&mut article, rules, &mut notices);
-    suspect_translation(&article, &applied, rules, &mut notices);
-    article.notices = notices;
-    assemble::finish(&mut article);
-    Ok(article)
+    Ok(then(Reading {
+        units: &units,
+        observed,
+        roles,
+        applied: applied(rules, &code),
+        detection,
+        notices,
+        removed,
+    }))
+}
+
+/// Observe every unit, then decide every role for the whole document.
+fn read_layout(
+    units: &[Unit],
+    applied: &lexicon::Applied,
+    rules: &Rules,
+) -> (features::Observed, Vec<Role>) {
+    let observed = features::observe(units, applied);
+    let roles = roles::decide(&observed, rules.model());
+    (observed, roles)
 }
 
 /// Most blocks examined for a language of their own, and which: a block in another script than
@@ -283,7 +347,7 @@ fn mark_block_languages(article: &mut Article, rules: &Rules, notices: &mut Vec<
     let mut mixed: Vec<String> = Vec::new();
     for (&i, lang) in candidates.iter().zip(found) {
         if let Some(lang) = lang {
-            extract::push_unique(&mut mixed, &lang.code);
+            lexicon::push_unique(&mut mixed, &lang.code);
             article.blocks[i].language = Some(Box::new(lang));
         }
     }
@@ -302,7 +366,7 @@ fn mark_block_languages(article: &mut Article, rules: &Rules, notices: &mut Vec<
 /// Machine translation: quote marks, labels and signatures of the source language left behind.
 fn suspect_translation(
     article: &Article,
-    applied: &extract::Applied,
+    applied: &lexicon::Applied,
     rules: &Rules,
     notices: &mut Vec<Notice>,
 ) {
@@ -345,13 +409,13 @@ fn suspect_translation(
     }
 }
 
-fn applied<'r>(rules: &'r Rules, code: &str) -> extract::Applied<'r> {
-    extract::Applied::new(rules, code)
+fn applied<'r>(rules: &'r Rules, code: &str) -> lexicon::Applied<'r> {
+    lexicon::Applied::new(rules, code)
 }
 
 /// The longest units, up to `budget` bytes: body paragraphs are long, furniture is short.
-fn longest_sample(units: &[segment::Unit], budget: usize) -> String {
-    let mut order: Vec<&segment::Unit> = units.iter().collect();
+fn longest_sample(units: &[Unit], budget: usize) -> String {
+    let mut order: Vec<&Unit> = units.iter().collect();
     order.sort_by_key(|u| std::cmp::Reverse(u.text.len()));
     let mut sample = String::new();
     for u in order {
@@ -366,21 +430,16 @@ fn longest_sample(units: &[segment::Unit], budget: usize) -> String {
 
 /// The document language from the clean body paragraphs.
 fn detect_body(
-    units: &[segment::Unit],
-    classified: &classify::Classified,
+    units: &[Unit],
+    roles: &[Role],
     rules: &Rules,
     hint: Option<&str>,
     config: &Config,
 ) -> language::Detection {
     let body: Vec<&str> = units
         .iter()
-        .zip(&classified.roles)
-        .filter(|(_, role)| {
-            matches!(
-                role,
-                classify::Role::Paragraph | classify::Role::Subheading | classify::Role::Headline
-            )
-        })
+        .zip(roles)
+        .filter(|(_, role)| role.is_body() || **role == Role::Headline)
         .map(|(u, _)| u.text)
         .collect();
     if body.iter().all(|b| b.trim().is_empty()) {
@@ -390,210 +449,6 @@ fn detect_body(
     rules
         .detector()
         .detect_document(&body, hint, config.language_sample_bytes)
-}
-
-/// Moves every unit into its field, block or `removed` entry. The units and their roles are
-/// dropped once read: in a document of many tiny lines they weigh more than the text.
-fn extract_fields(
-    id: &str,
-    units: Vec<segment::Unit>,
-    mut classified: classify::Classified,
-    applied: &extract::Applied,
-    mut removed: Vec<Artefact>,
-) -> Article {
-    use classify::Role;
-    let mut article = Article {
-        id: id.to_string(),
-        ..Article::default()
-    };
-    let count = |f: fn(&Role) -> bool| classified.roles.iter().filter(|r| f(r)).count();
-    let mut body: Vec<(BlockKind, String, u32)> =
-        Vec::with_capacity(count(|r| matches!(r, Role::Paragraph | Role::Subheading)));
-    removed.reserve(count(|r| matches!(r, Role::Removed(_))) + classified.labels.len());
-    let mut dateline_authors: Vec<String> = Vec::new();
-    for (u, role) in units.iter().zip(&classified.roles) {
-        match role {
-            Role::Paragraph => body.push((BlockKind::Paragraph, u.text.to_string(), u.line)),
-            Role::Subheading => body.push((BlockKind::Subheading, u.text.to_string(), u.line)),
-            Role::Headline => article.headline = u.text.to_string(),
-            Role::Kicker => article.kicker = u.text.to_string(),
-            Role::Removed(kind) => removed.push(Artefact {
-                kind: *kind,
-                text: u.text.to_string(),
-                line: u.line,
-            }),
-            Role::Dateline => {
-                if let Some(m) = extract::dateline::find_dateline(u.text, applied) {
-                    dateline_authors = m.authors;
-                    article.dateline = Some(m.dateline);
-                }
-            }
-            Role::Caption(_) | Role::Credit(_) | Role::Byline | Role::Signature => {}
-        }
-    }
-    drop(units);
-    drop(std::mem::take(&mut classified.roles));
-    removed.extend(classified.labels.iter().map(|(line, label)| Artefact {
-        kind: ArtefactKind::UiLabel,
-        text: label.clone(),
-        line: *line,
-    }));
-    // The dateline opens the first paragraph (or the second, behind a stray short line).
-    if article.dateline.is_none() {
-        for (k, block) in body
-            .iter_mut()
-            .filter(|b| b.0 == BlockKind::Paragraph)
-            .take(2)
-            .enumerate()
-        {
-            if let Some(m) = extract::dateline::find_dateline(&block.1, applied) {
-                block.1 = m.rest;
-                dateline_authors = m.authors;
-                article.dateline = Some(m.dateline);
-                break;
-            }
-            if k == 0 && block.1.chars().count() > 200 {
-                break;
-            }
-        }
-    }
-    // Inline teasers are cut; the sentence stays.
-    for block in body.iter_mut() {
-        for file in applied.files() {
-            if let Some((text, cut)) = file.cut_inline(&block.1) {
-                block.1 = text;
-                removed.extend(cut.into_iter().map(|(kind, text)| Artefact {
-                    kind,
-                    text,
-                    line: block.2,
-                }));
-            }
-        }
-    }
-    // "… ripartito. (ANSA)": an agency glued to the end of the last paragraph signs it.
-    let mut signature = classified.signature;
-    if let Some(last) = body.iter_mut().rev().find(|b| b.0 == BlockKind::Paragraph)
-        && let Some((text, tail)) = extract::byline::cut_tail_agency(&last.1, applied)
-    {
-        last.1 = text;
-        signature = Some(match signature {
-            Some(s) => classify::merge_bylines(tail, s),
-            None => tail,
-        });
-    }
-    if !dateline_authors.is_empty() {
-        let from_dateline = Byline {
-            raw: article
-                .dateline
-                .as_ref()
-                .map_or(String::new(), |d| d.raw.clone()),
-            authors: dateline_authors,
-            agencies: article
-                .dateline
-                .as_ref()
-                .map_or(vec![], |d| d.agencies.clone()),
-        };
-        signature = Some(match signature {
-            Some(s) => classify::merge_bylines(from_dateline, s),
-            None => from_dateline,
-        });
-    }
-    article.byline = match (classified.byline, signature) {
-        (Some(top), Some(sig)) => Some(classify::merge_bylines(top, sig)),
-        (top, sig) => top.or(sig),
-    };
-    article.images = classified
-        .images
-        .into_iter()
-        .map(|d| Image {
-            caption: d.caption,
-            credit: d.credit,
-        })
-        .collect();
-    // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
-    // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
-    // a Lusa photo).
-    // The credited agencies (a search of every footer) are only needed when neither the byline
-    // nor the dateline names one.
-    if article
-        .byline
-        .as_ref()
-        .is_some_and(|b| b.agencies.is_empty() && !b.authors.is_empty())
-    {
-        let from_dateline = article
-            .dateline
-            .as_ref()
-            .map_or(vec![], |d| d.agencies.clone());
-        let credited = if from_dateline.is_empty() {
-            credited_agencies(&article, &removed, applied)
-        } else {
-            vec![]
-        };
-        if let Some(b) = article.byline.as_mut() {
-            b.agencies = if !from_dateline.is_empty() {
-                from_dateline
-            } else if credited.len() == 1 && b.authors.iter().all(|a| is_initials(a)) {
-                credited
-            } else {
-                vec![]
-            };
-        }
-    }
-    body.retain(|b| !b.1.trim().is_empty());
-    article.blocks = body
-        .into_iter()
-        .map(|(kind, text, _)| Block {
-            kind,
-            text,
-            language: None,
-        })
-        .collect();
-    // A stable sort of a sorted list changes nothing, and its scratch copy can be spared.
-    if !removed.is_sorted_by_key(|a| a.line) {
-        removed.sort_by_key(|a| a.line);
-    }
-    article.agencies = credited_agencies(&article, &removed, applied);
-    article.removed = removed;
-    article
-}
-
-/// Editor's initials: "vet", "JGO", "mzi".
-fn is_initials(name: &str) -> bool {
-    let n = name.chars().count();
-    (2..=5).contains(&n) && name.chars().all(char::is_alphabetic)
-}
-
-/// Every news agency credited: dateline, byline, photo credits, footers; once each, in order.
-fn credited_agencies(
-    article: &Article,
-    removed: &[Artefact],
-    applied: &extract::Applied,
-) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    if let Some(d) = &article.dateline {
-        names.extend(d.agencies.iter().cloned());
-    }
-    if let Some(b) = &article.byline {
-        names.extend(b.agencies.iter().cloned());
-    }
-    for img in &article.images {
-        names.extend(img.credit.agencies.iter().cloned());
-    }
-    for a in removed {
-        if matches!(
-            a.kind,
-            ArtefactKind::CopyrightFooter | ArtefactKind::EndMatter
-        ) {
-            names.extend(
-                applied
-                    .agencies
-                    .find_in(&a.text)
-                    .iter()
-                    .map(|x| x.name.clone()),
-            );
-        }
-    }
-    extract::news_only(applied.agencies, &names)
 }
 
 #[cfg(test)]

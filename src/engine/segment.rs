@@ -4,23 +4,7 @@
 
 use super::repair::Lines;
 
-/// A run of text the classifier gives one role: a paragraph, a line, a joined wrapped paragraph.
-///
-/// The text is borrowed: a unit of one line is that line of the repaired text, a unit joined
-/// from wrapped lines is a span of the buffer `segment` was given for joined text. No unit owns a
-/// `String`, so a document of many tiny lines costs one small struct per line.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Unit<'a> {
-    pub text: &'a str,
-    /// 1-based input line of the unit's first line.
-    pub line: u32,
-    /// 1-based input line of the unit's last line.
-    pub last_line: u32,
-    /// Index of the blank-line-separated group the unit belongs to.
-    pub group: u32,
-    /// Number of units in its group.
-    pub group_len: u32,
-}
+pub use super::types::Unit;
 
 /// Wrapped copy is at most this wide; a document with longer lines is not hard-wrapped.
 const MAX_WRAP_WIDTH: usize = 100;
@@ -153,8 +137,10 @@ fn end_group(units: &mut [Unit]) {
     }
 }
 
+/// Display columns of a line: a CJK character takes two, as on the terminal the copy was
+/// wrapped for.
 fn char_len(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 fn first_word(s: &str) -> &str {
@@ -165,8 +151,20 @@ fn first_word(s: &str) -> &str {
 /// decision is the document's, since a caption over its credit looks like a wrapped pair of
 /// lines when seen alone.
 pub fn wrap_width(lines: &Lines) -> Option<usize> {
-    let width = lines.iter().map(|l| char_len(l.text)).max()?;
-    if !(MIN_WRAPPED_LINE..=MAX_WRAP_WIDTH).contains(&width) {
+    // The widest line that can be a wrapped one; a few longer lines (a slug, a URL) do not make
+    // a wrapped document unwrapped, many do.
+    let (mut longer, mut counted) = (0usize, 0usize);
+    let mut width = 0;
+    for l in lines.iter().filter(|l| !l.text.is_empty()) {
+        let w = char_len(l.text);
+        counted += 1;
+        if w > MAX_WRAP_WIDTH {
+            longer += 1;
+        } else {
+            width = width.max(w);
+        }
+    }
+    if width < MIN_WRAPPED_LINE || longer * 10 > counted {
         return None;
     }
     let mut full_and_continued = 0;
@@ -184,13 +182,33 @@ pub fn wrap_width(lines: &Lines) -> Option<usize> {
     (full_and_continued >= MIN_WRAPPED_LINES).then_some(width)
 }
 
-/// Whether the line break after `line` is a wrap: the next line's first word would not have fit.
+/// Whether the line break after `line` is a wrap: the next line's first word would not have
+/// fit, or the line stops mid-sentence and the next one goes on in lower case (or in a script
+/// without case). Copy is not always wrapped at one fixed column.
 fn is_wrap(line: &str, next: &str, width: usize) -> bool {
     let len = char_len(line);
-    if len < MIN_WRAPPED_LINE || line == next {
+    if len > width || line == next {
         return false;
     }
-    len + 1 + char_len(first_word(next)) > width
+    // "Was-" / "serstand": a word broken at the line's end.
+    let broken = line.ends_with('-')
+        && line[..line.len() - 1]
+            .chars()
+            .last()
+            .is_some_and(char::is_alphabetic);
+    if broken && len >= MIN_WRAPPED_LINE / 2 {
+        return true;
+    }
+    if len < MIN_WRAPPED_LINE {
+        return false;
+    }
+    if len + 1 + char_len(first_word(next)) > width {
+        return true;
+    }
+    let goes_on = next.chars().next().is_some_and(|c| {
+        c.is_lowercase() || c.is_numeric() || c.is_alphabetic() && !c.is_uppercase()
+    });
+    goes_on && !super::lexicon::ends_sentence(line)
 }
 
 /// Words after a compound hyphen that keep it: "Wasserstraßen- und Schifffahrtsverwaltung".

@@ -71,6 +71,8 @@ pub struct LangRules {
     pub scripts: Vec<String>,
     /// Lower-case month names and abbreviations.
     pub months: Vec<String>,
+    /// The same without a final full stop, for a word-by-word look-up.
+    pub month_words: std::collections::HashSet<String>,
     /// Lower-case words opening a credit ("foto", "photo", "fot").
     pub credit_words: Vec<String>,
     pub caption_labels: Vec<String>,
@@ -85,6 +87,8 @@ pub struct LangRules {
     pub signatures: Vec<Pattern>,
     /// Whole caption lines with their credit in them; named groups `caption`, `creators`, `agency`.
     pub captions: Vec<Pattern>,
+    /// The language's stop words (none for `common.toml` or a language without a list).
+    pub stop_words: Option<super::stopwords::StopWords>,
     lines: HashMap<String, ArtefactKind>,
     prefixes: Option<AhoCorasick>,
     prefix_kinds: Vec<ArtefactKind>,
@@ -544,10 +548,20 @@ impl LangRules {
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
+        let stop_words = if parsed.code.is_empty() {
+            None
+        } else {
+            super::stopwords::StopWords::for_language(&parsed.code, &parsed.stop_words)
+        };
         Ok(LangRules {
+            stop_words,
             code: parsed.code,
             name: parsed.name,
             scripts: parsed.scripts,
+            month_words: months
+                .iter()
+                .map(|m| m.trim_end_matches('.').to_string())
+                .collect(),
             months,
             credit_words: longest_first(lower(parsed.credit_words)),
             caption_labels: lower(parsed.caption_labels),
@@ -622,6 +636,11 @@ impl LangRules {
             || last.is_some_and(|c| !c.is_alphanumeric())
             || rest.starts_with(|c: char| !c.is_alphanumeric());
         boundary.then(|| self.prefix_kinds[m.pattern().as_usize()])
+    }
+
+    /// Whether a paragraph holds an inline teaser (what `cut_inline` would cut).
+    pub fn has_inline(&self, text: &str) -> bool {
+        self.inline_any.as_ref().is_some_and(|r| r.is_match(text))
     }
 
     /// Cuts inline teasers out of a paragraph. Returns the new text and what was cut, or `None`

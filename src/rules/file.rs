@@ -40,6 +40,10 @@ pub struct LangFile {
     pub signature_patterns: Vec<String>,
     #[serde(default)]
     pub caption_patterns: Vec<String>,
+    /// Stop words added to the language's stopwords-iso list (or the whole list of a language
+    /// the `stop-words` crate does not have).
+    #[serde(default)]
+    pub stop_words: Vec<String>,
     #[serde(default)]
     pub artefacts: BTreeMap<String, ArtefactRules>,
 }

@@ -8,14 +8,23 @@
 mod agencies;
 mod compile;
 mod file;
+mod model;
 mod pattern;
+mod shapes;
+mod stopwords;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use agencies::{AGENCY_MARK, Agencies, Agency, AgencyKind, Masked};
 pub use compile::{LangRules, LineMatch};
+pub use model::Model;
 pub use pattern::{LineInput, Pattern, PatternCaptures, Span};
+pub use shapes::Shapes;
+pub use stopwords::StopWords;
+
+/// The file the role model is read from.
+pub const MODEL_FILE: &str = "roles.tsv";
 
 use crate::engine::language::Detector;
 
@@ -52,6 +61,8 @@ pub struct Rules {
     common: LangRules,
     agencies: Agencies,
     detector: Detector,
+    model: Model,
+    shapes: Shapes,
     digest: String,
     /// Every language's whole-line labels: key → (kind, languages that list it).
     labels: std::collections::HashMap<String, (crate::engine::article::ArtefactKind, Vec<String>)>,
@@ -67,6 +78,25 @@ impl Rules {
         )
     }
 
+    /// The embedded rule files, by name (to build rules from, with some replaced).
+    pub fn embedded_sources() -> impl Iterator<Item = (String, String)> {
+        embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+    }
+
+    /// The embedded rules with a model of every weight zero in place of the embedded one: what
+    /// training starts from (an embedded model written for other features would not load).
+    pub fn embedded_untrained() -> Result<Rules, RulesError> {
+        Self::from_sources(Self::embedded_sources().map(|(n, t)| {
+            if n == MODEL_FILE {
+                (n, String::new())
+            } else {
+                (n, t)
+            }
+        }))
+    }
+
     /// The embedded rules with the `.toml` files of `dir` laid over them (same name replaces).
     pub fn with_overrides(dir: &Path) -> Result<Rules, RulesError> {
         let mut files: BTreeMap<String, String> = embedded::EMBEDDED
@@ -79,7 +109,9 @@ impl Rules {
         };
         for entry in std::fs::read_dir(dir).map_err(io)? {
             let path = entry.map_err(io)?.path();
-            if path.extension().is_some_and(|x| x == "toml") {
+            if path.extension().is_some_and(|x| x == "toml")
+                || path.file_name().is_some_and(|n| n == MODEL_FILE)
+            {
                 let name = path
                     .file_name()
                     .and_then(|n| n.to_str())
@@ -116,7 +148,7 @@ impl Rules {
         let mut all_months: Vec<String> = Vec::new();
         let mut parsed = Vec::new();
         for (name, text) in &files {
-            if matches!(name.as_str(), "agencies.toml" | "langid.toml") {
+            if matches!(name.as_str(), "agencies.toml" | "langid.toml" | MODEL_FILE) {
                 continue;
             }
             let lang = file::LangFile::parse(name, text)?;
@@ -163,11 +195,19 @@ impl Rules {
                     .push(lang.code.clone());
             }
         }
+        let model = Model::parse(
+            MODEL_FILE,
+            files
+                .get(MODEL_FILE)
+                .ok_or(RulesError::Missing(MODEL_FILE))?,
+        )?;
         Ok(Rules {
             languages,
             common,
             agencies,
             detector,
+            model,
+            shapes: Shapes::new()?,
             digest,
             labels,
         })
@@ -214,6 +254,16 @@ impl Rules {
         &self.detector
     }
 
+    /// The language-neutral shapes features look for.
+    pub fn shapes(&self) -> &Shapes {
+        &self.shapes
+    }
+
+    /// The fitted weights of the role decoder.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
     /// A digest of every loaded file: same files, same value.
     pub fn digest(&self) -> &str {
         &self.digest
@@ -242,7 +292,10 @@ mod tests {
     #[test]
     fn every_embedded_language_file_names_its_code() {
         for (name, _) in embedded::EMBEDDED {
-            if matches!(*name, "agencies.toml" | "common.toml" | "langid.toml") {
+            if matches!(
+                *name,
+                "agencies.toml" | "common.toml" | "langid.toml" | MODEL_FILE
+            ) {
                 continue;
             }
             let code = name.trim_end_matches(".toml");

@@ -38,6 +38,13 @@ pub fn find_dateline(text: &str, applied: &Applied) -> Option<DatelineMatch> {
             let mut place = group("place")
                 .trim_end_matches([',', '.', ':', ' '])
                 .to_string();
+            // "BREAKING:", "LIVE -": a known label is no place.
+            if applied
+                .match_line(&place)
+                .is_some_and(|(m, _)| matches!(m, crate::rules::LineMatch::Line(_)))
+            {
+                continue;
+            }
             let mut date = group("date").trim_end_matches([',', ' ']).to_string();
             // "DULUTH, Minn. (AP)": a date has a digit or a month; otherwise it is part of the place.
             if !date.is_empty() && !is_date(&date, applied) {
@@ -93,11 +100,7 @@ fn is_date(s: &str, applied: &Applied) -> bool {
     lower
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
-        .any(|w| {
-            applied
-                .files()
-                .any(|f| f.months.iter().any(|m| m.trim_end_matches('.') == w))
-        })
+        .any(|w| applied.is_month(w))
 }
 
 #[cfg(test)]

@@ -143,10 +143,28 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
     None
 }
 
-/// An agency in parentheses glued to the end of the last paragraph: "… weiter. (ANSA)".
+/// An agency in parentheses or between slashes glued to the end of the last paragraph: "…
+/// weiter. (ANSA)", "… /ritzau/".
 /// Returns the paragraph without it and the agency's canonical name.
 pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)> {
     let t = text.trim_end();
+    // "… til at vente. /ritzau/", "… /БТА/": the agency between slashes.
+    if let Some(inner_end) = t.strip_suffix('/')
+        && let Some(open) = inner_end.rfind('/')
+        && let Some(agency) = applied.agencies.lookup(&inner_end[open + 1..])
+    {
+        let head = t[..open].trim_end();
+        if !head.is_empty() && super::ends_sentence(head) {
+            return Some((
+                head.to_string(),
+                Byline {
+                    raw: t[open..].to_string(),
+                    authors: vec![],
+                    agencies: news_name(agency),
+                },
+            ));
+        }
+    }
     let t = t
         .strip_suffix('.')
         .filter(|x| x.ends_with(')'))
@@ -168,6 +186,82 @@ pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)
             agencies,
         },
     ))
+}
+
+/// A source attribution, alone or behind a timestamp: "Źródło: PAP",
+/// "July 15, 2024, 2:31 p.m. Source: dpa Saxony".
+pub fn find_source(text: &str, applied: &Applied) -> Option<Byline> {
+    if let Some(b) = find_signature(text, applied) {
+        return Some(b);
+    }
+    text.char_indices()
+        .filter(|&(i, ch)| i > 0 && ch.is_alphabetic() && text[..i].ends_with(' '))
+        .take(12)
+        .filter(|&(i, _)| text[i..].contains([':', '：']))
+        .find_map(|(i, _)| find_signature(&text[i..], applied).filter(|b| b.authors.is_empty()))
+}
+
+/// A short line naming a news agency and at most one other word (the newsroom): "Redacción
+/// EFE", "Redazione ANSA", "Укрінформ".
+pub fn agency_line(text: &str, applied: &Applied) -> Option<Byline> {
+    let t = text.trim();
+    let words = t.split_whitespace().count();
+    if words > 4 || t.chars().count() > 50 || super::ends_sentence(t) {
+        return None;
+    }
+    let found = applied.agencies.find_in(t);
+    let agencies = news_only(
+        applied.agencies,
+        &found.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+    );
+    let agency = agencies.first()?;
+    let lower = t.to_lowercase();
+    let alias_words = found
+        .iter()
+        .flat_map(|a| std::iter::once(&a.name).chain(a.aliases.iter()))
+        .filter(|alias| lower.contains(&alias.to_lowercase()))
+        .map(|alias| alias.split_whitespace().count())
+        .max()
+        .unwrap_or(1);
+    (words <= alias_words + 1).then(|| Byline {
+        raw: t.to_string(),
+        authors: vec![],
+        agencies: vec![agency.clone()],
+    })
+}
+
+/// Bylines in document order as one: their raw lines joined by a line break, the first one's
+/// names and agencies as they are, each later one's added where not there yet. Linear in the
+/// lines, however many (a run of signature lines can be long).
+pub fn merge_all(lines: impl IntoIterator<Item = Byline>) -> Option<Byline> {
+    let mut lines = lines.into_iter();
+    let mut merged = lines.next()?;
+    let mut seen_authors: std::collections::HashSet<String> =
+        merged.authors.iter().cloned().collect();
+    let mut seen_agencies: std::collections::HashSet<String> =
+        merged.agencies.iter().cloned().collect();
+    for line in lines {
+        if !merged.raw.is_empty() && !line.raw.is_empty() {
+            merged.raw.push('\n');
+        }
+        merged.raw.push_str(&line.raw);
+        for a in line.authors {
+            if seen_authors.insert(a.clone()) {
+                merged.authors.push(a);
+            }
+        }
+        for a in line.agencies {
+            if seen_agencies.insert(a.clone()) {
+                merged.agencies.push(a);
+            }
+        }
+    }
+    Some(merged)
+}
+
+/// Joins two byline lines into one byline.
+pub fn merge_bylines(a: Byline, b: Byline) -> Byline {
+    merge_all([a, b]).unwrap_or_default()
 }
 
 #[cfg(test)]

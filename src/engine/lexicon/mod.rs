@@ -1,11 +1,13 @@
-//! Stage 6: fields from classified units. Credits → creators and agencies, datelines → place,
-//! date and agencies, bylines and signatures → authors and agencies.
+//! What the rule files say about one line: the parsers of credits (→ creators and agencies),
+//! datelines (→ place, date and agencies), bylines and signatures (→ authors and agencies), and
+//! the lexicon look-ups (labels, months, credit words, inline teasers, stop words). `features`
+//! asks them for evidence; `extract` asks them for the fields of the units that hold them.
 
 pub mod byline;
 pub mod credit;
 pub mod dateline;
 
-use crate::rules::{Agencies, AgencyKind, LangRules};
+use crate::rules::{Agencies, AgencyKind, LangRules, LineInput, LineMatch, Rules, StopWords};
 
 /// The rule files that apply to a document: its language's (if any) and the common one.
 #[derive(Clone, Copy)]
@@ -13,6 +15,8 @@ pub struct Applied<'r> {
     pub lang: Option<&'r LangRules>,
     pub common: &'r LangRules,
     pub agencies: &'r Agencies,
+    /// Every language's rules (for other languages' labels left in machine translations).
+    pub rules: &'r Rules,
 }
 
 impl<'r> Applied<'r> {
@@ -22,7 +26,60 @@ impl<'r> Applied<'r> {
             lang: rules.language(code),
             common: rules.common(),
             agencies: rules.agencies(),
+            rules,
         }
+    }
+
+    /// How the rule files classify a whole line: the language's file, then `common.toml`, then
+    /// other languages' whole-line labels (page furniture left untranslated by machine
+    /// translation; then `true`).
+    pub fn match_line(&self, text: &str) -> Option<(LineMatch, bool)> {
+        let input = LineInput::new(text, self.agencies);
+        if let Some(m) = self.files().find_map(|f| f.match_line(&input)) {
+            return Some((m, false));
+        }
+        self.rules
+            .foreign_label(&input, self.lang.map(|l| l.code.as_str()))
+            .map(|k| (LineMatch::Line(k), true))
+    }
+
+    /// The document language's stop words, if it has a list.
+    pub fn stop_words(&self) -> Option<&'r StopWords> {
+        self.lang.and_then(|l| l.stop_words.as_ref())
+    }
+
+    /// Whether a lower-case word is a month name or abbreviation of the language.
+    pub fn is_month(&self, word: &str) -> bool {
+        self.files().any(|f| f.month_words.contains(word))
+    }
+
+    /// Whether a paragraph holds an inline teaser of the language's or the common rules.
+    pub fn has_inline_teaser(&self, text: &str) -> bool {
+        self.files().any(|f| f.has_inline(text))
+    }
+
+    /// Whether a credit word stands in the line as a word of its own after its start ("…
+    /// Foto: archiv", "Submitted photo", "(Foto concessa)").
+    pub fn has_credit_word_inside(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        self.files().flat_map(|f| f.credit_words.iter()).any(|w| {
+            lower.match_indices(w.as_str()).any(|(at, _)| {
+                let before = lower[..at].chars().next_back();
+                let after = lower[at + w.len()..].chars().next();
+                at > 0
+                    && before.is_some_and(|c| !c.is_alphanumeric())
+                    && after.is_none_or(|c| !c.is_alphanumeric())
+            })
+        })
+    }
+
+    /// Whether the line opens with a credit word followed by a colon, a full stop, a slash or
+    /// a space ("Foto: …", "Fot. …", "Photo/…").
+    pub fn starts_with_credit_word(&self, text: &str) -> bool {
+        self.files().flat_map(|f| f.credit_words.iter()).any(|w| {
+            strip_prefix_ci(text, w)
+                .is_some_and(|rest| rest.starts_with([':', '.', '/', ' ', '：']))
+        })
     }
 
     /// The test rules for `code`, built once per test process.

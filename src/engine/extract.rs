@@ -1,0 +1,545 @@
+//! Stage: extract. Once the roles are decided, every unit moves into the article: body units
+//! into blocks, the headline and kicker into their fields, dateline, byline and signature lines
+//! parsed into their fields, captions and credits paired into images, everything else into
+//! `removed` with its kind and input line. Each field is parsed once, from the units that hold
+//! it; nothing of the input vanishes.
+
+use super::article::{Artefact, ArtefactKind, Article, Block, BlockKind, Byline, Credit, Image};
+use super::features::Observed;
+use super::lexicon::{self, Applied, byline, credit, dateline};
+use super::types::{Flag, Role, Unit};
+
+/// An image being put together from its caption and credit units.
+struct Draft {
+    image: Image,
+    /// Index of the last unit that added to it.
+    last_unit: usize,
+    /// It was started by a credit line (a caption may still follow: "Image copyright X" /
+    /// "Image caption …").
+    credit_first: bool,
+}
+
+/// Moves every unit into its field, block or `removed` entry.
+pub fn extract(
+    id: &str,
+    units: &[Unit],
+    roles: &[Role],
+    observed: &Observed,
+    applied: &Applied,
+    mut removed: Vec<Artefact>,
+) -> Article {
+    let mut article = Article {
+        id: id.to_string(),
+        ..Article::default()
+    };
+    let mut body: Vec<(BlockKind, String, u32)> =
+        Vec::with_capacity(roles.iter().filter(|r| r.is_body()).count());
+    let mut top: Vec<Byline> = Vec::new();
+    let mut signatures: Vec<Byline> = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut dateline_authors: Vec<String> = Vec::new();
+    // A dateline line no pattern parses: the dateline unless the lead opens with one.
+    let mut bare: Option<(super::article::Dateline, u32)> = None;
+    let remove = |removed: &mut Vec<Artefact>, kind: ArtefactKind, text: &str, line: u32| {
+        removed.push(Artefact {
+            kind,
+            text: text.to_string(),
+            line,
+        })
+    };
+    for (i, (u, role)) in units.iter().zip(roles).enumerate() {
+        let text = u.text.trim();
+        let o = &observed.obs[i];
+        match role {
+            Role::Body | Role::Standfirst => {
+                body.push((BlockKind::Paragraph, u.text.to_string(), u.line))
+            }
+            Role::Subheading => body.push((BlockKind::Subheading, u.text.to_string(), u.line)),
+            Role::Headline if article.headline.is_empty() => article.headline = u.text.to_string(),
+            Role::Kicker if article.kicker.is_empty() => article.kicker = u.text.to_string(),
+            Role::Headline | Role::Kicker => {
+                remove(&mut removed, ArtefactKind::UiLabel, u.text, u.line)
+            }
+            Role::Furniture | Role::Meta | Role::Related | Role::Boilerplate => {
+                let kind = if let Some(k) = o.rule() {
+                    k
+                } else if o.has(Flag::SameAsNext) || o.has(Flag::SameAsPrev) {
+                    ArtefactKind::Duplicate
+                } else {
+                    default_kind(*role)
+                };
+                remove(&mut removed, kind, u.text, u.line);
+            }
+            Role::Dateline => match dateline::find_dateline(text, applied) {
+                Some(m) if article.dateline.is_none() => {
+                    // What follows the dateline on its line opens the body.
+                    if !m.rest.trim().is_empty() {
+                        body.push((BlockKind::Paragraph, m.rest, u.line));
+                    }
+                    dateline_authors = m.authors;
+                    article.dateline = Some(m.dateline);
+                }
+                _ if bare.is_none() => bare = Some((bare_dateline(text, applied), u.line)),
+                _ => remove(&mut removed, ArtefactKind::UiLabel, u.text, u.line),
+            },
+            Role::Byline => match parse_byline(text, applied) {
+                Some(b) => top.push(b),
+                None => remove(&mut removed, ArtefactKind::UiLabel, u.text, u.line),
+            },
+            Role::Signature => match parse_signature(text, applied) {
+                Some(b) => signatures.push(b),
+                None => remove(&mut removed, ArtefactKind::EndMatter, u.text, u.line),
+            },
+            Role::Caption => {
+                caption_unit(i, u, applied, &mut drafts, &mut removed);
+            }
+            Role::Credit => {
+                credit_unit(i, u, applied, &mut drafts);
+            }
+        }
+    }
+    // The dateline opens the first paragraph (or the second, behind a stray short line).
+    if article.dateline.is_none() {
+        for (k, block) in body
+            .iter_mut()
+            .filter(|b| b.0 == BlockKind::Paragraph)
+            .take(2)
+            .enumerate()
+        {
+            if let Some(m) = dateline::find_dateline(&block.1, applied) {
+                block.1 = m.rest;
+                dateline_authors = m.authors;
+                article.dateline = Some(m.dateline);
+                break;
+            }
+            if k == 0 && block.1.chars().count() > 200 {
+                break;
+            }
+        }
+    }
+    if let Some((d, line)) = bare {
+        if article.dateline.is_none() {
+            article.dateline = Some(d);
+        } else {
+            removed.push(Artefact {
+                kind: ArtefactKind::UiLabel,
+                text: d.raw,
+                line,
+            });
+        }
+    }
+    // Inline teasers are cut; the sentence stays.
+    for block in body.iter_mut() {
+        for file in applied.files() {
+            if let Some((text, cut)) = file.cut_inline(&block.1) {
+                block.1 = text;
+                removed.extend(cut.into_iter().map(|(kind, text)| Artefact {
+                    kind,
+                    text,
+                    line: block.2,
+                }));
+            }
+        }
+    }
+    // "… ripartito. (ANSA)": an agency glued to the end of the last paragraph signs it.
+    if let Some(last) = body.iter_mut().rev().find(|b| b.0 == BlockKind::Paragraph)
+        && let Some((text, tail)) = byline::cut_tail_agency(&last.1, applied)
+    {
+        last.1 = text;
+        signatures.push(tail);
+    }
+    let mut signature = byline::merge_all(signatures);
+    if !dateline_authors.is_empty() {
+        let from_dateline = Byline {
+            raw: article
+                .dateline
+                .as_ref()
+                .map_or(String::new(), |d| d.raw.clone()),
+            authors: dateline_authors,
+            agencies: article
+                .dateline
+                .as_ref()
+                .map_or(vec![], |d| d.agencies.clone()),
+        };
+        signature = Some(match signature {
+            Some(s) => byline::merge_bylines(from_dateline, s),
+            None => from_dateline,
+        });
+    }
+    let top = byline::merge_all(top);
+    article.byline = match (top, signature) {
+        (Some(top), Some(sig)) => Some(byline::merge_bylines(top, sig)),
+        (top, sig) => top.or(sig),
+    };
+    article.images = drafts.into_iter().map(|d| d.image).collect();
+    // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
+    // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
+    // a Lusa photo).
+    if article
+        .byline
+        .as_ref()
+        .is_some_and(|b| b.agencies.is_empty() && !b.authors.is_empty())
+    {
+        let from_dateline = article
+            .dateline
+            .as_ref()
+            .map_or(vec![], |d| d.agencies.clone());
+        let credited = if from_dateline.is_empty() {
+            credited_agencies(&article, &removed, applied)
+        } else {
+            vec![]
+        };
+        if let Some(b) = article.byline.as_mut() {
+            b.agencies = if !from_dateline.is_empty() {
+                from_dateline
+            } else if credited.len() == 1 && b.authors.iter().all(|a| is_initials(a)) {
+                credited
+            } else {
+                vec![]
+            };
+        }
+    }
+    body.retain(|b| !b.1.trim().is_empty());
+    article.blocks = body
+        .into_iter()
+        .map(|(kind, text, _)| Block {
+            kind,
+            text,
+            language: None,
+        })
+        .collect();
+    if !removed.is_sorted_by_key(|a| a.line) {
+        removed.sort_by_key(|a| a.line);
+    }
+    article.agencies = credited_agencies(&article, &removed, applied);
+    article.removed = removed;
+    article
+}
+
+/// The artefact kind of a removed unit no rule named.
+fn default_kind(role: Role) -> ArtefactKind {
+    match role {
+        Role::Meta => ArtefactKind::Timestamp,
+        Role::Related => ArtefactKind::RelatedLinks,
+        Role::Boilerplate => ArtefactKind::EndMatter,
+        _ => ArtefactKind::UiLabel,
+    }
+}
+
+/// A dateline line no pattern parses ("KASSEL." alone above the lead): the place as it stands,
+/// the agencies it names.
+fn bare_dateline(text: &str, applied: &Applied) -> super::article::Dateline {
+    let place = text
+        .trim()
+        .trim_end_matches(['-', '–', '—', ':', '.', ',', ' '])
+        .to_string();
+    let found: Vec<String> = applied
+        .agencies
+        .find_in(text)
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
+    super::article::Dateline {
+        place,
+        date: String::new(),
+        agencies: lexicon::news_only(applied.agencies, &found),
+        raw: text.trim().to_string(),
+    }
+}
+
+/// A byline line above the body: "Von A und B", a source line, "Redacción EFE", a bare name,
+/// "Name, Health correspondent", "Name – reporter for Reuters", "Name with AFP".
+pub fn parse_byline(text: &str, applied: &Applied) -> Option<Byline> {
+    lexicon::byline::find_byline(text, applied)
+        .or_else(|| {
+            lexicon::byline::find_source(text, applied)
+                .filter(|b| !b.agencies.is_empty() || !b.authors.is_empty())
+        })
+        .or_else(|| lexicon::byline::agency_line(text, applied))
+        .or_else(|| names_line(text, applied))
+}
+
+/// A signature line after the body.
+pub fn parse_signature(text: &str, applied: &Applied) -> Option<Byline> {
+    lexicon::byline::find_signature(text, applied)
+        .or_else(|| lexicon::byline::find_byline(text, applied))
+        .or_else(|| lexicon::byline::find_source(text, applied))
+        .or_else(|| lexicon::byline::agency_line(text, applied))
+        .or_else(|| names_line(text, applied))
+}
+
+/// Names leading a line, then what they are ("Jane Doe, Health correspondent", "Jan Kos –
+/// reporter for Reuters", "Eva Lind with AFP", "(Jane Doe/Reuters, 12 March)"), names after a
+/// label ("Byline: Eleanor Whitworth", "Připravili: A, B"), names at the end of a phrase ("Ein
+/// Beitrag von Miriam Sandhoff"), or editors' initials ("kva mal", "Fdm/Gtu", "م ع ف / ه س"):
+/// the names, and every news agency the line names. A line the rule files call a label names
+/// no one.
+fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
+    let raw = text.trim();
+    let t = raw
+        .trim_start_matches(['(', '[', '—', '–', '-', ' '])
+        .trim_end_matches([')', ']', '.', ' ']);
+    if t.is_empty() || t.chars().count() > 160 || applied.match_line(t).is_some() {
+        return None;
+    }
+    let mut b = Byline {
+        raw: raw.to_string(),
+        ..Byline::default()
+    };
+    let found: Vec<String> = applied
+        .agencies
+        .find_in(t)
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
+    let agencies = lexicon::news_only(applied.agencies, &found);
+    if let Some(initials) = initials_of(t, applied) {
+        b.authors = initials;
+    } else {
+        // "Byline: …", "Připravili: …": names after a short label.
+        let t = match t.split_once([':', '：']) {
+            Some((label, rest)) if label.split_whitespace().count() <= 3 => rest.trim(),
+            _ => t,
+        };
+        let joiners: Vec<String> = applied
+            .files()
+            .flat_map(|f| f.name_joiners.iter().cloned())
+            .collect();
+        let head = t
+            .split([',', '|', '–', '—', '(', '/', '·', '•', ';'])
+            .next()
+            .unwrap_or("")
+            .split(" - ")
+            .next()
+            .unwrap_or("")
+            .trim();
+        for part in lexicon::split_names(head, &joiners) {
+            if let Some(a) = applied.agencies.lookup(part) {
+                b.agencies.extend(lexicon::news_name(a));
+            } else if is_person(part) {
+                lexicon::push_unique(&mut b.authors, part);
+            } else {
+                break;
+            }
+        }
+        // "Ein Beitrag von Miriam Sandhoff": the longest run of words at the end that is a name.
+        if b.authors.is_empty() {
+            let words: Vec<&str> = head.split_whitespace().collect();
+            if let Some(name) = (1..words.len().saturating_sub(1))
+                .map(|k| words[k..].join(" "))
+                .find(|n| n.split_whitespace().count() <= 4 && is_person(n))
+            {
+                b.authors.push(name);
+            }
+        }
+    }
+    for a in agencies {
+        lexicon::push_unique(&mut b.agencies, &a);
+    }
+    (!b.authors.is_empty() || !b.agencies.is_empty()).then_some(b)
+}
+
+/// A person's name: two words or more, or one word in capitals.
+fn is_person(s: &str) -> bool {
+    lexicon::looks_like_name(s)
+        && (s.split_whitespace().count() >= 2 || s.chars().all(|c| !c.is_lowercase()))
+}
+
+/// Editors' initials: groups of one to five letters split by slashes (each group a person) or,
+/// without slashes, by spaces; no word of the line an agency or a known label.
+fn initials_of(t: &str, applied: &Applied) -> Option<Vec<String>> {
+    let inner = t.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | ' ' | '/'));
+    if inner.is_empty() || inner.chars().count() > 30 {
+        return None;
+    }
+    let groups: Vec<&str> = if inner.contains('/') {
+        inner
+            .split('/')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .collect()
+    } else {
+        inner.split_whitespace().collect()
+    };
+    let ok = (1..=4).contains(&groups.len())
+        && groups.iter().all(|g| {
+            let letters: String = g
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '.')
+                .collect();
+            let n = letters.chars().count();
+            (1..=5).contains(&n)
+                && letters.chars().all(char::is_alphabetic)
+                && applied.agencies.lookup(g).is_none()
+        })
+        && (inner.contains('/')
+            || groups.iter().all(|g| g.chars().all(|c| !c.is_uppercase()))
+            || groups.iter().all(|g| g.chars().all(|c| !c.is_lowercase())));
+    ok.then(|| groups.iter().map(|g| g.trim().to_string()).collect())
+}
+
+/// A caption unit: its own image, the caption of the credit just above it, or a second print
+/// of the caption before it.
+fn caption_unit(
+    i: usize,
+    u: &Unit,
+    applied: &Applied,
+    drafts: &mut Vec<Draft>,
+    removed: &mut Vec<Artefact>,
+) {
+    let mut text = u.text.trim().to_string();
+    if let Some((label, caption)) = credit::split_caption_label(&text, applied) {
+        removed.push(Artefact {
+            kind: ArtefactKind::UiLabel,
+            text: label,
+            line: u.line,
+        });
+        text = caption;
+    }
+    let (caption, credit) = match credit::find_credit(&text, applied) {
+        Some(m) if !m.caption.is_empty() => {
+            let mut caption = m.caption;
+            if let Some((label, rest)) = credit::split_caption_label(&caption, applied) {
+                removed.push(Artefact {
+                    kind: ArtefactKind::UiLabel,
+                    text: label,
+                    line: u.line,
+                });
+                caption = rest;
+            }
+            (caption, Some(m.credit))
+        }
+        _ => (text, None),
+    };
+    if let Some(last) = drafts.last_mut()
+        && i - last.last_unit <= 3
+    {
+        // Printed twice: the visible caption and the caption with its credit, or alt text.
+        let same = same_caption(&last.image.caption, &caption);
+        if same {
+            if let Some(c) = credit
+                && last.image.credit.raw.is_empty()
+            {
+                last.image.credit = c;
+                last.last_unit = i;
+            }
+            removed.push(Artefact {
+                kind: ArtefactKind::Duplicate,
+                text: u.text.to_string(),
+                line: u.line,
+            });
+            return;
+        }
+        // "Image copyright X" / "Image caption …": the credit came first.
+        if last.credit_first && last.image.caption.is_empty() && credit.is_none() {
+            last.image.caption = caption;
+            last.last_unit = i;
+            return;
+        }
+    }
+    drafts.push(Draft {
+        image: Image {
+            caption,
+            credit: credit.unwrap_or_default(),
+        },
+        last_unit: i,
+        credit_first: false,
+    });
+}
+
+fn same_caption(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    !a.is_empty() && norm(a) == norm(b)
+}
+
+/// A credit unit: the credit of the caption just above it, a second credit of the same
+/// picture, or an image of its own.
+fn credit_unit(i: usize, u: &Unit, applied: &Applied, drafts: &mut Vec<Draft>) {
+    let text = u.text.trim();
+    let (caption, credit) = match credit::find_credit(text, applied) {
+        Some(m) => (m.caption, m.credit),
+        None => (String::new(), credit::parse(text, text, applied)),
+    };
+    if !caption.is_empty() {
+        drafts.push(Draft {
+            image: Image { caption, credit },
+            last_unit: i,
+            credit_first: false,
+        });
+        return;
+    }
+    if let Some(last) = drafts.last_mut()
+        && i - last.last_unit <= 3
+    {
+        if last.image.credit.raw.is_empty() {
+            last.image.credit = credit;
+            last.last_unit = i;
+            return;
+        }
+        // A second credit stacked under the first credits the same picture.
+        if last.last_unit + 1 == i {
+            merge_credit(&mut last.image.credit, credit);
+            last.last_unit = i;
+            return;
+        }
+    }
+    drafts.push(Draft {
+        image: Image {
+            caption: String::new(),
+            credit,
+        },
+        last_unit: i,
+        credit_first: true,
+    });
+}
+
+fn merge_credit(into: &mut Credit, more: Credit) {
+    into.raw.push('\n');
+    into.raw.push_str(&more.raw);
+    for x in more.creators {
+        lexicon::push_unique(&mut into.creators, &x);
+    }
+    for x in more.agencies {
+        lexicon::push_unique(&mut into.agencies, &x);
+    }
+}
+
+/// Editor's initials: "vet", "JGO", "mzi".
+fn is_initials(name: &str) -> bool {
+    let n = name.chars().count();
+    (2..=5).contains(&n) && name.chars().all(char::is_alphabetic)
+}
+
+/// Every news agency credited: dateline, byline, photo credits, footers; once each, in order.
+fn credited_agencies(article: &Article, removed: &[Artefact], applied: &Applied) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    if let Some(d) = &article.dateline {
+        names.extend(d.agencies.iter().cloned());
+    }
+    if let Some(b) = &article.byline {
+        names.extend(b.agencies.iter().cloned());
+    }
+    for img in &article.images {
+        names.extend(img.credit.agencies.iter().cloned());
+    }
+    for a in removed {
+        if matches!(
+            a.kind,
+            ArtefactKind::CopyrightFooter | ArtefactKind::EndMatter
+        ) {
+            names.extend(
+                applied
+                    .agencies
+                    .find_in(&a.text)
+                    .iter()
+                    .map(|x| x.name.clone()),
+            );
+        }
+    }
+    lexicon::news_only(applied.agencies, &names)
+}
