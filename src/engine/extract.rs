@@ -7,7 +7,7 @@
 use super::article::{Artefact, ArtefactKind, Article, Block, BlockKind, Byline, Credit, Image};
 use super::features::Observed;
 use super::lexicon::{self, Applied, byline, credit, dateline};
-use super::types::{Flag, Role, Unit};
+use super::types::{Flag, Lex, Role, Unit};
 
 /// An image being put together from its caption and credit units.
 struct Draft {
@@ -38,6 +38,11 @@ pub fn extract(
     let mut signatures: Vec<Byline> = Vec::new();
     let mut drafts: Vec<Draft> = Vec::new();
     let mut dateline_authors: Vec<String> = Vec::new();
+    // A line the rule files read as a byline (an opener and names) or, under the body, as a
+    // signature, that the decoder removed: the byline where the copy has no other. Its index in
+    // `removed`, and the byline.
+    let mut unclaimed: Option<(usize, Byline)> = None;
+    let last_body = roles.iter().rposition(|r| r.is_body());
     // A dateline line no pattern parses: the dateline unless the lead opens with one.
     let mut bare: Option<(super::article::Dateline, u32)> = None;
     let remove = |removed: &mut Vec<Artefact>, kind: ArtefactKind, text: &str, line: u32| {
@@ -68,6 +73,15 @@ pub fn extract(
                 } else {
                     default_kind(*role)
                 };
+                let signs =
+                    o.lex(Lex::Byline) || o.lex(Lex::Signature) && last_body.is_some_and(|l| i > l);
+                if signs
+                    && unclaimed.is_none()
+                    && let Some(b) =
+                        parse_signature(text, applied).filter(|b| !b.authors.is_empty())
+                {
+                    unclaimed = Some((removed.len(), b));
+                }
                 remove(&mut removed, kind, u.text, u.line);
             }
             Role::Dateline => match dateline::find_dateline(text, applied) {
@@ -93,8 +107,18 @@ pub fn extract(
             Role::Caption => {
                 caption_unit(i, u, applied, &mut drafts, &mut removed);
             }
+            // A copyright line the rules know, or under the body a credit that no credit word
+            // opens ("© Agence France-Presse"), with no caption just above it, is the copy's
+            // footer, not a picture's credit.
+            Role::Credit
+                if (o.rule() == Some(ArtefactKind::CopyrightFooter)
+                    || !o.lex(Lex::CreditWordStart) && last_body.is_some_and(|l| i > l))
+                    && drafts.last().is_none_or(|d| d.last_unit + 1 < i) =>
+            {
+                remove(&mut removed, ArtefactKind::CopyrightFooter, u.text, u.line)
+            }
             Role::Credit => {
-                credit_unit(i, u, applied, &mut drafts);
+                credit_unit(i, u, applied, &mut drafts, &mut removed);
             }
         }
     }
@@ -171,6 +195,13 @@ pub fn extract(
         (Some(top), Some(sig)) => Some(byline::merge_bylines(top, sig)),
         (top, sig) => top.or(sig),
     };
+    if article.byline.is_none()
+        && let Some((at, b)) = unclaimed
+        && at < removed.len()
+    {
+        removed.remove(at);
+        article.byline = Some(b);
+    }
     article.images = drafts.into_iter().map(|d| d.image).collect();
     // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
     // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
@@ -459,7 +490,13 @@ fn same_caption(a: &str, b: &str) -> bool {
 
 /// A credit unit: the credit of the caption just above it, a second credit of the same
 /// picture, or an image of its own.
-fn credit_unit(i: usize, u: &Unit, applied: &Applied, drafts: &mut Vec<Draft>) {
+fn credit_unit(
+    i: usize,
+    u: &Unit,
+    applied: &Applied,
+    drafts: &mut Vec<Draft>,
+    removed: &mut Vec<Artefact>,
+) {
     let text = u.text.trim();
     let (caption, credit) = match credit::find_credit(text, applied) {
         Some(m) => (m.caption, m.credit),
@@ -487,6 +524,16 @@ fn credit_unit(i: usize, u: &Unit, applied: &Applied, drafts: &mut Vec<Draft>) {
             last.last_unit = i;
             return;
         }
+    }
+    // A credit of its own names whom it credits; a line that names nobody ("Expand", "Photo
+    // gallery") is no picture: it leaves the copy as a label.
+    if credit.creators.is_empty() && credit.agencies.is_empty() {
+        removed.push(Artefact {
+            kind: ArtefactKind::UiLabel,
+            text: u.text.to_string(),
+            line: u.line,
+        });
+        return;
     }
     drafts.push(Draft {
         image: Image {
