@@ -9,6 +9,24 @@ use copydesk::engine::roles::{Steer, decode};
 use copydesk::engine::types::{Role, states};
 use copydesk::train::{Sample, case_sample};
 
+/// A feature's name with flag and lexicon values spelled out.
+fn readable(id: u32) -> String {
+    use copydesk::engine::types::{Flag, Lex, feature_name};
+    let name = feature_name(id);
+    let Some((t, v)) = name.split_once('=') else {
+        return name;
+    };
+    let v: usize = v.parse().unwrap_or(usize::MAX);
+    let key = if t.ends_with("flag") {
+        Flag::ALL.get(v).map(|f| f.key())
+    } else if t.ends_with("lex") {
+        Lex::ALL.get(v).map(|l| l.key())
+    } else {
+        None
+    };
+    key.map_or(name.clone(), |k| format!("{t}={k}"))
+}
+
 fn roles_of(mask: u16) -> String {
     if mask == Role::ALL.iter().fold(0, |m, r| m | r.bit()) {
         return "*".into();
@@ -40,14 +58,44 @@ fn show(s: &Sample, rules: &Rules, summary: &mut Option<BTreeMap<(String, String
                     *m.entry(key).or_insert(0) += 1;
                 }
             }
-            None => println!(
-                "{} {:>4} {:<22} {:<28} {}",
-                if ok { ' ' } else { '!' },
-                line,
-                got.map(|g| g.key()).unwrap_or_default(),
-                roles_of(s.allowed[t]),
-                text
-            ),
+            None => {
+                println!(
+                    "{} {:>4} {:<22} {:<28} {}",
+                    if ok { ' ' } else { '!' },
+                    line,
+                    got.map(|g| g.key()).unwrap_or_default(),
+                    roles_of(s.allowed[t]),
+                    text
+                );
+                // INSPECT_LINE=N: the features the decoder sees for the unit on line N.
+                if std::env::var("INSPECT_LINE").is_ok_and(|l| l == line.to_string()) {
+                    let mut ids = Vec::new();
+                    copydesk::engine::features::features(t, &s.observed, &mut ids);
+                    let names: Vec<String> = ids.iter().map(|&id| readable(id)).collect();
+                    println!("        {}", names.join(" "));
+                    let model = rules.model();
+                    let scores: Vec<String> = Role::ALL
+                        .iter()
+                        .map(|r| format!("{}={:.2}", r.key(), model.role_score(*r, &ids)))
+                        .collect();
+                    println!("        role scores: {}", scores.join(" "));
+                    // The features that speak most for and against the decoded role.
+                    if let Some(g) = got {
+                        let mut parts: Vec<(f32, String)> = ids
+                            .iter()
+                            .map(|&id| (model.role_score(g.role, &[id]), readable(id)))
+                            .filter(|(w, _)| w.abs() >= 0.25)
+                            .collect();
+                        parts.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+                        let top: Vec<String> = parts
+                            .iter()
+                            .take(12)
+                            .map(|(w, n)| format!("{n}:{w:+.2}"))
+                            .collect();
+                        println!("        {}: {}", g.role.key(), top.join(" "));
+                    }
+                }
+            }
         }
     }
 }
