@@ -1,0 +1,252 @@
+//! The same story in different layouts gives the same article: the role decoder reads where a
+//! gallery, a byline or a run of related links stands, it does not expect them in one place.
+//! Each story is written here (four languages, agency and web copy); each layout moves one
+//! block of it, and the article's headline, paragraphs, captions with their credits and byline
+//! authors must not change.
+
+use copydesk::engine::{Article, BlockKind, Config, Input};
+use copydesk::{Rules, normalize};
+
+struct Story {
+    name: &'static str,
+    headline: &'static str,
+    byline: &'static str,
+    /// The first paragraph, opening with its dateline.
+    lead: &'static str,
+    paragraphs: &'static [&'static str],
+    /// Caption and credit lines of one picture.
+    gallery: [&'static str; 2],
+    /// A label and the headlines under it.
+    related: &'static [&'static str],
+    footer: &'static str,
+}
+
+const STORIES: &[Story] = &[
+    Story {
+        name: "de",
+        headline: "Neue Fähre für die Halligen soll im Frühjahr fahren",
+        byline: "Von Jana Petersen",
+        lead: "Husum (dpa/lno) - Die Halligen bekommen eine neue Fähre. Das Schiff soll ab April zwischen Schlüttsiel und den Inseln Hooge und Langeneß pendeln, teilte die Reederei am Dienstag mit.",
+        paragraphs: &[
+            "Die alte Fähre war seit mehr als vierzig Jahren im Einsatz. Zuletzt fiel sie im Winter mehrfach wegen Motorschäden aus, die Bewohner mussten tagelang auf Lieferungen warten.",
+            "Das neue Schiff fährt mit einem Hybridantrieb und kann bei Niedrigwasser mehr Fahrgäste aufnehmen. Die Kosten von rund zwölf Millionen Euro trägt zum größten Teil das Land.",
+        ],
+        gallery: [
+            "Die neue Fähre liegt zur Ausrüstung in einer Werft in Wolgast.",
+            "Foto: Stefan Sauer/dpa",
+        ],
+        related: &[
+            "Mehr zum Thema",
+            "Sturmflut auf den Halligen: Landunter am Wochenende",
+            "Hooge sucht einen neuen Arzt für die Inselpraxis",
+        ],
+        footer: "© dpa-infocom, dpa:241105-99-123456/2",
+    },
+    Story {
+        name: "en",
+        headline: "City council approves new bike lanes on Harbor Avenue",
+        byline: "By Michael Turner",
+        lead: "PORTLAND, Maine (AP) — The city council voted on Monday to build protected bike lanes along Harbor Avenue, ending a debate that had lasted more than two years.",
+        paragraphs: &[
+            "The plan removes about forty parking spaces and narrows two traffic lanes. Shop owners on the avenue had warned that fewer parking spots would keep customers away.",
+            "Construction is expected to start in the spring and to cost about 3.2 million dollars, most of it paid by a state grant for safer streets.",
+        ],
+        gallery: [
+            "Cyclists ride along Harbor Avenue in Portland on Monday.",
+            "(AP Photo/Robert Bukaty)",
+        ],
+        related: &[
+            "Related stories",
+            "Portland weighs new fees for downtown parking garages",
+            "State grant program for safer streets doubles in size",
+        ],
+        footer: "Copyright 2024 The Associated Press. All rights reserved.",
+    },
+    Story {
+        name: "fr",
+        headline: "La ville de Lyon ferme trois piscines pour travaux cet été",
+        byline: "Par Claire Dumont",
+        lead: "LYON, 12 mai 2024 (AFP) - La ville de Lyon va fermer trois de ses piscines municipales pendant l'été pour rénover leurs installations, a annoncé lundi la mairie.",
+        paragraphs: &[
+            "Les travaux doivent réduire la consommation d'énergie des bassins et remplacer des toitures vieilles de cinquante ans. Les autres piscines de la ville élargiront leurs horaires.",
+            "Les associations de nageurs regrettent le calendrier choisi. Elles auraient préféré des travaux pendant l'hiver, quand les bassins sont moins fréquentés.",
+        ],
+        gallery: [
+            "La piscine du Rhône, à Lyon, le 3 juillet 2023.",
+            "Photo : Jean-Philippe Ksiazek/AFP",
+        ],
+        related: &[
+            "Lire aussi",
+            "Canicule : les piscines de Paris ouvrent plus tard le soir",
+            "Le prix de l'énergie pèse sur les budgets des communes",
+        ],
+        footer: "© Agence France-Presse",
+    },
+    Story {
+        name: "es",
+        headline: "Valencia amplía el horario del metro durante las Fallas",
+        byline: "Por Lucía Martínez",
+        lead: "VALENCIA, 10 mar (EFE).- El metro de Valencia funcionará toda la noche durante los días grandes de las Fallas, según ha informado este domingo la Generalitat.",
+        paragraphs: &[
+            "La medida afecta a las cinco líneas de la red y se aplicará entre el 15 y el 19 de marzo. Los trenes circularán cada veinte minutos durante la madrugada.",
+            "El año pasado el metro transportó a más de un millón de viajeros durante la semana fallera, una cifra que la empresa espera superar este año.",
+        ],
+        gallery: [
+            "Viajeros en la estación de Colón de Valencia durante las Fallas de 2023.",
+            "Foto: Kai Försterling/EFE",
+        ],
+        related: &[
+            "Noticias relacionadas",
+            "Las Fallas batirán récord de visitantes según los hoteleros",
+            "Valencia prohíbe los petardos en las zonas escolares",
+        ],
+        footer: "© EFE 2024. Está expresamente prohibida la redistribución.",
+    },
+];
+
+/// The lines of a story in one layout, each block a group of its own.
+fn lay_out(s: &Story, layout: &str) -> String {
+    let mut blocks: Vec<String> = Vec::new();
+    let gallery = s.gallery.join("\n");
+    let related = s.related.join("\n");
+    if layout == "gallery-on-top" {
+        blocks.push(gallery.clone());
+    }
+    blocks.push(s.headline.to_string());
+    match layout {
+        // The gallery above the headline, as a page prints its lead picture.
+        "gallery-on-top" => {
+            blocks.push(s.byline.to_string());
+            blocks.push(s.lead.to_string());
+            blocks.extend(s.paragraphs.iter().map(|p| p.to_string()));
+            blocks.push(related.clone());
+        }
+        // The gallery above the lead, between byline and dateline.
+        "gallery-first" => {
+            blocks.push(s.byline.to_string());
+            blocks.push(gallery.clone());
+            blocks.push(s.lead.to_string());
+            blocks.extend(s.paragraphs.iter().map(|p| p.to_string()));
+        }
+        // The byline under the body.
+        "byline-last" => {
+            blocks.push(s.lead.to_string());
+            blocks.push(gallery.clone());
+            blocks.extend(s.paragraphs.iter().map(|p| p.to_string()));
+            blocks.push(s.byline.to_string());
+        }
+        // Related links between two paragraphs.
+        "related-inside" => {
+            blocks.push(s.byline.to_string());
+            blocks.push(s.lead.to_string());
+            blocks.push(gallery.clone());
+            blocks.push(s.paragraphs[0].to_string());
+            blocks.push(related.clone());
+            blocks.extend(s.paragraphs[1..].iter().map(|p| p.to_string()));
+        }
+        // The reference layout: byline, lead, gallery, body, related links at the end.
+        _ => {
+            blocks.push(s.byline.to_string());
+            blocks.push(s.lead.to_string());
+            blocks.push(gallery.clone());
+            blocks.extend(s.paragraphs.iter().map(|p| p.to_string()));
+            blocks.push(related.clone());
+        }
+    }
+    blocks.push(s.footer.to_string());
+    blocks.join("\n\n") + "\n"
+}
+
+/// What must not depend on the layout.
+#[derive(Debug, PartialEq)]
+struct Reading {
+    headline: String,
+    paragraphs: Vec<String>,
+    captions: Vec<(String, Vec<String>)>,
+    authors: Vec<String>,
+    place: String,
+}
+
+fn reading(a: &Article) -> Reading {
+    Reading {
+        headline: a.headline.clone(),
+        paragraphs: a
+            .blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Paragraph)
+            .map(|b| b.text.clone())
+            .collect(),
+        captions: a
+            .images
+            .iter()
+            .map(|i| (i.caption.clone(), i.credit.creators.clone()))
+            .collect(),
+        authors: a
+            .byline
+            .as_ref()
+            .map(|b| b.authors.clone())
+            .unwrap_or_default(),
+        place: a
+            .dateline
+            .as_ref()
+            .map(|d| d.place.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn article(text: &str, rules: &Rules) -> Article {
+    normalize(&Input::text(text), rules, &Config::default()).expect("a story normalises")
+}
+
+#[test]
+fn the_reference_layout_reads_as_written() {
+    let rules = Rules::embedded().expect("rules");
+    for s in STORIES {
+        let r = reading(&article(&lay_out(s, "reference"), &rules));
+        assert_eq!(r.headline, s.headline, "{}", s.name);
+        assert_eq!(
+            r.paragraphs.len(),
+            1 + s.paragraphs.len(),
+            "{}: {r:#?}",
+            s.name
+        );
+        assert_eq!(r.captions.len(), 1, "{}: {r:#?}", s.name);
+        assert_eq!(r.captions[0].0, s.gallery[0], "{}", s.name);
+        assert_eq!(r.authors.len(), 1, "{}: {r:#?}", s.name);
+        assert!(s.byline.ends_with(&r.authors[0]), "{}: {r:#?}", s.name);
+        assert!(!r.place.is_empty(), "{}: no dateline {r:#?}", s.name);
+    }
+}
+
+fn same_article_in(layout: &str) {
+    let rules = Rules::embedded().expect("rules");
+    let mut differ = Vec::new();
+    for s in STORIES {
+        let reference = reading(&article(&lay_out(s, "reference"), &rules));
+        let moved = reading(&article(&lay_out(s, layout), &rules));
+        if moved != reference {
+            differ.push(format!("{}:\n{reference:#?}\n{moved:#?}", s.name));
+        }
+    }
+    assert!(differ.is_empty(), "{layout}:\n{}", differ.join("\n"));
+}
+
+#[test]
+fn a_gallery_above_the_dateline_changes_nothing() {
+    same_article_in("gallery-first");
+}
+
+#[test]
+fn a_gallery_above_the_headline_changes_nothing() {
+    same_article_in("gallery-on-top");
+}
+
+#[test]
+fn a_byline_under_the_body_changes_nothing() {
+    same_article_in("byline-last");
+}
+
+#[test]
+fn related_links_between_paragraphs_change_nothing() {
+    same_article_in("related-inside");
+}
