@@ -155,15 +155,9 @@ impl Rules {
             all_months.extend(lang.months.iter().cloned());
             parsed.push((name.clone(), lang));
         }
-        let mut languages = BTreeMap::new();
-        let mut common = None;
-        for (name, lang) in parsed {
-            if name == "common.toml" {
-                common = Some(lang);
-                continue;
-            }
+        for (name, lang) in &parsed {
             let expected = name.trim_end_matches(".toml");
-            if lang.code != expected {
+            if name != "common.toml" && lang.code != expected {
                 return Err(RulesError::Invalid {
                     file: name.clone(),
                     message: format!(
@@ -172,11 +166,23 @@ impl Rules {
                     ),
                 });
             }
-            let compiled = LangRules::compile(&name, lang, &[])?;
-            languages.insert(compiled.code.clone(), compiled);
+        }
+        if !parsed.iter().any(|(name, _)| name == "common.toml") {
+            return Err(RulesError::Missing("common.toml"));
+        }
+        // Every file is compiled (and so validated) at start-up, the files side by side on the
+        // machine's cores: compiling the patterns is most of the start-up time.
+        let mut languages = BTreeMap::new();
+        let mut common = None;
+        for (name, compiled) in compile_all(parsed, &all_months) {
+            let compiled = compiled?;
+            if name == "common.toml" {
+                common = Some(compiled);
+            } else {
+                languages.insert(compiled.code.clone(), compiled);
+            }
         }
         let common = common.ok_or(RulesError::Missing("common.toml"))?;
-        let common = LangRules::compile("common.toml", common, &all_months)?;
         let detector = Detector::from_toml(files.get("langid.toml").map_or("", |s| s.as_str()))
             .map_err(|message| RulesError::Invalid {
                 file: "langid.toml".into(),
@@ -268,6 +274,51 @@ impl Rules {
     pub fn digest(&self) -> &str {
         &self.digest
     }
+}
+
+/// One file's compiled rules, under its file name.
+type Compiled = (String, Result<LangRules, RulesError>);
+
+/// Compiles the parsed rule files on up to `available_parallelism` threads; the results in the
+/// files' order. `common.toml` also gets every language's month names.
+fn compile_all(parsed: Vec<(String, file::LangFile)>, all_months: &[String]) -> Vec<Compiled> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jobs: Vec<Mutex<Option<(String, file::LangFile)>>> =
+        parsed.into_iter().map(|p| Mutex::new(Some(p))).collect();
+    let results: Vec<Mutex<Option<Compiled>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, jobs.len().max(1));
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else { break };
+            let Some((name, lang)) = job.lock().ok().and_then(|mut j| j.take()) else {
+                continue;
+            };
+            let months: &[String] = if name == "common.toml" {
+                all_months
+            } else {
+                &[]
+            };
+            let compiled = LangRules::compile(&name, lang, months);
+            if let Ok(mut slot) = results[i].lock() {
+                *slot = Some((name, compiled));
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    results
+        .into_iter()
+        .filter_map(|r| r.into_inner().ok().flatten())
+        .collect()
 }
 
 /// The embedded rules, built once per test process (compiling them is the slow part of a test).
