@@ -379,16 +379,11 @@ pub fn corpus_samples(dir: &Path, rules: &Rules) -> Result<Vec<Sample>, String> 
     Ok(out)
 }
 
-/// Weight of a layout variant's updates, against its case's.
-const VARIANT_WEIGHT: f32 = 0.5;
-
-/// A case laid out twice more, its lines unchanged: with a blank line after every line, and
-/// with no blank line at all. Blank lines are evidence of a layout, not of what a line is;
-/// scrapers keep or drop them at will. (Hard-wrapped copy keeps its layout: a blank line after
-/// every line would undo its wrapping.)
-pub fn variant_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> {
+/// A case's text and expected record, where its copy is not hard-wrapped (a layout variant
+/// would undo its wrapping); `None` for a case without `input.txt` or with wrapped copy.
+fn unwrapped_case(case: &Path, rules: &Rules) -> Result<Option<(String, Expected)>, String> {
     let Ok(text) = std::fs::read_to_string(case.join("input.txt")) else {
-        return Ok(vec![]);
+        return Ok(None);
     };
     let value: Value = serde_json::from_str(
         &std::fs::read_to_string(case.join("expected.json"))
@@ -397,14 +392,26 @@ pub fn variant_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String
     .map_err(|e| format!("{}: expected.json: {e}", case.display()))?;
     let exp = Expected::parse(&value);
     let lang = (!exp.language.is_empty()).then_some(exp.language.as_str());
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let wrapped = crate::engine::read(&Input::text(&text), rules, &Config::default(), lang, |r| {
         r.units.iter().any(|u| u.line != u.last_line)
     })
     .map_err(|e| format!("{}: {e}", case.display()))?;
-    if wrapped {
+    Ok((!wrapped).then_some((text, exp)))
+}
+
+/// Weight of a layout variant's updates, against its case's.
+const VARIANT_WEIGHT: f32 = 0.5;
+
+/// A case laid out twice more, its lines unchanged: with a blank line after every line, and
+/// with no blank line at all. Blank lines are evidence of a layout, not of what a line is;
+/// scrapers keep or drop them at will. (Hard-wrapped copy keeps its layout: a blank line after
+/// every line would undo its wrapping.)
+pub fn variant_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> {
+    let Some((text, exp)) = unwrapped_case(case, rules)? else {
         return Ok(vec![]);
-    }
+    };
+    let lang = (!exp.language.is_empty()).then_some(exp.language.as_str());
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let mut out = Vec::new();
     for (suffix, sep) in [("spaced", "\n\n"), ("packed", "\n")] {
         let variant = lines.join(sep);
@@ -426,23 +433,10 @@ pub fn variant_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String
 /// body. Layouts put these anywhere; the model learns them by what they are, not where the
 /// corpus writers happened to put them. (Hard-wrapped copy is left as it is.)
 pub fn moved_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> {
-    let Ok(text) = std::fs::read_to_string(case.join("input.txt")) else {
+    let Some((text, exp)) = unwrapped_case(case, rules)? else {
         return Ok(vec![]);
     };
-    let value: Value = serde_json::from_str(
-        &std::fs::read_to_string(case.join("expected.json"))
-            .map_err(|e| format!("{}: expected.json: {e}", case.display()))?,
-    )
-    .map_err(|e| format!("{}: expected.json: {e}", case.display()))?;
-    let exp = Expected::parse(&value);
     let lang = (!exp.language.is_empty()).then_some(exp.language.as_str());
-    let wrapped = crate::engine::read(&Input::text(&text), rules, &Config::default(), lang, |r| {
-        r.units.iter().any(|u| u.line != u.last_line)
-    })
-    .map_err(|e| format!("{}: {e}", case.display()))?;
-    if wrapped {
-        return Ok(vec![]);
-    }
     // Groups of lines between blank lines.
     let mut groups: Vec<Vec<&str>> = vec![vec![]];
     for line in text.lines() {
