@@ -370,7 +370,6 @@ pub fn corpus_samples(dir: &Path, rules: &Rules) -> Result<Vec<Sample>, String> 
         if let Some(s) = case_sample(&case, rules)? {
             out.push(s);
             out.extend(variant_samples(&case, rules)?);
-            out.extend(moved_samples(&case, rules)?);
             if let Some(c) = clean_sample(&case, rules)? {
                 out.push(c);
             }
@@ -402,20 +401,21 @@ fn unwrapped_case(case: &Path, rules: &Rules) -> Result<Option<(String, Expected
 /// Weight of a layout variant's updates, against its case's.
 const VARIANT_WEIGHT: f32 = 0.5;
 
-/// A case laid out twice more, its lines unchanged: with a blank line after every line, and
-/// with no blank line at all. Blank lines are evidence of a layout, not of what a line is;
-/// scrapers keep or drop them at will. (Hard-wrapped copy keeps its layout: a blank line after
-/// every line would undo its wrapping.)
+/// A case laid out again, its lines unchanged: with a blank line after every line, and with no
+/// blank line at all (blank lines are evidence of a layout, not of what a line is; scrapers keep
+/// or drop them at will), and with one block moved where it has one (see `moved_layouts`).
+/// Hard-wrapped copy keeps its layout: a blank line after every line would undo its wrapping.
 pub fn variant_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> {
     let Some((text, exp)) = unwrapped_case(case, rules)? else {
         return Ok(vec![]);
     };
     let lang = (!exp.language.is_empty()).then_some(exp.language.as_str());
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let mut out = Vec::new();
-    for (suffix, sep) in [("spaced", "\n\n"), ("packed", "\n")] {
-        let variant = lines.join(sep);
-        let name = format!("{} ({suffix})", case.display());
+    let mut layouts = vec![("spaced", lines.join("\n\n")), ("packed", lines.join("\n"))];
+    layouts.extend(moved_layouts(&text, &exp));
+    let mut out = Vec::with_capacity(layouts.len());
+    for (what, variant) in layouts {
+        let name = format!("{} ({what})", case.display());
         out.push(sample(
             name,
             &Input::text(&variant),
@@ -428,15 +428,11 @@ pub fn variant_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String
     Ok(out)
 }
 
-/// A case with one block moved, its lines unchanged, where it has such a block: the first
-/// picture (its caption group) on top of the page, or just above the lead; the byline under the
-/// body. Layouts put these anywhere; the model learns them by what they are, not where the
-/// corpus writers happened to put them. (Hard-wrapped copy is left as it is.)
-pub fn moved_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> {
-    let Some((text, exp)) = unwrapped_case(case, rules)? else {
-        return Ok(vec![]);
-    };
-    let lang = (!exp.language.is_empty()).then_some(exp.language.as_str());
+/// A case's text with one block moved, where it has such a block: the first picture (its
+/// caption group) on top of the page, or just above the lead; the byline under the body.
+/// Layouts put these anywhere; the model learns them by what they are, not where the corpus
+/// writers happened to put them.
+fn moved_layouts(text: &str, exp: &Expected) -> Vec<(&'static str, String)> {
     // Groups of lines between blank lines.
     let mut groups: Vec<Vec<&str>> = vec![vec![]];
     for line in text.lines() {
@@ -459,7 +455,7 @@ pub fn moved_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> 
         .filter(|&g| groups[g].iter().any(|l| is_paragraph(l)))
         .collect();
     let (Some(&first), Some(&last)) = (paragraph_groups.first(), paragraph_groups.last()) else {
-        return Ok(vec![]);
+        return vec![];
     };
     let caption_group = (0..groups.len()).find(|&g| {
         groups[g].len() <= 4
@@ -491,7 +487,7 @@ pub fn moved_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> 
             .join("\n\n")
             + "\n"
     };
-    let mut layouts: Vec<(&str, String)> = Vec::new();
+    let mut layouts: Vec<(&'static str, String)> = Vec::new();
     if let Some(c) = caption_group {
         if c != 0 {
             layouts.push(("picture on top", moved(c, 0)));
@@ -503,19 +499,7 @@ pub fn moved_samples(case: &Path, rules: &Rules) -> Result<Vec<Sample>, String> 
     if let Some(b) = byline_group {
         layouts.push(("byline under the body", moved(b, last + 1)));
     }
-    let mut out = Vec::new();
-    for (what, variant) in layouts {
-        let name = format!("{} ({what})", case.display());
-        out.push(sample(
-            name,
-            &Input::text(&variant),
-            rules,
-            lang,
-            VARIANT_WEIGHT,
-            |units, observed| align(units, observed, &exp),
-        )?);
-    }
-    Ok(out)
+    layouts
 }
 
 /// Weight of a clean copy's updates, against its case's.
