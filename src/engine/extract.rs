@@ -45,13 +45,6 @@ pub fn extract(
     let last_body = roles.iter().rposition(|r| r.is_body());
     // A dateline line no pattern parses: the dateline unless the lead opens with one.
     let mut bare: Option<(super::article::Dateline, u32)> = None;
-    let remove = |removed: &mut Vec<Artefact>, kind: ArtefactKind, text: &str, line: u32| {
-        removed.push(Artefact {
-            kind,
-            text: text.to_string(),
-            line,
-        })
-    };
     for (i, (u, role)) in units.iter().zip(roles).enumerate() {
         let text = u.text.trim();
         let o = &observed.obs[i];
@@ -145,11 +138,7 @@ pub fn extract(
         if article.dateline.is_none() {
             article.dateline = Some(d);
         } else {
-            removed.push(Artefact {
-                kind: ArtefactKind::UiLabel,
-                text: d.raw,
-                line,
-            });
+            remove(&mut removed, ArtefactKind::UiLabel, d.raw, line);
         }
     }
     // Inline teasers are cut; the sentence stays.
@@ -420,22 +409,14 @@ fn caption_unit(
 ) {
     let mut text = u.text.trim().to_string();
     if let Some((label, caption)) = credit::split_caption_label(&text, applied) {
-        removed.push(Artefact {
-            kind: ArtefactKind::UiLabel,
-            text: label,
-            line: u.line,
-        });
+        remove(removed, ArtefactKind::UiLabel, label, u.line);
         text = caption;
     }
     let (caption, credit) = match credit::find_credit(&text, applied) {
         Some(m) if !m.caption.is_empty() => {
             let mut caption = m.caption;
             if let Some((label, rest)) = credit::split_caption_label(&caption, applied) {
-                removed.push(Artefact {
-                    kind: ArtefactKind::UiLabel,
-                    text: label,
-                    line: u.line,
-                });
+                remove(removed, ArtefactKind::UiLabel, label, u.line);
                 caption = rest;
             }
             (caption, Some(m.credit))
@@ -454,11 +435,7 @@ fn caption_unit(
                 last.image.credit = c;
                 last.last_unit = i;
             }
-            removed.push(Artefact {
-                kind: ArtefactKind::Duplicate,
-                text: u.text.to_string(),
-                line: u.line,
-            });
+            remove(removed, ArtefactKind::Duplicate, u.text, u.line);
             return;
         }
         // "Image copyright X" / "Image caption …": the credit came first.
@@ -528,11 +505,7 @@ fn credit_unit(
     // A credit of its own names whom it credits; a line that names nobody ("Expand", "Photo
     // gallery") is no picture: it leaves the copy as a label.
     if credit.creators.is_empty() && credit.agencies.is_empty() {
-        removed.push(Artefact {
-            kind: ArtefactKind::UiLabel,
-            text: u.text.to_string(),
-            line: u.line,
-        });
+        remove(removed, ArtefactKind::UiLabel, u.text, u.line);
         return;
     }
     drafts.push(Draft {
@@ -589,4 +562,13 @@ fn credited_agencies(article: &Article, removed: &[Artefact], applied: &Applied)
         }
     }
     lexicon::news_only(applied.agencies, &names)
+}
+
+/// Records what left the copy, with its kind and input line.
+fn remove(removed: &mut Vec<Artefact>, kind: ArtefactKind, text: impl Into<String>, line: u32) {
+    removed.push(Artefact {
+        kind,
+        text: text.into(),
+        line,
+    });
 }
