@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use copydesk::engine::{Article, BlockKind, Input};
+use copydesk::train::canon;
 use copydesk::{Config, Rules, normalize};
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
 
 const MIN_CASE_SCORE: f64 = 0.85;
 const MIN_MEAN_SCORE: f64 = 0.95;
@@ -17,29 +17,6 @@ const MIN_MEAN_SCORE: f64 = 0.95;
 fn rules() -> &'static Rules {
     static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
     RULES.get_or_init(|| Rules::embedded().expect("embedded rules load"))
-}
-
-/// Text as compared: NFKC, no quotes or invisible marks, one dash, folded case and spaces.
-fn canon(text: &str) -> String {
-    let folded: String = text
-        .nfkc()
-        .filter(|c| {
-            !"\"'`´«»‹›„“”‚‘’「」『』〝〞＂\u{ad}\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}"
-                .contains(*c)
-        })
-        .map(|c| {
-            if "‐‑‒–—―−".contains(c) {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    folded
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 fn is_cjk(c: char) -> bool {
