@@ -69,9 +69,8 @@ pub struct LangRules {
     pub code: String,
     pub name: String,
     pub scripts: Vec<String>,
-    /// Lower-case month names and abbreviations.
-    pub months: Vec<String>,
-    /// The same without a final full stop, for a word-by-word look-up.
+    /// Lower-case month names and abbreviations without a final full stop, for a word-by-word
+    /// look-up (the dateline patterns' `{MONTH}` holds them as written).
     pub month_words: std::collections::HashSet<String>,
     /// Lower-case words opening a credit ("foto", "photo", "fot").
     pub credit_words: Vec<String>,
@@ -562,7 +561,6 @@ impl LangRules {
                 .iter()
                 .map(|m| m.trim_end_matches('.').to_string())
                 .collect(),
-            months,
             credit_words: longest_first(lower(parsed.credit_words)),
             caption_labels: lower(parsed.caption_labels),
             credit_labels: lower(parsed.credit_labels),
