@@ -481,7 +481,9 @@ fn lexicon_evidence(t: &str, applied: &Applied, o: &mut Obs) {
     if t.is_empty() {
         return;
     }
-    if let Some((m, foreign)) = applied.match_line(t) {
+    // One prepared line (masked, lower-cased, keyed once) for every rule file that asks.
+    let input = crate::rules::LineInput::new(t, applied.agencies);
+    if let Some((m, foreign)) = applied.match_line_in(&input) {
         let how = match m {
             LineMatch::Line(_) => 0,
             LineMatch::Prefix(_) => 1,
@@ -492,7 +494,7 @@ fn lexicon_evidence(t: &str, applied: &Applied, o: &mut Obs) {
             o.set_lex(Lex::ForeignLabel);
         }
     }
-    if let Some(m) = lexicon::dateline::find_dateline(t, applied) {
+    if let Some(m) = lexicon::dateline::find_dateline_in(&input, applied) {
         o.set_lex(if m.rest.is_empty() {
             Lex::DatelineAlone
         } else {
@@ -511,8 +513,7 @@ fn lexicon_evidence(t: &str, applied: &Applied, o: &mut Obs) {
         {
             o.set(Flag::NewsAgency);
         }
-        let masked = applied.agencies.mask(t);
-        let m = masked.text();
+        let m = input.masked().text();
         let mark = crate::rules::AGENCY_MARK;
         if m.contains(&format!("({mark}"))
             || m.contains(&format!("{mark})"))
@@ -541,10 +542,11 @@ fn lexicon_evidence(t: &str, applied: &Applied, o: &mut Obs) {
             o.set_lex(Lex::CreditCreators);
         }
     }
-    if applied.starts_with_credit_word(t) {
+    let credit_words = applied.credit_words_in(t);
+    if credit_words.at_start {
         o.set_lex(Lex::CreditWordStart);
     }
-    if applied.has_credit_word_inside(t) {
+    if credit_words.inside {
         o.set_lex(Lex::CreditWordInside);
     }
     if lexicon::credit::split_caption_label(t, applied).is_some() {

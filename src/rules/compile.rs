@@ -74,6 +74,8 @@ pub struct LangRules {
     pub month_words: std::collections::HashSet<String>,
     /// Lower-case words opening a credit ("foto", "photo", "fot").
     pub credit_words: Vec<String>,
+    /// `credit_words` as one automaton, for finding any of them in a line in one pass.
+    pub credit_word_finder: Option<AhoCorasick>,
     pub caption_labels: Vec<String>,
     pub credit_labels: Vec<String>,
     pub photographer_markers: Vec<String>,
@@ -286,6 +288,21 @@ fn longest_first(mut v: Vec<String>) -> Vec<String> {
     v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     v.dedup();
     v
+}
+
+/// An automaton reporting every occurrence (overlapping) of any of `words`; `None` for none.
+fn finder(file: &str, words: &[String]) -> Result<Option<AhoCorasick>, RulesError> {
+    if words.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(words)
+        .map(Some)
+        .map_err(|e| RulesError::Invalid {
+            file: file.into(),
+            message: format!("credit words do not compile: {e}"),
+        })
 }
 
 fn lower(v: Vec<String>) -> Vec<String> {
@@ -547,6 +564,7 @@ impl LangRules {
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
+        let credit_words = longest_first(lower(parsed.credit_words));
         let stop_words = if parsed.code.is_empty() {
             None
         } else {
@@ -561,7 +579,8 @@ impl LangRules {
                 .iter()
                 .map(|m| m.trim_end_matches('.').to_string())
                 .collect(),
-            credit_words: longest_first(lower(parsed.credit_words)),
+            credit_word_finder: finder(file, &credit_words)?,
+            credit_words,
             caption_labels: lower(parsed.caption_labels),
             credit_labels: lower(parsed.credit_labels),
             photographer_markers: parsed.photographer_markers,

@@ -27,6 +27,9 @@ pub struct Shapes {
 }
 
 impl Shapes {
+    /// Word boundaries are ASCII ones (`(?-u:\b)`): the shapes only look for digits and Latin
+    /// domain names at a boundary, and a Unicode `\b` would send every search on non-ASCII
+    /// text to the slow PikeVM instead of the lazy DFA.
     pub fn new() -> Result<Shapes, RulesError> {
         let re = |p: &str| {
             Regex::new(p).map_err(|e| RulesError::Pattern {
@@ -38,13 +41,13 @@ impl Shapes {
         Ok(Shapes {
             time: re(r"(?:^|[^\d:])\d{1,2}(?::|h)\d{2}(?:$|[^\d:])")?,
             date: re(
-                r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年",
+                r"(?-u:\b)\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?-u:\b)|(?-u:\b)\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?-u:\b)|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年",
             )?,
             year: re(r"(?:^|\D)(?:19|20)\d{2}(?:$|\D)")?,
             bracket_count: re(r"[(\[（【]\s*\d{1,7}\s*[)\]）】]")?,
             counter: re(r"^\D{0,24}?\d{1,3}\s*(?:/|\p{L}{1,5}\.?)\s*\d{1,3}\D{0,16}$")?,
             url: re(
-                r"(?i)(?:https?://|www\.)\S|\b[a-z0-9][a-z0-9-]*\.(?:com|net|org|info|news|[a-z]{2})(?:/|\b)",
+                r"(?i)(?:https?://|www\.)\S|(?-u:\b)[a-z0-9][a-z0-9-]*\.(?:com|net|org|info|news|[a-z]{2})(?:/|(?-u:\b))",
             )?,
             email: re(r"[\w.+-]+@[\w-]+\.[\w.]+")?,
             duration: re(r"[▶►▷⏵]|\(\s*\d{1,2}:\d{2}(?::\d{2})?\s*\)")?,

@@ -18,10 +18,15 @@ pub struct DatelineMatch {
 
 /// Finds a dateline at the very start of `text`.
 pub fn find_dateline(text: &str, applied: &Applied) -> Option<DatelineMatch> {
-    let input = LineInput::new(text, applied.agencies);
+    find_dateline_in(&LineInput::new(text, applied.agencies), applied)
+}
+
+/// [`find_dateline`] on a line the caller has already prepared (its masked form is shared).
+pub fn find_dateline_in(input: &LineInput<'_>, applied: &Applied) -> Option<DatelineMatch> {
+    let text = input.text();
     for file in applied.files() {
         for re in &file.datelines {
-            let Some(caps) = re.captures(&input) else {
+            let Some(caps) = re.captures(input) else {
                 continue;
             };
             let Some(whole) = caps.get(0).filter(|m| m.start() == 0 && !m.is_empty()) else {
