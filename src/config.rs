@@ -107,27 +107,35 @@ fn parse_positive_usize(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Parses `250ms`, `30s`, `2m`, `1h` or a plain number of seconds; zero is refused.
+/// The longest duration a flag accepts: a timeout beyond a day is a mistake, not a setting.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// Parses a duration as humantime writes it (`250ms`, `30s`, `2m`, `1h 30m`) or a plain number
+/// of seconds (`1.5`); zero and anything over [`MAX_DURATION`] are refused with a message that
+/// says what would be accepted, never a panic.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration: use e.g. 500ms, 30s, 2m"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        other => return Err(format!("unknown unit {other:?}: use ms, s, m or h")),
+    let parsed = if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !s.is_empty() {
+        let seconds: f64 = s
+            .parse()
+            .map_err(|_| format!("{s:?} is not a duration: use e.g. 500ms, 30s, 2m"))?;
+        Duration::try_from_secs_f64(seconds)
+            .map_err(|_| format!("{s:?} is out of range: at most 24h"))?
+    } else {
+        humantime::parse_duration(s).map_err(|e| match e {
+            humantime::DurationError::NumberOverflow => {
+                format!("{s:?} is out of range: at most 24h")
+            }
+            e => format!("{s:?} is not a duration ({e}): use e.g. 500ms, 30s, 2m"),
+        })?
     };
-    if !(seconds.is_finite() && seconds > 0.0) {
+    if parsed.is_zero() {
         return Err(format!("{s:?} must be greater than zero"));
     }
-    Ok(Duration::from_secs_f64(seconds))
+    if parsed > MAX_DURATION {
+        return Err(format!("{s:?} is out of range: at most 24h"));
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -150,6 +158,25 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("3 weeks").is_err());
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+    }
+
+    #[test]
+    fn durations_out_of_range_are_usage_errors_not_panics() {
+        for s in [
+            "100000000000000000000",
+            "100000000000000000000s",
+            "1e400",
+            "25h",
+            "99999999999999999999999999ms",
+        ] {
+            let e = parse_duration(s).expect_err(s);
+            assert!(
+                e.contains("out of range") || e.contains("not a duration"),
+                "{s}: {e}"
+            );
+        }
+        assert_eq!(parse_duration("24h"), Ok(MAX_DURATION));
     }
 
     #[test]
