@@ -174,6 +174,7 @@ pub enum NoticeKind {
     NoRulesForLanguage,
     ReplacementCharacters,
     HyphenationJoined,
+    CharsetIgnored,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

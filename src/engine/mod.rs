@@ -113,7 +113,35 @@ pub enum Error {
         "language_hint {0:?} is not a language code: use an ISO 639-1 code such as \"de\" or \"en\", or leave it empty"
     )]
     InvalidLanguageHint(String),
+    #[error(
+        "charset {0:?} is a WHATWG \"replacement\" label (an encoding browsers refuse to decode, as it hides script in text): convert the bytes to UTF-8 first, or leave charset empty to detect"
+    )]
+    UnsupportedCharset(String),
+    #[error(
+        "the charset parameter of content_type ({declared:?}) and the charset field ({field:?}) disagree: send one of them, or the same label in both"
+    )]
+    ConflictingCharsets { declared: String, field: String },
+    #[error("{field} is {len} bytes, over the limit of {limit} bytes: {hint}")]
+    FieldTooLong {
+        field: &'static str,
+        len: usize,
+        limit: usize,
+        hint: &'static str,
+    },
+    #[error(
+        "the document is not text: it looks like {0}; send the copy itself (extract or decompress it first)"
+    )]
+    NotText(String),
 }
+
+/// Longest accepted `id`: an id is a key, not a payload (it is echoed and logged).
+pub const MAX_ID_BYTES: usize = 512;
+/// Longest accepted `language_hint` (a BCP 47 tag is at most a few dozen bytes).
+pub const MAX_LANGUAGE_HINT_BYTES: usize = 64;
+/// Longest accepted `charset` label (WHATWG labels are under 20 bytes).
+pub const MAX_CHARSET_BYTES: usize = 64;
+/// Longest accepted `content_type`, parameters included.
+pub const MAX_CONTENT_TYPE_BYTES: usize = 256;
 
 impl Error {
     /// The gRPC status name the contract gives this error.
@@ -122,6 +150,59 @@ impl Error {
             Error::TooLarge { .. } => "RESOURCE_EXHAUSTED",
             _ => "INVALID_ARGUMENT",
         }
+    }
+}
+
+/// Refuses fields longer than any sensible value of theirs, before anything is done with them.
+fn check_field_lengths(input: &Input) -> Result<(), Error> {
+    let fields: [(&'static str, Option<&str>, usize, &'static str); 4] = [
+        (
+            "id",
+            Some(input.id),
+            MAX_ID_BYTES,
+            "send a short key and keep the payload in the document",
+        ),
+        (
+            "language_hint",
+            input.language_hint,
+            MAX_LANGUAGE_HINT_BYTES,
+            "send an ISO 639-1 code such as \"de\"",
+        ),
+        (
+            "charset",
+            input.charset,
+            MAX_CHARSET_BYTES,
+            "send a WHATWG label such as \"windows-1252\"",
+        ),
+        (
+            "content_type",
+            input.content_type,
+            MAX_CONTENT_TYPE_BYTES,
+            "send a media type such as \"text/plain; charset=utf-8\"",
+        ),
+    ];
+    for (field, value, limit, hint) in fields {
+        let len = value.map_or(0, str::len);
+        if len > limit {
+            return Err(Error::FieldTooLong {
+                field,
+                len,
+                limit,
+                hint,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether two charset labels name the same encoding (unknown labels compare as written).
+fn same_encoding(a: &str, b: &str) -> bool {
+    match (
+        encoding_rs::Encoding::for_label(a.as_bytes()),
+        encoding_rs::Encoding::for_label(b.as_bytes()),
+    ) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.eq_ignore_ascii_case(b),
     }
 }
 
@@ -177,12 +258,32 @@ pub fn read<'r, R>(
             limit: config.max_document_bytes,
         });
     }
+    check_field_lengths(input)?;
+    let mut declared_charset = None;
     if let Some(ct) = input.content_type.map(str::trim).filter(|c| !c.is_empty()) {
-        let base = ct.split(';').next().unwrap_or("").trim();
+        let mut parts = ct.split(';');
+        let base = parts.next().unwrap_or("").trim();
         if !base.eq_ignore_ascii_case("text/plain") {
             return Err(Error::UnsupportedContentType(ct.to_string()));
         }
+        declared_charset = parts.find_map(|p| {
+            let (name, value) = p.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"'))
+                .filter(|v| !v.is_empty())
+        });
     }
+    let field_charset = input.charset.map(str::trim).filter(|c| !c.is_empty());
+    let charset = match (declared_charset, field_charset) {
+        (Some(d), Some(f)) if !same_encoding(d, f) => {
+            return Err(Error::ConflictingCharsets {
+                declared: d.to_string(),
+                field: f.to_string(),
+            });
+        }
+        (d, f) => f.or(d),
+    };
     let hint = input.language_hint.map(str::trim).filter(|h| !h.is_empty());
     if let Some(h) = hint
         && !language::is_language_code(h)
@@ -194,7 +295,7 @@ pub fn read<'r, R>(
 
     let mut notices = Vec::new();
     let mut removed = Vec::new();
-    let text = decode::decode(input.content, input.charset, &mut notices)?;
+    let text = decode::decode(input.content, charset, &mut notices)?;
     if text.trim().is_empty() {
         return Err(Error::Empty);
     }
@@ -239,6 +340,20 @@ pub fn read<'r, R>(
         drop((observed, roles));
         (observed, roles) = read_layout(&units, &applied(rules, &code), rules);
         detection = detect_body(&units, &roles, rules, hint, config);
+    }
+    // Text that is no language (data, random letters) keeps its answer, but not as reliable.
+    let sample = body_sample(&units, &roles, config.language_sample_bytes * 4);
+    let other;
+    let stop = match rules.language(&code) {
+        Some(_) => applied(rules, &code).prose_stop_words(),
+        None => {
+            other = rules.other_stop_words(&code);
+            other.as_deref()
+        }
+    };
+    if let Some(why) = language::not_language(&sample, stop) {
+        detection.language.reliable = false;
+        notices.push(Notice::new(NoticeKind::LanguageUncertain, why));
     }
     if rules.language(&code).is_none() {
         notices.push(Notice::new(
@@ -428,6 +543,28 @@ fn longest_sample(units: &[Unit], budget: usize) -> String {
     sample
 }
 
+/// The body's text (the longest units where no unit is body), up to `budget` bytes.
+fn body_sample(units: &[Unit], roles: &[Role], budget: usize) -> String {
+    let mut sample = String::new();
+    for (u, _) in units.iter().zip(roles).filter(|(_, r)| r.is_body()) {
+        if sample.len() >= budget {
+            break;
+        }
+        sample.push_str(u.text);
+        sample.push('\n');
+    }
+    if sample.trim().is_empty() {
+        sample = longest_sample(units, budget);
+    }
+    // One long unit can overshoot the budget: cut it back on a character boundary.
+    let mut end = sample.len().min(budget);
+    while !sample.is_char_boundary(end) {
+        end -= 1;
+    }
+    sample.truncate(end);
+    sample
+}
+
 /// The document language from the clean body paragraphs.
 fn detect_body(
     units: &[Unit],
@@ -454,6 +591,72 @@ fn detect_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+    fn rules() -> &'static Rules {
+        crate::rules::test_rules()
+    }
+
+    const COPY: &str = "Der Stadtrat hat am Mittwoch den Bau neuer Radwege beschlossen. Die Arbeiten beginnen im Mai.";
+
+    #[test]
+    fn overlong_fields_are_refused_by_name_before_any_work() {
+        let long = "x".repeat(MAX_ID_BYTES + 1);
+        let input = Input {
+            id: &long,
+            ..Input::text(COPY)
+        };
+        match normalize(&input, rules(), &Config::default()) {
+            Err(e @ Error::FieldTooLong { field: "id", .. }) => {
+                assert_eq!(e.status_name(), "INVALID_ARGUMENT");
+                assert!(e.to_string().contains("over the limit of 512 bytes"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let long = "utf-8".repeat(100);
+        for input in [
+            Input {
+                charset: Some(&long),
+                ..Input::text(COPY)
+            },
+            Input {
+                language_hint: Some(&long),
+                ..Input::text(COPY)
+            },
+            Input {
+                content_type: Some(&long),
+                ..Input::text(COPY)
+            },
+        ] {
+            assert!(matches!(
+                normalize(&input, rules(), &Config::default()),
+                Err(Error::FieldTooLong { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn the_charset_parameter_of_content_type_names_the_charset() {
+        let latin2 =
+            b"Zlat\xe9 \xe8\xedslo \xb9tyr\xb9et\xed p\xe1t\xe9ho roku, \xe8\xedslo v\xfdvoje.";
+        let input = Input {
+            content_type: Some("text/plain; charset=\"iso-8859-2\""),
+            ..Input::raw(latin2)
+        };
+        let a = normalize(&input, rules(), &Config::default()).unwrap();
+        assert!(a.text.contains("číslo"), "{}", a.text);
+        let clash = Input {
+            charset: Some("windows-1252"),
+            ..input
+        };
+        assert!(matches!(
+            normalize(&clash, rules(), &Config::default()),
+            Err(Error::ConflictingCharsets { .. })
+        ));
+        let same = Input {
+            charset: Some("latin2"),
+            ..input
+        };
+        assert!(normalize(&same, rules(), &Config::default()).is_ok());
+    }
 
     fn run(text: &str) -> Article {
         normalize(

@@ -229,6 +229,7 @@ fn notice_kind(k: engine::NoticeKind) -> pb::NoticeKind {
         N::NoRulesForLanguage => P::NoRulesForLanguage,
         N::ReplacementCharacters => P::ReplacementCharacters,
         N::HyphenationJoined => P::HyphenationJoined,
+        N::CharsetIgnored => P::CharsetIgnored,
     }
 }
 

@@ -112,7 +112,7 @@ impl Normalizer {
                 self.shared.next_id.fetch_add(1, Ordering::Relaxed)
             )
         } else {
-            id.to_string()
+            prefix_within(id, engine::MAX_ID_BYTES).to_string()
         }
     }
 
@@ -257,6 +257,8 @@ impl Normalizer {
         status: Option<&Status>,
     ) {
         let took = started.elapsed();
+        // An over-long id is refused, but the refusal is logged: never the whole of it.
+        let id = prefix_within(id, engine::MAX_ID_BYTES);
         let code = convert::code_name(status.map_or(Code::Ok, Status::code));
         self.shared.metrics.record(method, code, bytes, took);
         let duration_ms = took.as_secs_f64() * 1000.0;
@@ -358,7 +360,9 @@ impl NormalizerService for Normalizer {
                 let started = Instant::now();
                 let doc = req.document.unwrap_or_default();
                 let options = req.options.unwrap_or_default();
-                let id = doc.id.clone();
+                // The item echoes the id; one too long to be an id is refused, and echoed only
+                // as far as an id may go.
+                let id = prefix_within(&doc.id, engine::MAX_ID_BYTES).to_string();
                 let deadline = this.server_deadline(started).earliest(client_deadline);
                 let permit = match tokio::time::timeout_at(
                     deadline.at,
@@ -471,5 +475,24 @@ impl Normalizer {
             Ok(convert::detection(rules.detector().detect(&req.text, hint)))
         })
         .await
+    }
+}
+
+/// The longest prefix of `s` within `max` bytes that ends on a character boundary.
+fn prefix_within(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_logged_id_is_cut_on_a_character_boundary() {
+        assert_eq!(super::prefix_within("abc", 10), "abc");
+        assert_eq!(super::prefix_within("aéb", 2), "a");
+        assert_eq!(super::prefix_within("aéb", 3), "aé");
     }
 }

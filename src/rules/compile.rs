@@ -100,6 +100,9 @@ pub struct LangRules {
     slow_patterns: PatternSet,
     inline_any: Option<Regex>,
     inline: Vec<(Regex, ArtefactKind)>,
+    /// Prose of the language is dense in `stop_words` as separate words (rule key
+    /// `stop_words_mark_prose`, default true).
+    pub stop_words_mark_prose: bool,
 }
 
 /// Line patterns split by what they run on: the line, or the line with its agencies masked
@@ -572,6 +575,7 @@ impl LangRules {
         };
         Ok(LangRules {
             stop_words,
+            stop_words_mark_prose: parsed.stop_words_mark_prose,
             code: parsed.code,
             name: parsed.name,
             scripts: parsed.scripts,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::RulesError;
 
 /// One language file (`rules/<code>.toml`) or `rules/common.toml` (same shape, no code needed).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LangFile {
     #[serde(default)]
@@ -44,8 +44,17 @@ pub struct LangFile {
     /// the `stop-words` crate does not have).
     #[serde(default)]
     pub stop_words: Vec<String>,
+    /// Whether prose of the language is dense in its stop words as separate words (true for
+    /// most; false where function words are written onto the words they follow, as Korean's
+    /// particles are): only then does a text without any say that it is no language.
+    #[serde(default = "yes")]
+    pub stop_words_mark_prose: bool,
     #[serde(default)]
     pub artefacts: BTreeMap<String, ArtefactRules>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The matchers of one artefact kind.

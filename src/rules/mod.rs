@@ -66,6 +66,9 @@ pub struct Rules {
     digest: String,
     /// Every language's whole-line labels: key → (kind, languages that list it).
     labels: std::collections::HashMap<String, (crate::engine::article::ArtefactKind, Vec<String>)>,
+    /// Stop words of languages without a rule file, built on first use (the detector answers
+    /// from a fixed allow-list, so this holds at most one entry per allowed language).
+    other_stop_words: std::sync::RwLock<BTreeMap<String, Option<std::sync::Arc<StopWords>>>>,
 }
 
 impl Rules {
@@ -216,7 +219,26 @@ impl Rules {
             shapes: Shapes::new()?,
             digest,
             labels,
+            other_stop_words: Default::default(),
         })
+    }
+
+    /// The stop words of a language without a rule file (stopwords-iso's list), if it has one.
+    /// For a language with a file, its `LangRules::stop_words` is the list.
+    pub fn other_stop_words(&self, code: &str) -> Option<std::sync::Arc<StopWords>> {
+        if let Some(found) = self
+            .other_stop_words
+            .read()
+            .ok()
+            .and_then(|m| m.get(code).cloned())
+        {
+            return found;
+        }
+        let built = StopWords::for_language(code, &[]).map(std::sync::Arc::new);
+        if let Ok(mut m) = self.other_stop_words.write() {
+            m.insert(code.to_string(), built.clone());
+        }
+        built
     }
 
     /// Rules of one language, if a file exists for it.

@@ -578,6 +578,51 @@ impl Detector {
     }
 }
 
+/// Below this many characters a sample is too short to call "no language".
+const PLAUSIBLE_MIN_CHARS: usize = 200;
+/// Space-separated tokens longer than this on average are no words (hex, base64, minified data).
+const PLAUSIBLE_MAX_MEAN_WORD_CHARS: usize = 25;
+/// With at least this many words, a text in a language has some of its function words.
+const PLAUSIBLE_MIN_WORDS: usize = 40;
+/// Share of function words (percent) below which the words are no language: prose has 20–50 %,
+/// even a list of headlines or names some; random letters and identifiers none.
+const PLAUSIBLE_MIN_STOP_PERCENT: u8 = 2;
+
+/// Why a text that a detector gave a language is no language at all, if it is not: tokens far
+/// too long for words (hex dumps, base64, minified data), or words without a single function
+/// word of the language (random letters, identifiers). Scripts written without spaces are
+/// judged by the stop-word share only. `stop` is the detected language's list, if it has one.
+pub fn not_language(sample: &str, stop: Option<&crate::rules::StopWords>) -> Option<String> {
+    let chars = sample.chars().filter(|c| !c.is_whitespace()).count();
+    if chars < PLAUSIBLE_MIN_CHARS {
+        return None;
+    }
+    let unspaced = sample
+        .chars()
+        .filter(|&c| super::lexicon::is_cjk_letter(c))
+        .count();
+    let tokens = sample.split_whitespace().count().max(1);
+    if unspaced * 10 < chars * 3 && chars / tokens > PLAUSIBLE_MAX_MEAN_WORD_CHARS {
+        return Some(format!(
+            "the text reads as no language: {chars} characters in {tokens} space-separated tokens (hex, base64 or other data?)"
+        ));
+    }
+    let stop = stop?;
+    let words = sample
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .count();
+    if unspaced * 10 < chars * 3 && words < PLAUSIBLE_MIN_WORDS {
+        return None;
+    }
+    let share = stop.share(sample);
+    (share < PLAUSIBLE_MIN_STOP_PERCENT).then(|| {
+        format!(
+            "the text reads as no language: {share}% of its words are function words of the detected language (prose has 20–50 %)"
+        )
+    })
+}
+
 /// The hint decides unless the detection is reliable; a reliable different answer overrides it.
 fn apply_hint(mut det: Detection, hint: Option<Hint>) -> Detection {
     let Some(h) = hint else {
@@ -650,6 +695,37 @@ fn build_sample(blocks: &[&str], budget: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn data_and_random_letters_read_as_no_language_but_prose_and_lists_do() {
+        let rules = crate::rules::test_rules();
+        let de = rules.language("de").and_then(|l| l.stop_words.as_ref());
+        let hex: String = (0..400).map(|i| format!("{:02x}", i * 37 % 256)).collect();
+        assert!(not_language(&hex, None).is_some_and(|w| w.contains("tokens")));
+        let base64 =
+            "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\n".repeat(8);
+        assert!(not_language(&base64, None).is_some());
+        let mut x = 7u32;
+        let letters: Vec<String> = (0..120)
+            .map(|_| {
+                (0..(3 + x % 7))
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        char::from(b'a' + (x >> 16) as u8 % 26)
+                    })
+                    .collect()
+            })
+            .collect();
+        assert!(not_language(&letters.join(" "), de).is_some_and(|w| w.contains("function words")));
+        let prose = "Der Stadtrat hat am Mittwoch den Bau neuer Radwege beschlossen. Die Arbeiten \
+                     sollen im Mai beginnen und bis zum Herbst dauern, sagte die Bürgermeisterin. \
+                     Für die Anwohner gibt es während der Bauzeit eine Umleitung über die Hauptstraße. \
+                     Die Kosten von rund zwei Millionen Euro trägt zum Teil das Land.";
+        assert_eq!(not_language(prose, de), None);
+        // Headlines, names and a short text are no evidence of "no language".
+        let teasers = "Stadtrat beschließt neue Radwege in der Innenstadt\nBürgermeisterin eröffnet den Wochenmarkt am Rathaus\nFeuerwehr löscht Brand in einer Lagerhalle im Hafen\nNeues Hallenbad soll im Herbst öffnen\nVerkehr: Umleitung wegen Bauarbeiten an der Brücke\nSchule bekommt eine neue Turnhalle für die Vereine";
+        assert_eq!(not_language(teasers, de), None);
+        assert_eq!(not_language("x7f3a9", de), None);
+    }
 
     const RULES: &str = include_str!("../../../rules/langid.toml");
 

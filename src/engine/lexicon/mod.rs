@@ -52,6 +52,14 @@ impl<'r> Applied<'r> {
         self.lang.and_then(|l| l.stop_words.as_ref())
     }
 
+    /// The stop words, where a text without any of them is no prose of the language (see the
+    /// rule key `stop_words_mark_prose`).
+    pub fn prose_stop_words(&self) -> Option<&'r StopWords> {
+        self.lang
+            .filter(|l| l.stop_words_mark_prose)
+            .and_then(|l| l.stop_words.as_ref())
+    }
+
     /// Whether a lower-case word is a month name or abbreviation of the language.
     pub fn is_month(&self, word: &str) -> bool {
         self.files().any(|f| f.month_words.contains(word))
