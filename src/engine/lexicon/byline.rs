@@ -84,6 +84,38 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
     if t.chars().count() > 200 {
         return None;
     }
+    signature_shape(t, t, applied).or_else(|| {
+        let inner = unwrap_signature(t, applied);
+        (inner.len() < t.len()).then(|| signature_shape(inner, t, applied))?
+    })
+}
+
+/// A signature's core without its wrapping: the brackets around it and a date after its last
+/// comma ("(ritzau/mkn/jbo, 14.03.2025)" → "ritzau/mkn/jbo", "[abc/AFP, 3 March]" → "abc/AFP").
+/// Shapes only: the patterns then say whether the core signs.
+fn unwrap_signature<'t>(t: &'t str, applied: &Applied) -> &'t str {
+    let mut core = t;
+    if let Some(inner) = core
+        .strip_prefix(['(', '[', '（'])
+        .and_then(|c| c.strip_suffix([')', ']', '）']))
+    {
+        core = inner.trim();
+    }
+    if let Some((head, tail)) = core.rsplit_once([',', '，'])
+        && tail.chars().any(char::is_numeric)
+        && tail.chars().count() <= 24
+        && (applied.rules.shapes().date.is_match(tail)
+            || tail
+                .split_whitespace()
+                .any(|w| applied.is_month(&w.to_lowercase())))
+    {
+        core = head.trim();
+    }
+    core
+}
+
+/// The byline a signature pattern reads in `t` (the whole of it), with `raw` as its raw line.
+fn signature_shape(t: &str, raw: &str, applied: &Applied) -> Option<Byline> {
     let joiners: Vec<String> = applied
         .files()
         .flat_map(|f| f.name_joiners.iter().cloned())
@@ -101,7 +133,7 @@ pub fn find_signature(text: &str, applied: &Applied) -> Option<Byline> {
                 continue;
             }
             let mut byline = Byline {
-                raw: t.to_string(),
+                raw: raw.to_string(),
                 ..Byline::default()
             };
             if let Some(a) = caps.name("authors") {
@@ -288,6 +320,46 @@ mod tests {
             ))
             .is_none()
         );
+    }
+
+    #[test]
+    fn signatures_in_brackets_with_a_date_and_editors_after_the_agency() {
+        let cases = [
+            (
+                "da",
+                "(ritzau/mkn/jbo, 14.03.2025)",
+                vec!["mkn", "jbo"],
+                vec!["Ritzau"],
+            ),
+            ("de", "(vet/dpa, 3. März 2025)", vec!["vet"], vec!["dpa"]),
+            ("fr", "[abc/AFP, 12/03/2025]", vec!["abc"], vec!["AFP"]),
+            ("nl", "ANP jvh", vec!["jvh"], vec!["ANP"]),
+            ("tr", "ESE/MKA", vec!["ESE", "MKA"], vec![]),
+            ("pt", "(Lusa/acl, 14 de março)", vec!["acl"], vec!["Lusa"]),
+            ("de", "(APA, mbe, 14.5.2024)", vec!["mbe"], vec!["APA"]),
+            (
+                "ar",
+                "وام/خالد الزعابي/هدى المرزوقي",
+                vec!["خالد الزعابي", "هدى المرزوقي"],
+                vec!["WAM"],
+            ),
+        ];
+        for (lang, line, authors, agencies) in cases {
+            let b = with(lang, |a| find_signature(line, a)).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(b.authors, authors, "{line}");
+            assert_eq!(b.agencies, agencies, "{line}");
+            assert_eq!(b.raw, line);
+        }
+        // Not signatures: a dated sentence in brackets, a photo credit, acronyms in prose.
+        for (lang, line) in [
+            ("de", "(Die Sitzung endete am 14.03.2025)"),
+            ("fr", "AFP photo"),
+            ("en", "The EU/USA talks resume on Monday."),
+            ("de", "Berlin/Brüssel"),
+            ("en", "Read more/AFP"),
+        ] {
+            assert!(with(lang, |a| find_signature(line, a)).is_none(), "{line}");
+        }
     }
 
     #[test]
