@@ -66,7 +66,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     for c in text.chars() {
-        if crate::engine::lexicon::is_cjk_letter(c) && !matches!(c as u32, 0xAC00..=0xD7AF) {
+        if crate::engine::types::is_unspaced_letter(c) {
             if !word.is_empty() {
                 out.push(std::mem::take(&mut word));
             }

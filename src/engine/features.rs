@@ -228,7 +228,7 @@ fn sentence_count(t: &str) -> usize {
 }
 
 fn is_unspaced(c: char) -> bool {
-    lexicon::is_cjk_letter(c) && !matches!(c as u32, 0xAC00..=0xD7AF)
+    super::types::is_unspaced_letter(c)
 }
 
 /// The shape of one unit: everything that needs no rule file but the language's stop words.

@@ -14,6 +14,7 @@ pub mod lexicon;
 pub mod repair;
 pub mod roles;
 pub mod segment;
+pub mod text;
 pub mod types;
 
 use crate::rules::Rules;
@@ -351,7 +352,7 @@ pub fn read<'r, R>(
             other.as_deref()
         }
     };
-    if let Some(why) = language::not_language(&sample, stop) {
+    if let Some(why) = language::not_language(&sample, stop.map(|s| |t: &str| s.share(t))) {
         detection.language.reliable = false;
         notices.push(Notice::new(NoticeKind::LanguageUncertain, why));
     }
@@ -557,10 +558,7 @@ fn body_sample(units: &[Unit], roles: &[Role], budget: usize) -> String {
         sample = longest_sample(units, budget);
     }
     // One long unit can overshoot the budget: cut it back on a character boundary.
-    let mut end = sample.len().min(budget);
-    while !sample.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = text::truncate(&sample, budget).len();
     sample.truncate(end);
     sample
 }

@@ -456,6 +456,16 @@ pub fn bin(n: u32, bins: &[u32]) -> u32 {
     bins.iter().position(|&b| n <= b).unwrap_or(bins.len()) as u32
 }
 
+/// Han, kana and Hangul.
+pub fn is_cjk_letter(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
+}
+
+/// Letters of scripts written without spaces between words (Han, kana; Hangul is spaced).
+pub fn is_unspaced_letter(c: char) -> bool {
+    is_cjk_letter(c) && !matches!(c as u32, 0xAC00..=0xD7AF)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,14 +10,12 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use super::RulesError;
 use super::agencies::AGENCY_MARK;
 use super::file::LangFile;
-use super::pattern::{LineInput, Pattern};
+use super::pattern::{LineInput, Pattern, line_key};
 use crate::engine::article::ArtefactKind;
 
 /// Lines longer than this are never tested against `prefixes`: a long body paragraph that starts
 /// with the same words as a teaser stays body.
 pub const MAX_PREFIX_LINE_CHARS: usize = 300;
-/// Lines longer than this (in bytes) are never whole-line labels.
-pub const MAX_LABEL_LINE_BYTES: usize = 200;
 /// Lines longer than this are not tested against `patterns` at all.
 pub const MAX_PATTERN_LINE_CHARS: usize = 600;
 /// Lines longer than this are not tested against patterns that need a Unicode word boundary.
@@ -268,23 +266,6 @@ impl PatternSet {
         }
         best.map(|b| b.1)
     }
-}
-
-/// The key a whole-line label is looked up by: lower case, spaces folded, trailing
-/// punctuation and leading bullets ignored.
-pub fn line_key(line: &str) -> String {
-    let trimmed = line
-        .trim()
-        .trim_start_matches(['•', '·', '-', '–', '*', '›', '»', '>', '■', '▶', '►'])
-        .trim_end_matches([':', '.', '…', '>', '»', '›', ' ', '|', '→']);
-    let mut out = String::with_capacity(trimmed.len());
-    for word in trimmed.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
 }
 
 fn longest_first(mut v: Vec<String>) -> Vec<String> {

@@ -7,7 +7,26 @@ use std::cell::OnceCell;
 use regex::Regex;
 
 use super::agencies::{Agencies, Masked};
-use super::compile::{MAX_LABEL_LINE_BYTES, line_key};
+
+/// Lines longer than this (in bytes) are never whole-line labels.
+pub const MAX_LABEL_LINE_BYTES: usize = 200;
+
+/// The key a whole-line label is looked up by: lower case, spaces folded, trailing
+/// punctuation and leading bullets ignored.
+pub fn line_key(line: &str) -> String {
+    let trimmed = line
+        .trim()
+        .trim_start_matches(['•', '·', '-', '–', '*', '›', '»', '>', '■', '▶', '►'])
+        .trim_end_matches([':', '.', '…', '>', '»', '›', ' ', '|', '→']);
+    let mut out = String::with_capacity(trimmed.len());
+    for word in trimmed.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
 
 /// One line as rules see it: the text, and (each computed once, when a rule file needs it) the
 /// text with its agencies masked, its whole-line label key, its lower-cased form and its length

@@ -8,6 +8,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
 use super::{iso_code, lang_from_code};
+use crate::engine::text::truncate;
 
 // ------------------------------------------------------------------------------------------
 // The file format.
@@ -481,16 +482,4 @@ pub fn token_stream(text: &str, max_bytes: usize) -> (String, usize) {
         out.push(' ');
     }
     (out, letters)
-}
-
-/// `text` cut to at most `max` bytes at a character boundary.
-pub fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }

@@ -11,7 +11,8 @@ mod mojibake;
 mod translation;
 
 use super::article::Language;
-use evidence::{Evidence, Params, token_stream, truncate};
+use super::text::truncate;
+use evidence::{Evidence, Params, token_stream};
 use translation::Translation;
 
 /// One candidate language with its score, best first.
@@ -591,15 +592,16 @@ const PLAUSIBLE_MIN_STOP_PERCENT: u8 = 2;
 /// Why a text that a detector gave a language is no language at all, if it is not: tokens far
 /// too long for words (hex dumps, base64, minified data), or words without a single function
 /// word of the language (random letters, identifiers). Scripts written without spaces are
-/// judged by the stop-word share only. `stop` is the detected language's list, if it has one.
-pub fn not_language(sample: &str, stop: Option<&crate::rules::StopWords>) -> Option<String> {
+/// judged by the stop-word share only. `stop_share` gives the share (percent) of a text's words
+/// that are stop words of the detected language, where it has a list that says so.
+pub fn not_language(sample: &str, stop_share: Option<impl FnOnce(&str) -> u8>) -> Option<String> {
     let chars = sample.chars().filter(|c| !c.is_whitespace()).count();
     if chars < PLAUSIBLE_MIN_CHARS {
         return None;
     }
     let unspaced = sample
         .chars()
-        .filter(|&c| super::lexicon::is_cjk_letter(c))
+        .filter(|&c| super::types::is_cjk_letter(c))
         .count();
     let tokens = sample.split_whitespace().count().max(1);
     if unspaced * 10 < chars * 3 && chars / tokens > PLAUSIBLE_MAX_MEAN_WORD_CHARS {
@@ -607,7 +609,7 @@ pub fn not_language(sample: &str, stop: Option<&crate::rules::StopWords>) -> Opt
             "the text reads as no language: {chars} characters in {tokens} space-separated tokens (hex, base64 or other data?)"
         ));
     }
-    let stop = stop?;
+    let stop_share = stop_share?;
     let words = sample
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
@@ -615,7 +617,7 @@ pub fn not_language(sample: &str, stop: Option<&crate::rules::StopWords>) -> Opt
     if unspaced * 10 < chars * 3 && words < PLAUSIBLE_MIN_WORDS {
         return None;
     }
-    let share = stop.share(sample);
+    let share = stop_share(sample);
     (share < PLAUSIBLE_MIN_STOP_PERCENT).then(|| {
         format!(
             "the text reads as no language: {share}% of its words are function words of the detected language (prose has 20–50 %)"
@@ -698,12 +700,14 @@ mod tests {
     #[test]
     fn data_and_random_letters_read_as_no_language_but_prose_and_lists_do() {
         let rules = crate::rules::test_rules();
-        let de = rules.language("de").and_then(|l| l.stop_words.as_ref());
+        let stop = rules.language("de").and_then(|l| l.stop_words.as_ref());
+        let de = || stop.map(|s| |t: &str| s.share(t));
         let hex: String = (0..400).map(|i| format!("{:02x}", i * 37 % 256)).collect();
-        assert!(not_language(&hex, None).is_some_and(|w| w.contains("tokens")));
+        let none = None::<fn(&str) -> u8>;
+        assert!(not_language(&hex, none).is_some_and(|w| w.contains("tokens")));
         let base64 =
             "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\n".repeat(8);
-        assert!(not_language(&base64, None).is_some());
+        assert!(not_language(&base64, none).is_some());
         let mut x = 7u32;
         let letters: Vec<String> = (0..120)
             .map(|_| {
@@ -715,16 +719,18 @@ mod tests {
                     .collect()
             })
             .collect();
-        assert!(not_language(&letters.join(" "), de).is_some_and(|w| w.contains("function words")));
+        assert!(
+            not_language(&letters.join(" "), de()).is_some_and(|w| w.contains("function words"))
+        );
         let prose = "Der Stadtrat hat am Mittwoch den Bau neuer Radwege beschlossen. Die Arbeiten \
                      sollen im Mai beginnen und bis zum Herbst dauern, sagte die Bürgermeisterin. \
                      Für die Anwohner gibt es während der Bauzeit eine Umleitung über die Hauptstraße. \
                      Die Kosten von rund zwei Millionen Euro trägt zum Teil das Land.";
-        assert_eq!(not_language(prose, de), None);
+        assert_eq!(not_language(prose, de()), None);
         // Headlines, names and a short text are no evidence of "no language".
         let teasers = "Stadtrat beschließt neue Radwege in der Innenstadt\nBürgermeisterin eröffnet den Wochenmarkt am Rathaus\nFeuerwehr löscht Brand in einer Lagerhalle im Hafen\nNeues Hallenbad soll im Herbst öffnen\nVerkehr: Umleitung wegen Bauarbeiten an der Brücke\nSchule bekommt eine neue Turnhalle für die Vereine";
-        assert_eq!(not_language(teasers, de), None);
-        assert_eq!(not_language("x7f3a9", de), None);
+        assert_eq!(not_language(teasers, de()), None);
+        assert_eq!(not_language("x7f3a9", de()), None);
     }
 
     const RULES: &str = include_str!("../../../rules/langid.toml");

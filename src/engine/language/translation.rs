@@ -208,7 +208,7 @@ impl Translation {
         };
 
         // 1. Quote marks foreign to the document language.
-        let scan = super::evidence::truncate(body, MAX_SCAN_BYTES);
+        let scan = crate::engine::text::truncate(body, MAX_SCAN_BYTES);
         if let Some(native) = self.native.get(doc) {
             for (open, close, langs) in &self.quotes {
                 if native.contains(open) {
@@ -232,7 +232,7 @@ impl Translation {
 
         // 2. Untranslated labels and credit words among the removed lines.
         for line in removed.iter().take(MAX_REMOVED_LINES) {
-            let line = super::evidence::truncate(line.trim(), 300).to_lowercase();
+            let line = crate::engine::text::truncate(line.trim(), 300).to_lowercase();
             for (label, langs, weight, kind) in &self.labels {
                 if starts_with_label(&line, label) {
                     let w = weight / langs.len() as f64;

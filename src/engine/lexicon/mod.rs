@@ -202,10 +202,7 @@ pub fn split_names<'a>(s: &'a str, joiners: &[String]) -> Vec<&'a str> {
         .collect()
 }
 
-/// Han, kana and Hangul.
-pub fn is_cjk_letter(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
-}
+pub use super::types::is_cjk_letter;
 
 /// Canonical names of the news agencies among `names`, once each (pictures and publishers out).
 pub fn news_only(agencies: &Agencies, names: &[String]) -> Vec<String> {
