@@ -101,6 +101,104 @@ async fn a_stream_item_over_the_limit_is_an_error_item() {
     }
 }
 
+/// The case: one 17 MiB item in the middle of a stream at the default 16 MiB limit is
+/// read (the stream's transport limit sits above the document limit), answered as an error
+/// item, and the items after it are answered too.
+#[tokio::test]
+async fn a_17_mib_item_in_the_middle_of_a_stream_is_an_error_item_and_the_stream_goes_on() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let docs = [
+        text_doc("before", EN),
+        text_doc("huge", &"a".repeat(17 * 1024 * 1024)),
+        text_doc("after", DE),
+    ];
+    let requests = tokio_stream::iter(docs.into_iter().map(|d| pb::NormalizeStreamRequest {
+        document: Some(d),
+        options: None,
+    }));
+    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(requests)
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+    .expect("the stream is not ended by the big item");
+    let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["before", "huge", "after"]);
+    use pb::normalize_stream_response::Result as R;
+    assert!(matches!(items[0].result, Some(R::Article(_))));
+    match &items[1].result {
+        Some(R::Error(e)) => {
+            assert_eq!(e.code, "RESOURCE_EXHAUSTED");
+            assert!(e.message.contains("17825792 bytes"), "{e:?}");
+            assert!(e.message.contains("16777216 bytes"), "{e:?}");
+        }
+        other => panic!("huge: {other:?}"),
+    }
+    assert!(matches!(items[2].result, Some(R::Article(_))));
+    assert!(app.metrics().await.contains(
+        "copydesk_calls_total{method=\"NormalizeStream\",code=\"RESOURCE_EXHAUSTED\"} 1"
+    ));
+}
+
+/// What still ends a stream: a message over the stream's own transport limit (twice the
+/// document limit, plus the envelope). The items before it are answered; the status names both
+/// limits.
+#[tokio::test]
+async fn a_message_over_the_streams_transport_limit_still_ends_the_stream() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app_with(ServeConfig {
+        max_document_bytes: 1000,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let limit = copydesk::grpc::layer::stream_message_limit(1000);
+    let docs = [
+        text_doc("first", "Short wire copy."),
+        text_doc("over", &"word ".repeat(limit / 5 + 1000)),
+        text_doc("never", "More short wire copy."),
+    ];
+    let requests = tokio_stream::iter(docs.into_iter().map(|d| pb::NormalizeStreamRequest {
+        document: Some(d),
+        options: None,
+    }));
+    let mut stream = client
+        .normalize_stream(requests)
+        .await
+        .expect("stream")
+        .into_inner();
+    let first = tokio::time::timeout(PATIENCE, stream.next())
+        .await
+        .expect("no hang")
+        .expect("an item")
+        .expect("the first item is answered");
+    assert_eq!(first.id, "first");
+    let end = tokio::time::timeout(PATIENCE, stream.next())
+        .await
+        .expect("no hang")
+        .expect("the stream's end")
+        .expect_err("the stream ends with a status");
+    assert_eq!(end.code(), Code::ResourceExhausted, "{end:?}");
+    assert!(end.message().contains(&format!("{limit} bytes")), "{end:?}");
+    assert!(end.message().contains("1000 bytes"), "{end:?}");
+    assert!(end.message().contains("the stream ends"), "{end:?}");
+    assert!(
+        tokio::time::timeout(PATIENCE, stream.next())
+            .await
+            .expect("no hang")
+            .is_none(),
+        "nothing after the end"
+    );
+}
+
 #[tokio::test]
 async fn overload_is_shed_fast_and_the_server_recovers() {
     let limit = 2;

@@ -40,6 +40,37 @@ fn margin(timeout: Duration) -> Duration {
     (timeout / 20).clamp(Duration::from_millis(1), Duration::from_millis(20))
 }
 
+/// Room above the document limit for the rest of a request (id, charset, hint, options and
+/// protobuf framing). Larger unary messages are refused by tonic, and `Edge` turns that
+/// refusal into RESOURCE_EXHAUSTED naming the document limit.
+pub const ENVELOPE_BYTES: usize = 64 * 1024;
+
+/// The largest message tonic decodes for a unary call: the document limit and its envelope.
+/// A larger one is refused before the handler runs (rewritten to RESOURCE_EXHAUSTED by
+/// `Edge`); that ends only its own call.
+pub fn unary_message_limit(max_document_bytes: usize) -> usize {
+    max_document_bytes.saturating_add(ENVELOPE_BYTES)
+}
+
+/// The largest message tonic decodes on a NormalizeStream: twice the document limit, and the
+/// envelope. A message tonic refuses ends the whole stream (tonic's `Streaming` reads nothing
+/// after an error), so the stream's limit sits well above the document limit: a document over
+/// the document limit but under this one is read, refused by the document check before it
+/// takes a concurrency permit or an engine thread, answered as an error item, and dropped; the
+/// stream goes on. Only a message over this limit still ends the stream.
+///
+/// What it costs, and its bound: while such a message is read, tonic buffers it whole (at most
+/// this limit; a compressed one also decompressed, again at most this limit) and prost decodes
+/// a copy of its text, so one stream holds up to two (compressed: three) times this limit at
+/// that moment, about 64 MiB at the default 16 MiB document limit; the stream's receive buffer
+/// keeps its capacity until the stream ends. Streams per connection are bounded by
+/// `--max-concurrent-streams`, and the refused document is dropped as soon as it is answered.
+pub fn stream_message_limit(max_document_bytes: usize) -> usize {
+    max_document_bytes
+        .saturating_mul(2)
+        .saturating_add(ENVELOPE_BYTES)
+}
+
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit (H, M, S, m, u, n).
 pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
     if value.len() < 2 || value.len() > 9 || !value.is_ascii() {
@@ -59,25 +90,43 @@ pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
 }
 
 /// tonic refuses a message over its decoding limit with OUT_OF_RANGE (or, compressed,
-/// RESOURCE_EXHAUSTED in its own words) before our code runs. The contract wants
-/// RESOURCE_EXHAUSTED with a message naming the document limit: this gives it.
-pub fn oversize_status(status: &Status, limit: usize) -> Option<Status> {
+/// RESOURCE_EXHAUSTED in its own words) before our code runs. This recognises that refusal:
+/// `Some(found)` with the size tonic names (`None` for a compressed message, which outgrew
+/// the limit while it was decompressed); `None` for every other status.
+pub fn oversize_refusal(status: &Status) -> Option<Option<usize>> {
     let message = status.message();
-    let found = if let Some(rest) =
-        message.strip_prefix("Error, decoded message length too large: found ")
-    {
-        rest.split(' ').next().and_then(|n| n.parse::<usize>().ok())
+    if let Some(rest) = message.strip_prefix("Error, decoded message length too large: found ") {
+        Some(rest.split(' ').next().and_then(|n| n.parse::<usize>().ok()))
     } else if message.starts_with("Error decompressing: size limit") {
-        None
+        Some(None)
     } else {
-        return None;
-    };
-    let size = found.map_or_else(
+        None
+    }
+}
+
+fn size_words(found: Option<usize>) -> String {
+    found.map_or_else(
         || "over the size accepted".to_string(),
         |n| format!("{n} bytes"),
-    );
+    )
+}
+
+/// The contract wants RESOURCE_EXHAUSTED with a message naming the document limit for a
+/// unary request tonic refused as too large: this gives it (`None` for other statuses).
+pub fn oversize_status(status: &Status, limit: usize) -> Option<Status> {
+    let size = size_words(oversize_refusal(status)?);
     Some(Status::resource_exhausted(format!(
         "request message is {size}, over the limit of {limit} bytes per document: split it or raise --max-document-bytes"
+    )))
+}
+
+/// The same for a NormalizeStream message over the stream's own limit
+/// ([`stream_message_limit`]): the status that ends the stream, naming both limits.
+pub fn stream_oversize_status(status: &Status, max_document_bytes: usize) -> Option<Status> {
+    let size = size_words(oversize_refusal(status)?);
+    let limit = stream_message_limit(max_document_bytes);
+    Some(Status::resource_exhausted(format!(
+        "stream message is {size}, over the limit of {limit} bytes per stream message (twice the document limit of {max_document_bytes} bytes, and room for the envelope), so the stream ends here: split the document or raise --max-document-bytes"
     )))
 }
 
@@ -256,5 +305,26 @@ mod tests {
                 .contains("7 bytes")
         );
         assert!(oversize_status(&Status::out_of_range("other"), 1).is_none());
+    }
+
+    #[test]
+    fn a_stream_message_over_the_stream_limit_names_both_limits() {
+        let tonic = Status::out_of_range(
+            "Error, decoded message length too large: found 40000000 bytes, the limit is: 33619968 bytes",
+        );
+        let s = stream_oversize_status(&tonic, 16 << 20).unwrap();
+        assert_eq!(s.code(), Code::ResourceExhausted);
+        assert!(s.message().contains("40000000 bytes"), "{s:?}");
+        assert!(s.message().contains("33619968 bytes"), "{s:?}");
+        assert!(s.message().contains("16777216 bytes"), "{s:?}");
+        assert!(s.message().contains("the stream ends"), "{s:?}");
+        assert!(stream_oversize_status(&Status::internal("x"), 1).is_none());
+    }
+
+    #[test]
+    fn the_stream_limit_is_above_the_unary_limit_and_saturates() {
+        assert_eq!(unary_message_limit(16 << 20), (16 << 20) + ENVELOPE_BYTES);
+        assert_eq!(stream_message_limit(16 << 20), (32 << 20) + ENVELOPE_BYTES);
+        assert_eq!(stream_message_limit(usize::MAX), usize::MAX);
     }
 }

@@ -1,18 +1,24 @@
 //! Start-up: the normaliser with health and reflection (v1 and v1alpha), limits, compression,
 //! the metrics port and graceful shutdown.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tonic::body::Body;
 use tonic::codec::CompressionEncoding;
+use tonic::codegen::{BoxFuture, http};
+use tonic::server::NamedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
+use tower::Service;
 
-use super::layer::EdgeLayer;
+use super::layer::{EdgeLayer, stream_message_limit, unary_message_limit};
 use super::metrics::{self, Metrics};
 use super::service::Normalizer;
 use super::workers::Workers;
@@ -20,11 +26,6 @@ use crate::config::ServeConfig;
 use crate::pb;
 use crate::pb::normalizer_service_server::NormalizerServiceServer;
 use crate::rules::{Rules, RulesError};
-
-/// Room above the document limit for the rest of a request (id, charset, hint, options and
-/// protobuf framing). Larger messages are refused by tonic, and `layer::Edge` turns
-/// that refusal into RESOURCE_EXHAUSTED naming the document limit.
-pub const ENVELOPE_BYTES: usize = 64 * 1024;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -92,15 +93,21 @@ pub async fn serve(
     let limit = config.max_document_bytes;
     let workers = Workers::start(std::thread::available_parallelism().map_or(1, |n| n.get()))
         .map_err(ServeError::Workers)?;
-    let normalizer =
-        NormalizerServiceServer::new(Normalizer::new(rules, &config, metrics.clone(), workers))
+    let normalizer = Normalizer::new(rules, &config, metrics.clone(), workers);
+    let server_with = |decoding_limit: usize| {
+        NormalizerServiceServer::new(normalizer.clone())
             .accept_compressed(CompressionEncoding::Gzip)
             .accept_compressed(CompressionEncoding::Zstd)
             // Sent only to clients whose grpc-accept-encoding names it.
             .send_compressed(CompressionEncoding::Gzip)
             .send_compressed(CompressionEncoding::Zstd)
-            .max_decoding_message_size(limit.saturating_add(ENVELOPE_BYTES))
-            .max_encoding_message_size(usize::MAX);
+            .max_decoding_message_size(decoding_limit)
+            .max_encoding_message_size(usize::MAX)
+    };
+    let normalizer = Routes {
+        unary: server_with(unary_message_limit(limit)),
+        stream: server_with(stream_message_limit(limit)),
+    };
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -175,6 +182,43 @@ pub async fn serve(
         tracing::info!("stopped");
     }
     result
+}
+
+/// `copydesk.v1.NormalizerService` as two tonic services that differ only in their decoding
+/// limit: NormalizeStream goes to `stream` (see `stream_message_limit`), every other method to
+/// `unary`. tonic sets the limit per service, not per method, hence the split.
+#[derive(Clone)]
+struct Routes {
+    unary: NormalizerServiceServer<Normalizer>,
+    stream: NormalizerServiceServer<Normalizer>,
+}
+
+const STREAM_PATH: &str = "/copydesk.v1.NormalizerService/NormalizeStream";
+
+impl NamedService for Routes {
+    const NAME: &'static str = <NormalizerServiceServer<Normalizer> as NamedService>::NAME;
+}
+
+impl Service<http::Request<Body>> for Routes {
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<http::Response<Body>, Infallible>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Both are always ready (tonic's generated servers hold no state to wait on).
+        match Service::<http::Request<Body>>::poll_ready(&mut self.unary, cx) {
+            Poll::Ready(Ok(())) => Service::<http::Request<Body>>::poll_ready(&mut self.stream, cx),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        if request.uri().path() == STREAM_PATH {
+            self.stream.call(request)
+        } else {
+            self.unary.call(request)
+        }
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -19,7 +19,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::convert;
-use super::layer::{Arrival, oversize_status};
+use super::layer::{Arrival, stream_oversize_status};
 use super::metrics::Metrics;
 use super::workers::Workers;
 use crate::config::ServeConfig;
@@ -285,10 +285,18 @@ impl Normalizer {
         }
     }
 
-    /// The status of a message that tonic refused as too large, rewritten to the contract's
-    /// RESOURCE_EXHAUSTED naming our document limit; other statuses pass unchanged.
-    fn limit_status(&self, status: Status) -> Status {
-        oversize_status(&status, self.shared.engine.max_document_bytes).unwrap_or(status)
+    /// The status that ends a stream whose request stream broke: a message tonic refused as too
+    /// large becomes RESOURCE_EXHAUSTED naming the stream's limit; others pass unchanged.
+    fn stream_end_status(&self, status: Status) -> Status {
+        stream_oversize_status(&status, self.shared.engine.max_document_bytes).unwrap_or(status)
+    }
+
+    /// A document over the document limit, refused before anything is spent on it: no
+    /// concurrency permit, no engine thread (the engine's own check gives the same answer).
+    fn too_large(&self, doc: &pb::Document) -> Option<Status> {
+        let limit = self.shared.engine.max_document_bytes;
+        let size = convert::document_len(doc);
+        (size > limit).then(|| convert::status(&engine::Error::TooLarge { size, limit }))
     }
 }
 
@@ -314,7 +322,10 @@ impl NormalizerService for Normalizer {
         let req = request.into_inner();
         let doc = req.document.unwrap_or_default();
         let options = req.options.unwrap_or_default();
-        let permit = self.try_permit();
+        let permit = match self.too_large(&doc) {
+            Some(status) => Err(status),
+            None => self.try_permit(),
+        };
         let result = self
             .normalize_logged("Normalize", doc, options, deadline, permit, started)
             .await;
@@ -351,9 +362,10 @@ impl NormalizerService for Normalizer {
                     Ok(Some(req)) => req,
                     Ok(None) => break,
                     Err(status) => {
-                        // The request stream itself broke (too large, bad frame, reset):
-                        // nothing more can be read, so the stream ends with that status.
-                        let _ = tx.send(Err(this.limit_status(status))).await;
+                        // The request stream itself broke (a message over the stream's limit,
+                        // a bad frame, a reset): nothing more can be read, so the stream ends
+                        // with that status.
+                        let _ = tx.send(Err(this.stream_end_status(status))).await;
                         break;
                     }
                 };
@@ -364,15 +376,18 @@ impl NormalizerService for Normalizer {
                 // as far as an id may go.
                 let id = prefix_within(&doc.id, engine::MAX_ID_BYTES).to_string();
                 let deadline = this.server_deadline(started).earliest(client_deadline);
-                let permit = match tokio::time::timeout_at(
-                    deadline.at,
-                    this.shared.permits.clone().acquire_owned(),
-                )
-                .await
-                {
-                    Ok(Ok(permit)) => Ok(permit),
-                    Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
-                    Err(_) => Err(deadline.exceeded()),
+                let permit = match this.too_large(&doc) {
+                    Some(status) => Err(status),
+                    None => match tokio::time::timeout_at(
+                        deadline.at,
+                        this.shared.permits.clone().acquire_owned(),
+                    )
+                    .await
+                    {
+                        Ok(Ok(permit)) => Ok(permit),
+                        Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
+                        Err(_) => Err(deadline.exceeded()),
+                    },
                 };
                 let result = this
                     .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
