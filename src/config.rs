@@ -49,6 +49,12 @@ pub struct ServeConfig {
     #[arg(long, env = "COPYDESK_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
     pub max_concurrent_streams: u32,
 
+    /// Items of one NormalizeStream normalised at the same time; answers still leave in input
+    /// order (default: one per engine thread, i.e. per core).
+    #[arg(long, env = "COPYDESK_STREAM_CONCURRENCY", default_value_t = default_stream_concurrency(),
+          value_parser = parse_positive_usize)]
+    pub stream_concurrency: usize,
+
     /// On SIGINT/SIGTERM, how long in-flight calls and open streams may run before the exit.
     #[arg(long, env = "COPYDESK_DRAIN_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub drain_timeout: Duration,
@@ -75,6 +81,7 @@ impl Default for ServeConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_limit: default_concurrency_limit(),
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            stream_concurrency: default_stream_concurrency(),
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             rules: None,
             log_format: LogFormat::Text,
@@ -97,6 +104,12 @@ impl ServeConfig {
 /// blocking pool, while fewer would shed load that a short queue could absorb.
 pub fn default_concurrency_limit() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()) * 32
+}
+
+/// One item per engine thread (the engine threads are one per core): more items of one stream
+/// at once would only wait for a thread, each holding a concurrency permit meanwhile.
+pub fn default_stream_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn parse_positive_usize(s: &str) -> Result<usize, String> {
@@ -199,6 +212,7 @@ mod tests {
             parsed.max_concurrent_streams,
             default.max_concurrent_streams
         );
+        assert_eq!(parsed.stream_concurrency, default.stream_concurrency);
         assert_eq!(parsed.drain_timeout, default.drain_timeout);
         assert_eq!(parsed.log_format, default.log_format);
         assert_eq!(parsed.metrics_listen, default.metrics_listen);
@@ -216,6 +230,8 @@ mod tests {
             "2s",
             "--concurrency-limit",
             "3",
+            "--stream-concurrency",
+            "5",
             "--log-format",
             "json",
         ])
@@ -224,7 +240,9 @@ mod tests {
         assert_eq!(c.max_document_bytes, 1000);
         assert_eq!(c.request_timeout, Duration::from_secs(2));
         assert_eq!(c.concurrency_limit, 3);
+        assert_eq!(c.stream_concurrency, 5);
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(Probe::try_parse_from(["copydesk", "--concurrency-limit", "0"]).is_err());
+        assert!(Probe::try_parse_from(["copydesk", "--stream-concurrency", "0"]).is_err());
     }
 }

@@ -307,6 +307,77 @@ async fn the_server_request_timeout_is_deadline_exceeded() {
     assert!(status.message().contains("--request-timeout"), "{status:?}");
 }
 
+/// The server's request timeout applies to each stream item on its own, with several items in
+/// work at once: each over-long item is a DEADLINE_EXCEEDED error item, and the stream goes on.
+#[tokio::test]
+async fn a_stream_items_request_timeout_is_an_error_item_and_the_stream_goes_on() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app_with(ServeConfig {
+        request_timeout: Duration::from_millis(5),
+        stream_concurrency: 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let big = big_text(8 * 1024 * 1024);
+    let requests = tokio_stream::iter((0..3).map(move |i| pb::NormalizeStreamRequest {
+        document: Some(text_doc(&format!("slow-{i}"), &big)),
+        options: None,
+    }));
+    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(requests)
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+    .expect("the stream goes on");
+    let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["slow-0", "slow-1", "slow-2"]);
+    for item in &items {
+        match &item.result {
+            Some(pb::normalize_stream_response::Result::Error(e)) => {
+                assert_eq!(e.code, "DEADLINE_EXCEEDED", "{e:?}");
+                assert!(e.message.contains("--request-timeout"), "{e:?}");
+            }
+            other => panic!("{}: {other:?}", item.id),
+        }
+    }
+}
+
+/// The client's deadline covers the whole stream: when it passes, the stream ends with
+/// DEADLINE_EXCEEDED (through plain hyper, so that the server's status is seen).
+#[tokio::test]
+async fn a_client_deadline_on_a_stream_ends_it_with_deadline_exceeded() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app_with(ServeConfig {
+        stream_concurrency: 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.raw_client();
+    let big = big_text(8 * 1024 * 1024);
+    let requests = tokio_stream::iter((0..3).map(move |i| pb::NormalizeStreamRequest {
+        document: Some(text_doc(&format!("slow-{i}"), &big)),
+        options: None,
+    }));
+    let mut req = tonic::Request::new(requests);
+    req.set_timeout(Duration::from_millis(50));
+    let outcome = tokio::time::timeout(PATIENCE, async {
+        let mut stream = client.normalize_stream(req).await?.into_inner();
+        while stream.next().await.transpose()?.is_some() {}
+        Ok::<_, tonic::Status>(())
+    })
+    .await
+    .expect("no hang");
+    let status = outcome.expect_err("the deadline ends the stream");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+}
+
 #[tokio::test]
 async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
     use tonic_health::pb::health_check_response::ServingStatus;
