@@ -378,12 +378,103 @@ async fn a_client_deadline_on_a_stream_ends_it_with_deadline_exceeded() {
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
 }
 
+/// The first step of a shutdown: for `--shutdown-grace` health answers NOT_SERVING (overall and
+/// for the normaliser) on new connections, while new calls are still served and in-flight ones
+/// finish. The grace here outlasts the test, so every check happens inside it.
+#[tokio::test]
+async fn during_the_shutdown_grace_health_is_not_serving_and_calls_are_still_served() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+    let mut app = spawn_app_with(ServeConfig {
+        shutdown_grace: PATIENCE * 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let call = tokio::spawn(async move {
+        client
+            .normalize(request(text_doc("in-flight", &big_text(2 * 1024 * 1024))))
+            .await
+    });
+    let waiting = async {
+        while app.metric("copydesk_in_flight").await < 1.0 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .expect("call in flight");
+
+    app.shutdown();
+    // Each check on a new connection: connections are still accepted, and health says
+    // NOT_SERVING once the shutdown has begun (never a refused connection meanwhile).
+    let check = |service: &'static str| {
+        let endpoint = app.endpoint();
+        async move {
+            let channel = endpoint
+                .connect()
+                .await
+                .expect("still accepting connections");
+            HealthClient::new(channel)
+                .check(HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await
+                .expect("health answers")
+                .into_inner()
+                .status
+        }
+    };
+    let not_serving = async {
+        while check("").await != ServingStatus::NotServing as i32 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, not_serving)
+        .await
+        .expect("health turns NOT_SERVING");
+    assert_eq!(
+        check("copydesk.v1.NormalizerService").await,
+        ServingStatus::NotServing as i32
+    );
+
+    // A new call on a new connection is still served during the grace.
+    let article = app
+        .client()
+        .await
+        .normalize(request(text_doc("late", EN)))
+        .await
+        .expect("served during the grace")
+        .into_inner()
+        .article
+        .expect("article");
+    assert_eq!(article.id, "late");
+
+    let article = tokio::time::timeout(PATIENCE, call)
+        .await
+        .expect("no hang")
+        .expect("task")
+        .expect("the in-flight call completes")
+        .into_inner()
+        .article
+        .expect("article");
+    assert_eq!(article.id, "in-flight");
+    assert!(!app.server.is_finished(), "still in the grace");
+}
+
+/// The whole sequence with a short grace: NOT_SERVING, then the listener closes, then the
+/// in-flight call finishes in the drain and the server stops.
 #[tokio::test]
 async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
     use tonic_health::pb::health_check_response::ServingStatus;
     use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-    let mut app = spawn_app().await;
+    let mut app = spawn_app_with(ServeConfig {
+        shutdown_grace: Duration::from_millis(200),
+        ..ServeConfig::default()
+    })
+    .await;
     let mut health = HealthClient::new(app.channel().await);
     let mut watch = health
         .watch(HealthCheckRequest {
@@ -465,6 +556,7 @@ async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
 async fn the_drain_timeout_bounds_shutdown() {
     use tokio_stream::StreamExt;
     let mut app = spawn_app_with(ServeConfig {
+        shutdown_grace: Duration::ZERO,
         drain_timeout: Duration::from_millis(200),
         ..ServeConfig::default()
     })

@@ -71,9 +71,16 @@ pub async fn run(config: ServeConfig) -> Result<(), ServeError> {
     .await
 }
 
-/// Serves on `listener` until `shutdown` completes, then drains: health turns NOT_SERVING,
-/// the listener closes, in-flight calls and open streams run to their end for at most
-/// `drain_timeout`. Tests call this with a listener on `127.0.0.1:0`.
+/// Serves on `listener` until `shutdown` completes, then shuts down in three steps:
+///
+/// 1. grace (`shutdown_grace`): health answers NOT_SERVING (overall and for the normaliser),
+///    while new connections, calls and health checks are still accepted and served, so that
+///    readiness probes and load balancers see NOT_SERVING and move traffic elsewhere instead of
+///    meeting a refused connection;
+/// 2. the listener closes (new connections are refused; HTTP/2 GOAWAY on open ones);
+/// 3. drain: in-flight calls and open streams run to their end for at most `drain_timeout`.
+///
+/// Tests call this with a listener on `127.0.0.1:0`.
 pub async fn serve(
     config: ServeConfig,
     rules: Arc<Rules>,
@@ -128,18 +135,30 @@ pub async fn serve(
         .build_v1alpha()?;
 
     let drain_started = Arc::new(Notify::new());
+    let grace = config.shutdown_grace;
+    let drain = config.drain_timeout;
+    // Completing this future closes the listener (tonic's graceful shutdown): it completes only
+    // after the grace.
     let signal = {
         let health = health.clone();
         let drain_started = drain_started.clone();
         async move {
             shutdown.await;
-            tracing::info!("shutting down: health NOT_SERVING, draining open calls");
             health
                 .set_not_serving::<NormalizerServiceServer<Normalizer>>()
                 .await;
             health
                 .set_service_status("", ServingStatus::NotServing)
                 .await;
+            tracing::info!(
+                shutdown_grace_ms = grace.as_millis() as u64,
+                "shutting down: health NOT_SERVING; still accepting connections and calls for the grace"
+            );
+            tokio::time::sleep(grace).await;
+            tracing::info!(
+                drain_timeout_ms = drain.as_millis() as u64,
+                "grace over: listener closed, draining open calls"
+            );
             drain_started.notify_one();
         }
     };
@@ -161,7 +180,6 @@ pub async fn serve(
         .serve_with_incoming_shutdown(incoming, signal);
     tokio::pin!(server);
 
-    let drain = config.drain_timeout;
     let result = tokio::select! {
         result = &mut server => result.map_err(ServeError::from),
         _ = async {
