@@ -2,7 +2,9 @@
 //! outside any user layer and answers CANCELLED ("Timeout expired"); this layer answers
 //! DEADLINE_EXCEEDED a little earlier, including while a large body is still being read. It
 //! also stamps the arrival time for the handlers and rewrites tonic's refusal of an over-large
-//! message to RESOURCE_EXHAUSTED naming the document limit.
+//! message to RESOURCE_EXHAUSTED naming the document limit. Calls that never reach a handler,
+//! or leave it unanswered, are logged and counted here: refusals of a message that did not
+//! decode (INTERNAL, the gRPC convention, kept), and calls the client cancelled.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -130,6 +132,22 @@ pub fn stream_oversize_status(status: &Status, max_document_bytes: usize) -> Opt
     )))
 }
 
+/// Whether `status` is tonic's refusal of a request message that did not decode: not protobuf
+/// of the method's request type (prost's "failed to decode Protobuf message", which includes
+/// invalid UTF-8 in a string field), bad gRPC framing (a compression flag other than 0 or 1, or
+/// 1 without an encoding), a body that does not decompress, or a message cut short. tonic
+/// answers all of them INTERNAL, as the gRPC status-code guide asks for parse errors.
+pub fn is_decode_failure(status: &Status) -> bool {
+    const PREFIXES: [&str; 4] = [
+        "failed to decode Protobuf message",
+        "protocol error: received message with",
+        "Error decompressing:",
+        "Unexpected EOF decoding stream",
+    ];
+    status.code() == tonic::Code::Internal
+        && PREFIXES.iter().any(|p| status.message().starts_with(p))
+}
+
 /// Wraps the routes; see the module comment.
 #[derive(Clone)]
 pub struct EdgeLayer {
@@ -185,11 +203,19 @@ where
         let method = method_name(request.uri().path());
         let response = self.inner.call(request);
         Box::pin(async move {
+            // Logs and counts the call if this future is dropped before it is answered.
+            let mut unanswered = Unanswered {
+                metrics: metrics.clone(),
+                method,
+                at: arrival.at,
+                answered: false,
+            };
             let result = match arrival.client_deadline() {
                 None => response.await,
                 Some(deadline) => match tokio::time::timeout_at(deadline, response).await {
                     Ok(result) => result,
                     Err(_) => {
+                        unanswered.answered = true;
                         let budget = arrival.client_timeout.unwrap_or_default();
                         let status = Status::deadline_exceeded(format!(
                             "the client's deadline of {} ms passed before the call was answered",
@@ -200,8 +226,16 @@ where
                     }
                 },
             };
+            unanswered.answered = true;
             result.map(|mut response| {
                 if let Some(status) = rewrite_oversize(&mut response, limit) {
+                    log_edge(&metrics, method, arrival.at, &status);
+                } else if let Some(status) =
+                    Status::from_header_map(response.headers()).filter(is_decode_failure)
+                {
+                    // A unary request tonic could not decode: answered INTERNAL before any
+                    // handler ran. (In a stream, the handler sees and logs it.)
+                    metrics.decode_failure(method);
                     log_edge(&metrics, method, arrival.at, &status);
                 }
                 response
@@ -232,19 +266,89 @@ fn method_name(path: &str) -> &'static str {
     }
 }
 
-/// The log line and metrics of a call answered by the edge, before any handler saw it.
+/// The log line and metrics of a call answered by the edge, before any handler saw it. A
+/// request that did not decode is a client's bug the client may not see: a warning.
 fn log_edge(metrics: &Metrics, method: &'static str, at: Instant, status: &Status) {
     let took = at.elapsed();
     let code = code_name(status.code());
     metrics.record(method, code, 0, took);
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    if is_decode_failure(status) {
+        tracing::warn!(
+            request_id = "-",
+            method,
+            language = "",
+            bytes_in = 0,
+            duration_ms,
+            status = code,
+            error = status.message(),
+            "call: the request message did not decode"
+        );
+    } else {
+        tracing::info!(
+            request_id = "-",
+            method,
+            language = "",
+            bytes_in = 0,
+            duration_ms,
+            status = code,
+            error = status.message(),
+            "call"
+        );
+    }
+}
+
+/// A call in progress at the edge. Dropped before it was answered, it is a call the client
+/// cancelled: hyper drops the call when the client resets its HTTP/2 stream (a cancelled call,
+/// a client-side timeout) or its connection closes, and the handler's own log line then never
+/// comes. Counted in `copydesk_cancelled_total` (not in `copydesk_calls_total`, which counts
+/// answers) and logged. For a NormalizeStream this covers only the wait for its response
+/// headers; a stream cancelled later is seen by its handler.
+struct Unanswered {
+    metrics: Arc<Metrics>,
+    method: &'static str,
+    at: Instant,
+    answered: bool,
+}
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
+        log_unanswered(
+            &self.metrics,
+            self.method,
+            "no answer was sent",
+            self.at.elapsed(),
+        );
+    }
+}
+
+/// The log line (and count) of a call or stream that ended before it was answered in full:
+/// cancelled by its client, or closed by the server when the drain timeout passed.
+pub fn log_unanswered(metrics: &Metrics, method: &'static str, detail: &str, took: Duration) {
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    if metrics.closing() {
+        tracing::info!(
+            request_id = "-",
+            method,
+            duration_ms,
+            detail,
+            status = "CANCELLED",
+            error = "closed unanswered by the server: the drain timeout passed",
+            "call"
+        );
+        return;
+    }
+    metrics.cancelled(method);
     tracing::info!(
         request_id = "-",
         method,
-        language = "",
-        bytes_in = 0,
-        duration_ms = took.as_secs_f64() * 1000.0,
-        status = code,
-        error = status.message(),
+        duration_ms,
+        detail,
+        status = "CANCELLED",
+        error = "the client cancelled (or its connection closed) before the answer",
         "call"
     );
 }
@@ -305,6 +409,25 @@ mod tests {
                 .contains("7 bytes")
         );
         assert!(oversize_status(&Status::out_of_range("other"), 1).is_none());
+    }
+
+    #[test]
+    fn decode_failures_are_told_apart_from_other_internal_statuses() {
+        for message in [
+            "failed to decode Protobuf message: Document.text: invalid string value: data is not UTF-8 encoded",
+            "failed to decode Protobuf message: invalid wire type value: 7",
+            "protocol error: received message with invalid compression flag: 2 (valid flags are 0 and 1), while sending request",
+            "Error decompressing: corrupt deflate stream, while sending request",
+            "Unexpected EOF decoding stream.",
+        ] {
+            assert!(is_decode_failure(&Status::internal(message)), "{message}");
+        }
+        assert!(!is_decode_failure(&Status::internal(
+            "the normaliser failed on this document (logged on the server)"
+        )));
+        assert!(!is_decode_failure(&Status::invalid_argument(
+            "failed to decode Protobuf message: x"
+        )));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Counters and a latency histogram in Prometheus text format, served on an optional plain
-//! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, one mutex-guarded map for the
-//! (method, code) counters, and a raw TCP responder instead of another HTTP stack.
+//! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, mutex-guarded maps for the
+//! labelled counters, and a raw TCP responder instead of another HTTP stack.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,6 +34,13 @@ pub struct Metrics {
     errors: AtomicU64,
     shed: AtomicU64,
     in_flight: AtomicI64,
+    /// Requests whose message did not decode, by method.
+    decode_failures: Mutex<BTreeMap<&'static str, u64>>,
+    /// Calls and streams the client cancelled before they were answered in full, by method.
+    cancelled: Mutex<BTreeMap<&'static str, u64>>,
+    /// Set when the drain timeout passed: calls still open end because the server closes them,
+    /// not because their client cancelled.
+    closing: AtomicBool,
 }
 
 impl Metrics {
@@ -76,6 +83,31 @@ impl Metrics {
         self.shed.load(Ordering::Relaxed)
     }
 
+    /// Counts a request whose message did not decode.
+    pub fn decode_failure(&self, method: &'static str) {
+        let mut map = self
+            .decode_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *map.entry(method).or_default() += 1;
+    }
+
+    /// Counts a call or stream the client cancelled before it was answered in full.
+    pub fn cancelled(&self, method: &'static str) {
+        let mut map = self.cancelled.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(method).or_default() += 1;
+    }
+
+    /// Marks that the drain timeout passed and the server closes what is still open.
+    pub fn set_closing(&self) {
+        self.closing.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the drain timeout passed (see `set_closing`).
+    pub fn closing(&self) -> bool {
+        self.closing.load(Ordering::Relaxed)
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -110,6 +142,23 @@ impl Metrics {
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
             );
+        }
+        for (name, help, map) in [
+            (
+                "copydesk_decode_failures_total",
+                "Requests whose message did not decode (not protobuf, invalid UTF-8 in a string field, bad framing or compression), answered INTERNAL, by method.",
+                &self.decode_failures,
+            ),
+            (
+                "copydesk_cancelled_total",
+                "Calls and streams that the client cancelled (or whose connection broke) before they were answered in full, by method.",
+                &self.cancelled,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (method, n) in map.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                let _ = writeln!(out, "{name}{{method=\"{method}\"}} {n}");
+            }
         }
         let _ = writeln!(
             out,
@@ -203,7 +252,12 @@ mod tests {
             Duration::from_millis(30),
         );
         m.shed();
+        m.decode_failure("Normalize");
+        m.cancelled("NormalizeStream");
+        m.cancelled("NormalizeStream");
         let text = m.render();
+        assert!(text.contains("copydesk_decode_failures_total{method=\"Normalize\"} 1"));
+        assert!(text.contains("copydesk_cancelled_total{method=\"NormalizeStream\"} 2"));
         assert!(text.contains("copydesk_calls_total{method=\"Normalize\",code=\"OK\"} 1"));
         assert!(text.contains("copydesk_received_bytes_total 100"));
         assert!(text.contains("copydesk_errors_total 1"));

@@ -171,7 +171,7 @@ pub async fn serve(
         .max_concurrent_streams(Some(config.max_concurrent_streams))
         .layer(EdgeLayer {
             max_document_bytes: limit,
-            metrics,
+            metrics: metrics.clone(),
         })
         .add_service(health_service)
         .add_service(reflection_v1)
@@ -190,6 +190,8 @@ pub async fn serve(
                 drain_timeout_ms = drain.as_millis() as u64,
                 "drain timeout passed with calls still open; closing them"
             );
+            // What ends now is closed by the server, not cancelled by its client.
+            metrics.set_closing();
             Ok(())
         }
     };

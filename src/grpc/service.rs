@@ -24,7 +24,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::convert;
-use super::layer::{Arrival, stream_oversize_status};
+use super::layer::{Arrival, is_decode_failure, log_unanswered, stream_oversize_status};
 use super::metrics::Metrics;
 use super::workers::Workers;
 use crate::config::ServeConfig;
@@ -412,6 +412,16 @@ enum Answer {
     End(Status),
 }
 
+/// How a stream ended.
+enum StreamEnd {
+    /// The client closed its side and every item was answered.
+    Done,
+    /// The client went away (cancelled, or its connection closed) before every answer was sent.
+    Cancelled,
+    /// The stream ends with this status, after the items read before its cause were answered.
+    Failed(Status),
+}
+
 /// The items of one stream in work, oldest first, each a task of its own. Dropping it (the
 /// stream ended early or the client left) aborts the tasks; an engine run already started
 /// still ends on its thread and holds its concurrency permit until then.
@@ -497,31 +507,33 @@ impl Normalizer {
         client_deadline: Option<Deadline>,
         tx: mpsc::Sender<Result<pb::NormalizeStreamResponse, Status>>,
     ) {
+        let opened = Instant::now();
         let concurrency = self.shared.stream_concurrency;
         let mut in_work = InWork::default();
         let mut reading = true;
+        let mut last_read = opened;
+        let mut answered: u64 = 0;
         // The status the stream ends with once the items read before it are answered.
         let mut ending = None;
-        loop {
+        let end = loop {
             let can_read = reading && in_work.len() < concurrency;
             if !can_read && in_work.is_empty() {
-                break;
+                break ending.take().map_or(StreamEnd::Done, StreamEnd::Failed);
             }
             tokio::select! {
                 answer = in_work.oldest() => match answer {
                     Answer::Item(response) => {
                         // A full channel waits here: the reader's pace sets the writer's.
                         if tx.send(Ok(*response)).await.is_err() {
-                            return; // the client went away
+                            break StreamEnd::Cancelled;
                         }
+                        answered += 1;
                     }
-                    Answer::End(status) => {
-                        ending = Some(status);
-                        break;
-                    }
+                    Answer::End(status) => break StreamEnd::Failed(status),
                 },
                 next = read_next(&mut inbound, client_deadline), if can_read => match next {
                     Ok(Some(req)) => {
+                        last_read = Instant::now();
                         // The item echoes the id; one too long to be an id is refused, and
                         // echoed only as far as an id may go.
                         let id = req
@@ -539,17 +551,68 @@ impl Normalizer {
                     Ok(None) => reading = false,
                     Err(status) => {
                         // The request stream itself broke (a message over the stream's limit,
-                        // a bad frame, a reset) or the client's deadline passed: nothing more
-                        // is read; the items in work are answered, then the stream ends.
+                        // one that does not decode, a reset) or the client's deadline passed:
+                        // nothing more is read; the items in work are answered, then the
+                        // stream ends. Counted now as the answer to the message that broke it.
                         reading = false;
-                        ending = Some(self.stream_end_status(status));
+                        let status = self.stream_end_status(status);
+                        let code = convert::code_name(status.code());
+                        if is_decode_failure(&status) {
+                            self.shared.metrics.decode_failure("NormalizeStream");
+                        }
+                        self.shared
+                            .metrics
+                            .record("NormalizeStream", code, 0, last_read.elapsed());
+                        ending = Some(status);
                     }
                 },
-                () = tx.closed() => return, // the client went away
+                () = tx.closed() => break StreamEnd::Cancelled,
             }
-        }
-        if let Some(status) = ending {
-            let _ = tx.send(Err(status)).await;
+        };
+        let dropped = in_work.len();
+        drop(in_work); // aborts what is still in work
+        let took = opened.elapsed();
+        let duration_ms = took.as_secs_f64() * 1000.0;
+        match end {
+            StreamEnd::Done => tracing::info!(
+                request_id = "-",
+                method = "NormalizeStream",
+                items = answered,
+                duration_ms,
+                status = "OK",
+                "stream ended"
+            ),
+            StreamEnd::Cancelled => log_unanswered(
+                &self.shared.metrics,
+                "NormalizeStream",
+                &format!("stream: {answered} items answered, {dropped} in work dropped"),
+                took,
+            ),
+            StreamEnd::Failed(status) => {
+                let code = convert::code_name(status.code());
+                if is_decode_failure(&status) {
+                    tracing::warn!(
+                        request_id = "-",
+                        method = "NormalizeStream",
+                        items = answered,
+                        duration_ms,
+                        status = code,
+                        error = status.message(),
+                        "stream ended: a request message did not decode"
+                    );
+                } else {
+                    tracing::info!(
+                        request_id = "-",
+                        method = "NormalizeStream",
+                        items = answered,
+                        duration_ms,
+                        status = code,
+                        error = status.message(),
+                        "stream ended"
+                    );
+                }
+                let _ = tx.send(Err(status)).await;
+            }
         }
     }
 
