@@ -1,5 +1,5 @@
 //! What the server logs and counts when a call fails before or outside the engine: requests
-//! that do not decode, calls the client cancels. The real
+//! that do not decode, calls the client cancels, calls shed at the concurrency limit. The real
 //! server on port 0; the log lines are captured as JSON by a subscriber that is global to this
 //! test binary (the server logs from tokio's worker threads), so each test looks only for the
 //! lines its own calls produce.
@@ -10,6 +10,7 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use common::*;
+use copydesk::config::ServeConfig;
 use copydesk::pb;
 use serde_json::Value;
 use tonic::Code;
@@ -307,4 +308,57 @@ async fn calls_the_client_cancels_are_counted_and_logged() {
                 && field(l, "status") == "CANCELLED"
                 && field(l, "detail").contains("0 items answered, 1 in work dropped"))
     );
+}
+
+// ---- shed calls ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn shed_calls_are_logged_in_one_line_a_second_with_their_number() {
+    capture_logs();
+    let app = spawn_app_with(ServeConfig {
+        concurrency_limit: 1,
+        ..ServeConfig::default()
+    })
+    .await;
+    let channel = app.channel().await;
+    let text = big_text(2 * 1024 * 1024);
+    let calls: Vec<_> = (0..12)
+        .map(|i| {
+            let mut client =
+                pb::normalizer_service_client::NormalizerServiceClient::new(channel.clone())
+                    .max_decoding_message_size(usize::MAX);
+            let doc = text_doc(&format!("load-{i}"), &text);
+            tokio::spawn(async move { client.normalize(request(doc)).await })
+        })
+        .collect();
+    let mut shed: u32 = 0;
+    for call in calls {
+        if let Err(status) = call.await.expect("task") {
+            assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+            shed += 1;
+        }
+    }
+    assert!(shed >= 1, "the excess is shed");
+    assert_eq!(app.metric("copydesk_shed_total").await, f64::from(shed));
+
+    // The calls are counted one by one, but logged in aggregate: lines that each say how many.
+    let aggregated = || {
+        log_lines()
+            .iter()
+            .filter(|l| field(l, "message").starts_with("shed "))
+            .filter_map(|l| l.get("shed").and_then(Value::as_u64))
+            .sum::<u64>()
+    };
+    eventually("the aggregated shed lines", async || {
+        aggregated() == u64::from(shed)
+    })
+    .await;
+    let one_by_one = log_lines()
+        .iter()
+        .filter(|l| {
+            field(l, "status") == "RESOURCE_EXHAUSTED"
+                && field(l, "error").contains("concurrency limit")
+        })
+        .count();
+    assert_eq!(one_by_one, 0, "no log line per shed call");
 }

@@ -1,6 +1,7 @@
 //! Counters and a latency histogram in Prometheus text format, served on an optional plain
 //! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, mutex-guarded maps for the
-//! labelled counters, and a raw TCP responder instead of another HTTP stack.
+//! labelled counters, and a raw TCP responder instead of another HTTP stack. Also the
+//! aggregated log line of shed calls (`log_shed`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,6 +39,8 @@ pub struct Metrics {
     decode_failures: Mutex<BTreeMap<&'static str, u64>>,
     /// Calls and streams the client cancelled before they were answered in full, by method.
     cancelled: Mutex<BTreeMap<&'static str, u64>>,
+    /// `shed` as far as the aggregated log line has reported it.
+    shed_logged: AtomicU64,
     /// Set when the drain timeout passed: calls still open end because the server closes them,
     /// not because their client cancelled.
     closing: AtomicBool,
@@ -81,6 +84,13 @@ impl Metrics {
     /// Calls refused at the concurrency limit so far.
     pub fn shed_total(&self) -> u64 {
         self.shed.load(Ordering::Relaxed)
+    }
+
+    /// Calls shed since the last call of this method (for the aggregated log line).
+    pub fn shed_since_last_asked(&self) -> u64 {
+        let now = self.shed.load(Ordering::Relaxed);
+        let before = self.shed_logged.swap(now, Ordering::Relaxed);
+        now.saturating_sub(before)
     }
 
     /// Counts a request whose message did not decode.
@@ -202,6 +212,34 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// Writes one log line per `every` with the number of calls shed at the concurrency limit in
+/// that time, instead of one line per shed call (under overload that was thousands of lines a
+/// second). Runs until the task is aborted; `serve` then reports the rest with
+/// [`log_shed_once`].
+pub async fn log_shed(metrics: std::sync::Arc<Metrics>, every: Duration, limit: usize) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is immediate
+    loop {
+        tick.tick().await;
+        log_shed_once(&metrics, every, limit);
+    }
+}
+
+/// The aggregated line for the calls shed since the last one, if any were.
+pub fn log_shed_once(metrics: &Metrics, every: Duration, limit: usize) {
+    let shed = metrics.shed_since_last_asked();
+    if shed > 0 {
+        tracing::warn!(
+            shed,
+            concurrency_limit = limit,
+            interval_ms = every.as_millis() as u64,
+            "shed {shed} calls at the concurrency limit of {limit} documents in work (RESOURCE_EXHAUSTED) in the last {} ms",
+            every.as_millis()
+        );
+    }
+}
+
 /// Answers every HTTP request on `listener` with the metrics (any path; `GET /metrics` is
 /// what scrapers send). Runs until the task is aborted.
 pub async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
@@ -240,6 +278,19 @@ pub async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shed_calls_are_reported_once_each_to_the_aggregated_log() {
+        let m = Metrics::default();
+        assert_eq!(m.shed_since_last_asked(), 0);
+        m.shed();
+        m.shed();
+        assert_eq!(m.shed_since_last_asked(), 2);
+        assert_eq!(m.shed_since_last_asked(), 0);
+        m.shed();
+        assert_eq!(m.shed_since_last_asked(), 1);
+        assert_eq!(m.shed_total(), 3);
+    }
 
     #[test]
     fn render_has_counters_and_a_cumulative_histogram() {

@@ -163,6 +163,14 @@ pub async fn serve(
         }
     };
 
+    // Shed calls are not logged one by one: one line a second says how many there were.
+    let shed_every = std::time::Duration::from_secs(1);
+    let shed_log = tokio::spawn(metrics::log_shed(
+        metrics.clone(),
+        shed_every,
+        config.concurrency_limit,
+    ));
+
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     if let Some(addr) = local {
         tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "copydesk listening on {addr}");
@@ -198,6 +206,8 @@ pub async fn serve(
     if let Some(task) = metrics_task {
         task.abort();
     }
+    shed_log.abort();
+    metrics::log_shed_once(&metrics, shed_every, config.concurrency_limit);
     if result.is_ok() {
         tracing::info!("stopped");
     }

@@ -37,6 +37,10 @@ use crate::rules::Rules;
 /// writer after this many documents.
 const STREAM_BUFFER: usize = 4;
 
+/// A call refused at the concurrency limit (its RESOURCE_EXHAUSTED status). A type of its own
+/// so that it cannot be logged like other failures by mistake: see `finish_shed`.
+struct Shed(Status);
+
 /// A point in time by which an answer is due, and who set it (for the message).
 #[derive(Debug, Clone, Copy)]
 struct Deadline {
@@ -147,15 +151,39 @@ impl Normalizer {
             .earliest(self.client_deadline(request))
     }
 
-    /// A permit for a unary call, or RESOURCE_EXHAUSTED at once.
-    fn try_permit(&self) -> Result<OwnedSemaphorePermit, Status> {
+    /// A permit for a unary call, or RESOURCE_EXHAUSTED at once (counted as shed).
+    fn try_permit(&self) -> Result<OwnedSemaphorePermit, Shed> {
         self.shared.permits.clone().try_acquire_owned().map_err(|_| {
             self.shared.metrics.shed();
-            Status::resource_exhausted(format!(
+            Shed(Status::resource_exhausted(format!(
                 "server is at its concurrency limit of {} documents in work: retry with backoff",
                 self.shared.concurrency_limit
-            ))
+            )))
         })
+    }
+
+    /// The metrics of a call shed at the concurrency limit. Under overload there are thousands
+    /// a second, so each gets a debug line only; the info-level record is the line a second
+    /// that `metrics::log_shed` writes with their number.
+    fn finish_shed(
+        &self,
+        method: &'static str,
+        bytes: usize,
+        started: Instant,
+        shed: Shed,
+    ) -> Status {
+        let took = started.elapsed();
+        let code = convert::code_name(shed.0.code());
+        self.shared.metrics.record(method, code, bytes, took);
+        tracing::debug!(
+            method,
+            bytes_in = bytes,
+            duration_ms = took.as_secs_f64() * 1000.0,
+            status = code,
+            error = shed.0.message(),
+            "call shed"
+        );
+        shed.0
     }
 
     /// Runs `work` on an engine thread, holding `permit` until it ends; answers by `deadline`.
@@ -332,7 +360,13 @@ impl NormalizerService for Normalizer {
         let options = req.options.unwrap_or_default();
         let permit = match self.too_large(&doc) {
             Some(status) => Err(status),
-            None => self.try_permit(),
+            None => match self.try_permit() {
+                Ok(permit) => Ok(permit),
+                Err(shed) => {
+                    let bytes = convert::document_len(&doc);
+                    return Err(self.finish_shed("Normalize", bytes, started, shed));
+                }
+            },
         };
         let result = self
             .normalize_logged("Normalize", doc, options, deadline, permit, started)
@@ -364,9 +398,15 @@ impl NormalizerService for Normalizer {
         let deadline = self.unary_deadline(&request);
         let started = arrival(&request);
         let req = request.into_inner();
-        let id = self.request_id("");
         let bytes = req.text.len();
-        let result = self.detect(req, deadline).await;
+        let result = match self.detect_checks(&req) {
+            Err(status) => Err(status),
+            Ok(hint) => match self.try_permit() {
+                Ok(permit) => self.detect(req, hint, deadline, permit).await,
+                Err(shed) => return Err(self.finish_shed("DetectLanguage", bytes, started, shed)),
+            },
+        };
+        let id = self.request_id("");
         let language = result
             .as_ref()
             .ok()
@@ -661,11 +701,8 @@ impl Normalizer {
 }
 
 impl Normalizer {
-    async fn detect(
-        &self,
-        req: pb::DetectLanguageRequest,
-        deadline: Deadline,
-    ) -> Result<pb::DetectLanguageResponse, Status> {
+    /// DetectLanguage's checks of its request; the hint, trimmed, when they pass.
+    fn detect_checks(&self, req: &pb::DetectLanguageRequest) -> Result<String, Status> {
         if req.text.trim().is_empty() {
             return Err(Status::invalid_argument(
                 "text is empty: send the text whose language to detect",
@@ -682,7 +719,16 @@ impl Normalizer {
                 limit,
             }));
         }
-        let permit = self.try_permit()?;
+        Ok(hint)
+    }
+
+    async fn detect(
+        &self,
+        req: pb::DetectLanguageRequest,
+        hint: String,
+        deadline: Deadline,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<pb::DetectLanguageResponse, Status> {
         self.blocking(deadline, permit, move |rules, _| {
             let hint = Some(hint.as_str()).filter(|h| !h.is_empty());
             Ok(convert::detection(rules.detector().detect(&req.text, hint)))
