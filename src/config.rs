@@ -9,8 +9,12 @@ use std::time::Duration;
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 /// Default for `--request-timeout`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default for `--drain-timeout`.
-pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for `--shutdown-grace`: time for load balancers and Kubernetes' endpoints to take
+/// the server out of rotation while it still answers (NOT_SERVING to health checks).
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Default for `--drain-timeout`: grace + drain = 25 s, inside Kubernetes' default
+/// `terminationGracePeriodSeconds` of 30 s, so the drain ends before SIGKILL comes.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default for `--max-concurrent-streams` (HTTP/2 streams per connection).
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
 
@@ -49,8 +53,19 @@ pub struct ServeConfig {
     #[arg(long, env = "COPYDESK_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
     pub max_concurrent_streams: u32,
 
-    /// On SIGINT/SIGTERM, how long in-flight calls and open streams may run before the exit.
-    #[arg(long, env = "COPYDESK_DRAIN_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    /// Items of one NormalizeStream normalised at the same time; answers still leave in input
+    /// order (default: one per engine thread, i.e. per core).
+    #[arg(long, env = "COPYDESK_STREAM_CONCURRENCY", default_value_t = default_stream_concurrency(),
+          value_parser = parse_positive_usize)]
+    pub stream_concurrency: usize,
+
+    /// On SIGINT/SIGTERM, how long health answers NOT_SERVING while new connections and calls
+    /// are still accepted, before the listener closes and the drain starts (0s: no grace).
+    #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE", default_value = "5s", value_parser = parse_duration_or_zero)]
+    pub shutdown_grace: Duration,
+
+    /// After the grace, how long in-flight calls and open streams may run before the exit.
+    #[arg(long, env = "COPYDESK_DRAIN_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
     pub drain_timeout: Duration,
 
     /// Folder of rule files laid over the embedded ones (same name replaces).
@@ -75,6 +90,8 @@ impl Default for ServeConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_limit: default_concurrency_limit(),
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            stream_concurrency: default_stream_concurrency(),
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             rules: None,
             log_format: LogFormat::Text,
@@ -99,6 +116,12 @@ pub fn default_concurrency_limit() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()) * 32
 }
 
+/// One item per engine thread (the engine threads are one per core): more items of one stream
+/// at once would only wait for a thread, each holding a concurrency permit meanwhile.
+pub fn default_stream_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn parse_positive_usize(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(0) => Err("must be greater than 0".into()),
@@ -114,6 +137,16 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 /// of seconds (`1.5`); zero and anything over [`MAX_DURATION`] are refused with a message that
 /// says what would be accepted, never a panic.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let parsed = parse_duration_or_zero(s)?;
+    if parsed.is_zero() {
+        return Err(format!("{:?} must be greater than zero", s.trim()));
+    }
+    Ok(parsed)
+}
+
+/// As [`parse_duration`], but zero (`0`, `0s`) is allowed: for `--shutdown-grace`, where it
+/// means no grace.
+pub fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let parsed = if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !s.is_empty() {
         let seconds: f64 = s
@@ -129,9 +162,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             e => format!("{s:?} is not a duration ({e}): use e.g. 500ms, 30s, 2m"),
         })?
     };
-    if parsed.is_zero() {
-        return Err(format!("{s:?} must be greater than zero"));
-    }
     if parsed > MAX_DURATION {
         return Err(format!("{s:?} is out of range: at most 24h"));
     }
@@ -180,6 +210,28 @@ mod tests {
     }
 
     #[test]
+    fn the_grace_may_be_zero_other_durations_may_not() {
+        assert_eq!(parse_duration_or_zero("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration_or_zero("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration_or_zero("5s"), Ok(Duration::from_secs(5)));
+        assert!(parse_duration_or_zero("25h").is_err());
+        assert!(parse_duration_or_zero("soon").is_err());
+        assert!(parse_duration("0s").is_err());
+        let c = Probe::parse_from(["copydesk", "--shutdown-grace", "0s"]).config;
+        assert_eq!(c.shutdown_grace, Duration::ZERO);
+        assert!(Probe::try_parse_from(["copydesk", "--drain-timeout", "0s"]).is_err());
+    }
+
+    /// Kubernetes sends SIGKILL 30 s after SIGTERM by default (terminationGracePeriodSeconds):
+    /// the default grace and drain end before it, with room to spare.
+    #[test]
+    fn the_default_grace_and_drain_end_inside_kubernetes_default_30_s() {
+        let c = ServeConfig::default();
+        assert!(c.shutdown_grace > Duration::ZERO);
+        assert!(c.shutdown_grace + c.drain_timeout <= Duration::from_secs(25));
+    }
+
+    #[test]
     fn flag_defaults_match_default_impl() {
         // Only meaningful without COPYDESK_* in the environment; CI runs clean.
         if std::env::vars().any(|(k, _)| k.starts_with("COPYDESK_")) {
@@ -199,6 +251,8 @@ mod tests {
             parsed.max_concurrent_streams,
             default.max_concurrent_streams
         );
+        assert_eq!(parsed.stream_concurrency, default.stream_concurrency);
+        assert_eq!(parsed.shutdown_grace, default.shutdown_grace);
         assert_eq!(parsed.drain_timeout, default.drain_timeout);
         assert_eq!(parsed.log_format, default.log_format);
         assert_eq!(parsed.metrics_listen, default.metrics_listen);
@@ -216,6 +270,8 @@ mod tests {
             "2s",
             "--concurrency-limit",
             "3",
+            "--stream-concurrency",
+            "5",
             "--log-format",
             "json",
         ])
@@ -224,7 +280,9 @@ mod tests {
         assert_eq!(c.max_document_bytes, 1000);
         assert_eq!(c.request_timeout, Duration::from_secs(2));
         assert_eq!(c.concurrency_limit, 3);
+        assert_eq!(c.stream_concurrency, 5);
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(Probe::try_parse_from(["copydesk", "--concurrency-limit", "0"]).is_err());
+        assert!(Probe::try_parse_from(["copydesk", "--stream-concurrency", "0"]).is_err());
     }
 }

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use copydesk::config::ServeConfig;
 use copydesk::pb;
 use tokio_stream::StreamExt;
 use tonic::Code;
@@ -232,6 +233,131 @@ async fn a_long_stream_keeps_its_order() {
         i += 1;
     }
     assert_eq!(i, n);
+}
+
+fn stream_request(doc: pb::Document) -> pb::NormalizeStreamRequest {
+    pb::NormalizeStreamRequest {
+        document: Some(doc),
+        options: None,
+    }
+}
+
+/// Runs a stream of `docs` while sampling the in-flight gauge (documents in the engine now).
+/// Returns the answers and the largest value seen. Sampling can miss a peak, never invent one.
+async fn stream_sampling_in_flight(
+    app: &App,
+    docs: Vec<pb::Document>,
+) -> (Vec<pb::NormalizeStreamResponse>, f64) {
+    let mut client = app.client().await;
+    let call = tokio::spawn(async move {
+        client
+            .normalize_stream(tokio_stream::iter(docs.into_iter().map(stream_request)))
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .expect("every item")
+    });
+    let mut peak: f64 = 0.0;
+    let sampling = async {
+        while !call.is_finished() {
+            peak = peak.max(app.metric("copydesk_in_flight").await);
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, sampling)
+        .await
+        .expect("no hang");
+    (call.await.expect("task"), peak)
+}
+
+/// `--stream-concurrency 2`: one stream keeps both engine threads busy (before, one stream
+/// used one engine thread, whatever the client had in flight).
+#[tokio::test]
+async fn one_stream_runs_several_items_at_once() {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        eprintln!("skipped: one engine thread per core, and this machine has one core");
+        return;
+    }
+    let app = spawn_app_with(ServeConfig {
+        stream_concurrency: 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let big = big_text(2 * 1024 * 1024);
+    let docs: Vec<_> = (0..6)
+        .map(|i| text_doc(&format!("big-{i}"), &big))
+        .collect();
+    let (items, peak) = stream_sampling_in_flight(&app, docs).await;
+    let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["big-0", "big-1", "big-2", "big-3", "big-4", "big-5"]);
+    assert_eq!(
+        peak, 2.0,
+        "two items of the one stream in the engine at once"
+    );
+}
+
+/// `--stream-concurrency 1`: one item at a time, as before the setting existed.
+#[tokio::test]
+async fn a_stream_concurrency_of_one_runs_one_item_at_a_time() {
+    let app = spawn_app_with(ServeConfig {
+        stream_concurrency: 1,
+        ..ServeConfig::default()
+    })
+    .await;
+    let big = big_text(1024 * 1024);
+    let docs: Vec<_> = (0..4)
+        .map(|i| text_doc(&format!("big-{i}"), &big))
+        .collect();
+    let (items, peak) = stream_sampling_in_flight(&app, docs).await;
+    assert_eq!(items.len(), 4);
+    assert!(peak <= 1.0, "at most one item in the engine, saw {peak}");
+}
+
+/// Items run at once, but their answers leave in input order: small items after a big one
+/// finish first and wait for it; a bad item keeps its place.
+#[tokio::test]
+async fn answers_leave_in_input_order_when_later_items_finish_first() {
+    let app = spawn_app_with(ServeConfig {
+        stream_concurrency: 4,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let docs = vec![
+        text_doc("big", &big_text(4 * 1024 * 1024)),
+        text_doc("small-1", EN),
+        text_doc("empty", ""),
+        text_doc("small-2", DE),
+        text_doc("medium", &big_text(1024 * 1024)),
+        text_doc("small-3", EN),
+    ];
+    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(tokio_stream::iter(docs.into_iter().map(stream_request)))
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+    .expect("every item");
+    let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["big", "small-1", "empty", "small-2", "medium", "small-3"]
+    );
+    use pb::normalize_stream_response::Result as R;
+    for item in &items {
+        match (&item.result, item.id.as_str()) {
+            (Some(R::Error(e)), "empty") => assert_eq!(e.code, "INVALID_ARGUMENT"),
+            (Some(R::Article(a)), id) if id != "empty" => assert_eq!(a.id, id),
+            (other, id) => panic!("{id}: {other:?}"),
+        }
+    }
 }
 
 #[tokio::test]

@@ -101,6 +101,104 @@ async fn a_stream_item_over_the_limit_is_an_error_item() {
     }
 }
 
+/// The case: one 17 MiB item in the middle of a stream at the default 16 MiB limit is
+/// read (the stream's transport limit sits above the document limit), answered as an error
+/// item, and the items after it are answered too.
+#[tokio::test]
+async fn a_17_mib_item_in_the_middle_of_a_stream_is_an_error_item_and_the_stream_goes_on() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let docs = [
+        text_doc("before", EN),
+        text_doc("huge", &"a".repeat(17 * 1024 * 1024)),
+        text_doc("after", DE),
+    ];
+    let requests = tokio_stream::iter(docs.into_iter().map(|d| pb::NormalizeStreamRequest {
+        document: Some(d),
+        options: None,
+    }));
+    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(requests)
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+    .expect("the stream is not ended by the big item");
+    let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["before", "huge", "after"]);
+    use pb::normalize_stream_response::Result as R;
+    assert!(matches!(items[0].result, Some(R::Article(_))));
+    match &items[1].result {
+        Some(R::Error(e)) => {
+            assert_eq!(e.code, "RESOURCE_EXHAUSTED");
+            assert!(e.message.contains("17825792 bytes"), "{e:?}");
+            assert!(e.message.contains("16777216 bytes"), "{e:?}");
+        }
+        other => panic!("huge: {other:?}"),
+    }
+    assert!(matches!(items[2].result, Some(R::Article(_))));
+    assert!(app.metrics().await.contains(
+        "copydesk_calls_total{method=\"NormalizeStream\",code=\"RESOURCE_EXHAUSTED\"} 1"
+    ));
+}
+
+/// What still ends a stream: a message over the stream's own transport limit (twice the
+/// document limit, plus the envelope). The items before it are answered; the status names both
+/// limits.
+#[tokio::test]
+async fn a_message_over_the_streams_transport_limit_still_ends_the_stream() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app_with(ServeConfig {
+        max_document_bytes: 1000,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let limit = copydesk::grpc::layer::stream_message_limit(1000);
+    let docs = [
+        text_doc("first", "Short wire copy."),
+        text_doc("over", &"word ".repeat(limit / 5 + 1000)),
+        text_doc("never", "More short wire copy."),
+    ];
+    let requests = tokio_stream::iter(docs.into_iter().map(|d| pb::NormalizeStreamRequest {
+        document: Some(d),
+        options: None,
+    }));
+    let mut stream = client
+        .normalize_stream(requests)
+        .await
+        .expect("stream")
+        .into_inner();
+    let first = tokio::time::timeout(PATIENCE, stream.next())
+        .await
+        .expect("no hang")
+        .expect("an item")
+        .expect("the first item is answered");
+    assert_eq!(first.id, "first");
+    let end = tokio::time::timeout(PATIENCE, stream.next())
+        .await
+        .expect("no hang")
+        .expect("the stream's end")
+        .expect_err("the stream ends with a status");
+    assert_eq!(end.code(), Code::ResourceExhausted, "{end:?}");
+    assert!(end.message().contains(&format!("{limit} bytes")), "{end:?}");
+    assert!(end.message().contains("1000 bytes"), "{end:?}");
+    assert!(end.message().contains("the stream ends"), "{end:?}");
+    assert!(
+        tokio::time::timeout(PATIENCE, stream.next())
+            .await
+            .expect("no hang")
+            .is_none(),
+        "nothing after the end"
+    );
+}
+
 #[tokio::test]
 async fn overload_is_shed_fast_and_the_server_recovers() {
     let limit = 2;
@@ -209,12 +307,174 @@ async fn the_server_request_timeout_is_deadline_exceeded() {
     assert!(status.message().contains("--request-timeout"), "{status:?}");
 }
 
+/// The server's request timeout applies to each stream item on its own, with several items in
+/// work at once: each over-long item is a DEADLINE_EXCEEDED error item, and the stream goes on.
+#[tokio::test]
+async fn a_stream_items_request_timeout_is_an_error_item_and_the_stream_goes_on() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app_with(ServeConfig {
+        request_timeout: Duration::from_millis(5),
+        stream_concurrency: 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let big = big_text(8 * 1024 * 1024);
+    let requests = tokio_stream::iter((0..3).map(move |i| pb::NormalizeStreamRequest {
+        document: Some(text_doc(&format!("slow-{i}"), &big)),
+        options: None,
+    }));
+    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(requests)
+            .await
+            .expect("stream")
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+    .expect("the stream goes on");
+    let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["slow-0", "slow-1", "slow-2"]);
+    for item in &items {
+        match &item.result {
+            Some(pb::normalize_stream_response::Result::Error(e)) => {
+                assert_eq!(e.code, "DEADLINE_EXCEEDED", "{e:?}");
+                assert!(e.message.contains("--request-timeout"), "{e:?}");
+            }
+            other => panic!("{}: {other:?}", item.id),
+        }
+    }
+}
+
+/// The client's deadline covers the whole stream: when it passes, the stream ends with
+/// DEADLINE_EXCEEDED (through plain hyper, so that the server's status is seen).
+#[tokio::test]
+async fn a_client_deadline_on_a_stream_ends_it_with_deadline_exceeded() {
+    use tokio_stream::StreamExt;
+    let app = spawn_app_with(ServeConfig {
+        stream_concurrency: 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.raw_client();
+    let big = big_text(8 * 1024 * 1024);
+    let requests = tokio_stream::iter((0..3).map(move |i| pb::NormalizeStreamRequest {
+        document: Some(text_doc(&format!("slow-{i}"), &big)),
+        options: None,
+    }));
+    let mut req = tonic::Request::new(requests);
+    req.set_timeout(Duration::from_millis(50));
+    let outcome = tokio::time::timeout(PATIENCE, async {
+        let mut stream = client.normalize_stream(req).await?.into_inner();
+        while stream.next().await.transpose()?.is_some() {}
+        Ok::<_, tonic::Status>(())
+    })
+    .await
+    .expect("no hang");
+    let status = outcome.expect_err("the deadline ends the stream");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+}
+
+/// The first step of a shutdown: for `--shutdown-grace` health answers NOT_SERVING (overall and
+/// for the normaliser) on new connections, while new calls are still served and in-flight ones
+/// finish. The grace here outlasts the test, so every check happens inside it.
+#[tokio::test]
+async fn during_the_shutdown_grace_health_is_not_serving_and_calls_are_still_served() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+    let mut app = spawn_app_with(ServeConfig {
+        shutdown_grace: PATIENCE * 2,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let call = tokio::spawn(async move {
+        client
+            .normalize(request(text_doc("in-flight", &big_text(2 * 1024 * 1024))))
+            .await
+    });
+    let waiting = async {
+        while app.metric("copydesk_in_flight").await < 1.0 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .expect("call in flight");
+
+    app.shutdown();
+    // Each check on a new connection: connections are still accepted, and health says
+    // NOT_SERVING once the shutdown has begun (never a refused connection meanwhile).
+    let check = |service: &'static str| {
+        let endpoint = app.endpoint();
+        async move {
+            let channel = endpoint
+                .connect()
+                .await
+                .expect("still accepting connections");
+            HealthClient::new(channel)
+                .check(HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await
+                .expect("health answers")
+                .into_inner()
+                .status
+        }
+    };
+    let not_serving = async {
+        while check("").await != ServingStatus::NotServing as i32 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(PATIENCE, not_serving)
+        .await
+        .expect("health turns NOT_SERVING");
+    assert_eq!(
+        check("copydesk.v1.NormalizerService").await,
+        ServingStatus::NotServing as i32
+    );
+
+    // A new call on a new connection is still served during the grace.
+    let article = app
+        .client()
+        .await
+        .normalize(request(text_doc("late", EN)))
+        .await
+        .expect("served during the grace")
+        .into_inner()
+        .article
+        .expect("article");
+    assert_eq!(article.id, "late");
+
+    let article = tokio::time::timeout(PATIENCE, call)
+        .await
+        .expect("no hang")
+        .expect("task")
+        .expect("the in-flight call completes")
+        .into_inner()
+        .article
+        .expect("article");
+    assert_eq!(article.id, "in-flight");
+    assert!(!app.server.is_finished(), "still in the grace");
+}
+
+/// The whole sequence with a short grace: NOT_SERVING, then the listener closes, then the
+/// in-flight call finishes in the drain and the server stops.
 #[tokio::test]
 async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
     use tonic_health::pb::health_check_response::ServingStatus;
     use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-    let mut app = spawn_app().await;
+    let mut app = spawn_app_with(ServeConfig {
+        shutdown_grace: Duration::from_millis(200),
+        ..ServeConfig::default()
+    })
+    .await;
     let mut health = HealthClient::new(app.channel().await);
     let mut watch = health
         .watch(HealthCheckRequest {
@@ -296,6 +556,7 @@ async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
 async fn the_drain_timeout_bounds_shutdown() {
     use tokio_stream::StreamExt;
     let mut app = spawn_app_with(ServeConfig {
+        shutdown_grace: Duration::ZERO,
         drain_timeout: Duration::from_millis(200),
         ..ServeConfig::default()
     })

@@ -2,7 +2,9 @@
 //! outside any user layer and answers CANCELLED ("Timeout expired"); this layer answers
 //! DEADLINE_EXCEEDED a little earlier, including while a large body is still being read. It
 //! also stamps the arrival time for the handlers and rewrites tonic's refusal of an over-large
-//! message to RESOURCE_EXHAUSTED naming the document limit.
+//! message to RESOURCE_EXHAUSTED naming the document limit. Calls that never reach a handler,
+//! or leave it unanswered, are logged and counted here: refusals of a message that did not
+//! decode (INTERNAL, the gRPC convention, kept), and calls the client cancelled.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,6 +42,37 @@ fn margin(timeout: Duration) -> Duration {
     (timeout / 20).clamp(Duration::from_millis(1), Duration::from_millis(20))
 }
 
+/// Room above the document limit for the rest of a request (id, charset, hint, options and
+/// protobuf framing). Larger unary messages are refused by tonic, and `Edge` turns that
+/// refusal into RESOURCE_EXHAUSTED naming the document limit.
+pub const ENVELOPE_BYTES: usize = 64 * 1024;
+
+/// The largest message tonic decodes for a unary call: the document limit and its envelope.
+/// A larger one is refused before the handler runs (rewritten to RESOURCE_EXHAUSTED by
+/// `Edge`); that ends only its own call.
+pub fn unary_message_limit(max_document_bytes: usize) -> usize {
+    max_document_bytes.saturating_add(ENVELOPE_BYTES)
+}
+
+/// The largest message tonic decodes on a NormalizeStream: twice the document limit, and the
+/// envelope. A message tonic refuses ends the whole stream (tonic's `Streaming` reads nothing
+/// after an error), so the stream's limit sits well above the document limit: a document over
+/// the document limit but under this one is read, refused by the document check before it
+/// takes a concurrency permit or an engine thread, answered as an error item, and dropped; the
+/// stream goes on. Only a message over this limit still ends the stream.
+///
+/// What it costs, and its bound: while such a message is read, tonic buffers it whole (at most
+/// this limit; a compressed one also decompressed, again at most this limit) and prost decodes
+/// a copy of its text, so one stream holds up to two (compressed: three) times this limit at
+/// that moment, about 64 MiB at the default 16 MiB document limit; the stream's receive buffer
+/// keeps its capacity until the stream ends. Streams per connection are bounded by
+/// `--max-concurrent-streams`, and the refused document is dropped as soon as it is answered.
+pub fn stream_message_limit(max_document_bytes: usize) -> usize {
+    max_document_bytes
+        .saturating_mul(2)
+        .saturating_add(ENVELOPE_BYTES)
+}
+
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit (H, M, S, m, u, n).
 pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
     if value.len() < 2 || value.len() > 9 || !value.is_ascii() {
@@ -59,26 +92,60 @@ pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
 }
 
 /// tonic refuses a message over its decoding limit with OUT_OF_RANGE (or, compressed,
-/// RESOURCE_EXHAUSTED in its own words) before our code runs. The contract wants
-/// RESOURCE_EXHAUSTED with a message naming the document limit: this gives it.
-pub fn oversize_status(status: &Status, limit: usize) -> Option<Status> {
+/// RESOURCE_EXHAUSTED in its own words) before our code runs. This recognises that refusal:
+/// `Some(found)` with the size tonic names (`None` for a compressed message, which outgrew
+/// the limit while it was decompressed); `None` for every other status.
+pub fn oversize_refusal(status: &Status) -> Option<Option<usize>> {
     let message = status.message();
-    let found = if let Some(rest) =
-        message.strip_prefix("Error, decoded message length too large: found ")
-    {
-        rest.split(' ').next().and_then(|n| n.parse::<usize>().ok())
+    if let Some(rest) = message.strip_prefix("Error, decoded message length too large: found ") {
+        Some(rest.split(' ').next().and_then(|n| n.parse::<usize>().ok()))
     } else if message.starts_with("Error decompressing: size limit") {
-        None
+        Some(None)
     } else {
-        return None;
-    };
-    let size = found.map_or_else(
+        None
+    }
+}
+
+fn size_words(found: Option<usize>) -> String {
+    found.map_or_else(
         || "over the size accepted".to_string(),
         |n| format!("{n} bytes"),
-    );
+    )
+}
+
+/// The contract wants RESOURCE_EXHAUSTED with a message naming the document limit for a
+/// unary request tonic refused as too large: this gives it (`None` for other statuses).
+pub fn oversize_status(status: &Status, limit: usize) -> Option<Status> {
+    let size = size_words(oversize_refusal(status)?);
     Some(Status::resource_exhausted(format!(
         "request message is {size}, over the limit of {limit} bytes per document: split it or raise --max-document-bytes"
     )))
+}
+
+/// The same for a NormalizeStream message over the stream's own limit
+/// ([`stream_message_limit`]): the status that ends the stream, naming both limits.
+pub fn stream_oversize_status(status: &Status, max_document_bytes: usize) -> Option<Status> {
+    let size = size_words(oversize_refusal(status)?);
+    let limit = stream_message_limit(max_document_bytes);
+    Some(Status::resource_exhausted(format!(
+        "stream message is {size}, over the limit of {limit} bytes per stream message (twice the document limit of {max_document_bytes} bytes, and room for the envelope), so the stream ends here: split the document or raise --max-document-bytes"
+    )))
+}
+
+/// Whether `status` is tonic's refusal of a request message that did not decode: not protobuf
+/// of the method's request type (prost's "failed to decode Protobuf message", which includes
+/// invalid UTF-8 in a string field), bad gRPC framing (a compression flag other than 0 or 1, or
+/// 1 without an encoding), a body that does not decompress, or a message cut short. tonic
+/// answers all of them INTERNAL, as the gRPC status-code guide asks for parse errors.
+pub fn is_decode_failure(status: &Status) -> bool {
+    const PREFIXES: [&str; 4] = [
+        "failed to decode Protobuf message",
+        "protocol error: received message with",
+        "Error decompressing:",
+        "Unexpected EOF decoding stream",
+    ];
+    status.code() == tonic::Code::Internal
+        && PREFIXES.iter().any(|p| status.message().starts_with(p))
 }
 
 /// Wraps the routes; see the module comment.
@@ -136,11 +203,19 @@ where
         let method = method_name(request.uri().path());
         let response = self.inner.call(request);
         Box::pin(async move {
+            // Logs and counts the call if this future is dropped before it is answered.
+            let mut unanswered = Unanswered {
+                metrics: metrics.clone(),
+                method,
+                at: arrival.at,
+                answered: false,
+            };
             let result = match arrival.client_deadline() {
                 None => response.await,
                 Some(deadline) => match tokio::time::timeout_at(deadline, response).await {
                     Ok(result) => result,
                     Err(_) => {
+                        unanswered.answered = true;
                         let budget = arrival.client_timeout.unwrap_or_default();
                         let status = Status::deadline_exceeded(format!(
                             "the client's deadline of {} ms passed before the call was answered",
@@ -151,8 +226,16 @@ where
                     }
                 },
             };
+            unanswered.answered = true;
             result.map(|mut response| {
                 if let Some(status) = rewrite_oversize(&mut response, limit) {
+                    log_edge(&metrics, method, arrival.at, &status);
+                } else if let Some(status) =
+                    Status::from_header_map(response.headers()).filter(is_decode_failure)
+                {
+                    // A unary request tonic could not decode: answered INTERNAL before any
+                    // handler ran. (In a stream, the handler sees and logs it.)
+                    metrics.decode_failure(method);
                     log_edge(&metrics, method, arrival.at, &status);
                 }
                 response
@@ -183,19 +266,89 @@ fn method_name(path: &str) -> &'static str {
     }
 }
 
-/// The log line and metrics of a call answered by the edge, before any handler saw it.
+/// The log line and metrics of a call answered by the edge, before any handler saw it. A
+/// request that did not decode is a client's bug the client may not see: a warning.
 fn log_edge(metrics: &Metrics, method: &'static str, at: Instant, status: &Status) {
     let took = at.elapsed();
     let code = code_name(status.code());
     metrics.record(method, code, 0, took);
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    if is_decode_failure(status) {
+        tracing::warn!(
+            request_id = "-",
+            method,
+            language = "",
+            bytes_in = 0,
+            duration_ms,
+            status = code,
+            error = status.message(),
+            "call: the request message did not decode"
+        );
+    } else {
+        tracing::info!(
+            request_id = "-",
+            method,
+            language = "",
+            bytes_in = 0,
+            duration_ms,
+            status = code,
+            error = status.message(),
+            "call"
+        );
+    }
+}
+
+/// A call in progress at the edge. Dropped before it was answered, it is a call the client
+/// cancelled: hyper drops the call when the client resets its HTTP/2 stream (a cancelled call,
+/// a client-side timeout) or its connection closes, and the handler's own log line then never
+/// comes. Counted in `copydesk_cancelled_total` (not in `copydesk_calls_total`, which counts
+/// answers) and logged. For a NormalizeStream this covers only the wait for its response
+/// headers; a stream cancelled later is seen by its handler.
+struct Unanswered {
+    metrics: Arc<Metrics>,
+    method: &'static str,
+    at: Instant,
+    answered: bool,
+}
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
+        log_unanswered(
+            &self.metrics,
+            self.method,
+            "no answer was sent",
+            self.at.elapsed(),
+        );
+    }
+}
+
+/// The log line (and count) of a call or stream that ended before it was answered in full:
+/// cancelled by its client, or closed by the server when the drain timeout passed.
+pub fn log_unanswered(metrics: &Metrics, method: &'static str, detail: &str, took: Duration) {
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    if metrics.closing() {
+        tracing::info!(
+            request_id = "-",
+            method,
+            duration_ms,
+            detail,
+            status = "CANCELLED",
+            error = "closed unanswered by the server: the drain timeout passed",
+            "call"
+        );
+        return;
+    }
+    metrics.cancelled(method);
     tracing::info!(
         request_id = "-",
         method,
-        language = "",
-        bytes_in = 0,
-        duration_ms = took.as_secs_f64() * 1000.0,
-        status = code,
-        error = status.message(),
+        duration_ms,
+        detail,
+        status = "CANCELLED",
+        error = "the client cancelled (or its connection closed) before the answer",
         "call"
     );
 }
@@ -256,5 +409,45 @@ mod tests {
                 .contains("7 bytes")
         );
         assert!(oversize_status(&Status::out_of_range("other"), 1).is_none());
+    }
+
+    #[test]
+    fn decode_failures_are_told_apart_from_other_internal_statuses() {
+        for message in [
+            "failed to decode Protobuf message: Document.text: invalid string value: data is not UTF-8 encoded",
+            "failed to decode Protobuf message: invalid wire type value: 7",
+            "protocol error: received message with invalid compression flag: 2 (valid flags are 0 and 1), while sending request",
+            "Error decompressing: corrupt deflate stream, while sending request",
+            "Unexpected EOF decoding stream.",
+        ] {
+            assert!(is_decode_failure(&Status::internal(message)), "{message}");
+        }
+        assert!(!is_decode_failure(&Status::internal(
+            "the normaliser failed on this document (logged on the server)"
+        )));
+        assert!(!is_decode_failure(&Status::invalid_argument(
+            "failed to decode Protobuf message: x"
+        )));
+    }
+
+    #[test]
+    fn a_stream_message_over_the_stream_limit_names_both_limits() {
+        let tonic = Status::out_of_range(
+            "Error, decoded message length too large: found 40000000 bytes, the limit is: 33619968 bytes",
+        );
+        let s = stream_oversize_status(&tonic, 16 << 20).unwrap();
+        assert_eq!(s.code(), Code::ResourceExhausted);
+        assert!(s.message().contains("40000000 bytes"), "{s:?}");
+        assert!(s.message().contains("33619968 bytes"), "{s:?}");
+        assert!(s.message().contains("16777216 bytes"), "{s:?}");
+        assert!(s.message().contains("the stream ends"), "{s:?}");
+        assert!(stream_oversize_status(&Status::internal("x"), 1).is_none());
+    }
+
+    #[test]
+    fn the_stream_limit_is_above_the_unary_limit_and_saturates() {
+        assert_eq!(unary_message_limit(16 << 20), (16 << 20) + ENVELOPE_BYTES);
+        assert_eq!(stream_message_limit(16 << 20), (32 << 20) + ENVELOPE_BYTES);
+        assert_eq!(stream_message_limit(usize::MAX), usize::MAX);
     }
 }

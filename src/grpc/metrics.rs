@@ -1,11 +1,12 @@
 //! Counters and a latency histogram in Prometheus text format, served on an optional plain
-//! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, one mutex-guarded map for the
-//! (method, code) counters, and a raw TCP responder instead of another HTTP stack.
+//! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, mutex-guarded maps for the
+//! labelled counters, and a raw TCP responder instead of another HTTP stack. Also the
+//! aggregated log line of shed calls (`log_shed`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,6 +35,15 @@ pub struct Metrics {
     errors: AtomicU64,
     shed: AtomicU64,
     in_flight: AtomicI64,
+    /// Requests whose message did not decode, by method.
+    decode_failures: Mutex<BTreeMap<&'static str, u64>>,
+    /// Calls and streams the client cancelled before they were answered in full, by method.
+    cancelled: Mutex<BTreeMap<&'static str, u64>>,
+    /// `shed` as far as the aggregated log line has reported it.
+    shed_logged: AtomicU64,
+    /// Set when the drain timeout passed: calls still open end because the server closes them,
+    /// not because their client cancelled.
+    closing: AtomicBool,
 }
 
 impl Metrics {
@@ -76,6 +86,38 @@ impl Metrics {
         self.shed.load(Ordering::Relaxed)
     }
 
+    /// Calls shed since the last call of this method (for the aggregated log line).
+    pub fn shed_since_last_asked(&self) -> u64 {
+        let now = self.shed.load(Ordering::Relaxed);
+        let before = self.shed_logged.swap(now, Ordering::Relaxed);
+        now.saturating_sub(before)
+    }
+
+    /// Counts a request whose message did not decode.
+    pub fn decode_failure(&self, method: &'static str) {
+        let mut map = self
+            .decode_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *map.entry(method).or_default() += 1;
+    }
+
+    /// Counts a call or stream the client cancelled before it was answered in full.
+    pub fn cancelled(&self, method: &'static str) {
+        let mut map = self.cancelled.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(method).or_default() += 1;
+    }
+
+    /// Marks that the drain timeout passed and the server closes what is still open.
+    pub fn set_closing(&self) {
+        self.closing.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the drain timeout passed (see `set_closing`).
+    pub fn closing(&self) -> bool {
+        self.closing.load(Ordering::Relaxed)
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -110,6 +152,23 @@ impl Metrics {
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
             );
+        }
+        for (name, help, map) in [
+            (
+                "copydesk_decode_failures_total",
+                "Requests whose message did not decode (not protobuf, invalid UTF-8 in a string field, bad framing or compression), answered INTERNAL, by method.",
+                &self.decode_failures,
+            ),
+            (
+                "copydesk_cancelled_total",
+                "Calls and streams that the client cancelled (or whose connection broke) before they were answered in full, by method.",
+                &self.cancelled,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (method, n) in map.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                let _ = writeln!(out, "{name}{{method=\"{method}\"}} {n}");
+            }
         }
         let _ = writeln!(
             out,
@@ -153,6 +212,34 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// Writes one log line per `every` with the number of calls shed at the concurrency limit in
+/// that time, instead of one line per shed call (under overload that was thousands of lines a
+/// second). Runs until the task is aborted; `serve` then reports the rest with
+/// [`log_shed_once`].
+pub async fn log_shed(metrics: std::sync::Arc<Metrics>, every: Duration, limit: usize) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is immediate
+    loop {
+        tick.tick().await;
+        log_shed_once(&metrics, every, limit);
+    }
+}
+
+/// The aggregated line for the calls shed since the last one, if any were.
+pub fn log_shed_once(metrics: &Metrics, every: Duration, limit: usize) {
+    let shed = metrics.shed_since_last_asked();
+    if shed > 0 {
+        tracing::warn!(
+            shed,
+            concurrency_limit = limit,
+            interval_ms = every.as_millis() as u64,
+            "shed {shed} calls at the concurrency limit of {limit} documents in work (RESOURCE_EXHAUSTED) in the last {} ms",
+            every.as_millis()
+        );
+    }
+}
+
 /// Answers every HTTP request on `listener` with the metrics (any path; `GET /metrics` is
 /// what scrapers send). Runs until the task is aborted.
 pub async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
@@ -193,6 +280,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shed_calls_are_reported_once_each_to_the_aggregated_log() {
+        let m = Metrics::default();
+        assert_eq!(m.shed_since_last_asked(), 0);
+        m.shed();
+        m.shed();
+        assert_eq!(m.shed_since_last_asked(), 2);
+        assert_eq!(m.shed_since_last_asked(), 0);
+        m.shed();
+        assert_eq!(m.shed_since_last_asked(), 1);
+        assert_eq!(m.shed_total(), 3);
+    }
+
+    #[test]
     fn render_has_counters_and_a_cumulative_histogram() {
         let m = Metrics::default();
         m.record("Normalize", "OK", 100, Duration::from_millis(3));
@@ -203,7 +303,12 @@ mod tests {
             Duration::from_millis(30),
         );
         m.shed();
+        m.decode_failure("Normalize");
+        m.cancelled("NormalizeStream");
+        m.cancelled("NormalizeStream");
         let text = m.render();
+        assert!(text.contains("copydesk_decode_failures_total{method=\"Normalize\"} 1"));
+        assert!(text.contains("copydesk_cancelled_total{method=\"NormalizeStream\"} 2"));
         assert!(text.contains("copydesk_calls_total{method=\"Normalize\",code=\"OK\"} 1"));
         assert!(text.contains("copydesk_received_bytes_total 100"));
         assert!(text.contains("copydesk_errors_total 1"));

@@ -1,25 +1,30 @@
 //! `copydesk.v1.NormalizerService`: a state struct (rules, limits, counters) and the trait impl.
 //!
-//! Every document runs on tokio's blocking pool, so a large one never stalls the async workers.
-//! A semaphore bounds the documents in work: unary calls over the limit are shed at once with
-//! RESOURCE_EXHAUSTED; stream items wait for a permit within their deadline, which gives a
-//! pipeline back-pressure instead of errors (the number of streams is bounded by
+//! Every document runs on the engine threads (`workers`), so a large one never stalls the async
+//! workers. A semaphore bounds the documents in work: unary calls over the limit are shed at
+//! once with RESOURCE_EXHAUSTED; stream items wait for a permit within their deadline, which
+//! gives a pipeline back-pressure instead of errors (the number of streams is bounded by
 //! `max_concurrent_streams`). The permit stays with the engine run until it really ends, even
 //! when the caller's deadline passed, so timed-out work still counts against the limit.
+//!
+//! A NormalizeStream runs up to `--stream-concurrency` of its items at once, each as a task,
+//! and sends their answers in input order (`serve_stream`).
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::convert;
-use super::layer::{Arrival, oversize_status};
+use super::layer::{Arrival, is_decode_failure, log_unanswered, stream_oversize_status};
 use super::metrics::Metrics;
 use super::workers::Workers;
 use crate::config::ServeConfig;
@@ -31,6 +36,10 @@ use crate::rules::Rules;
 /// Responses a stream may hold ready before the reader takes them: a slow reader slows the
 /// writer after this many documents.
 const STREAM_BUFFER: usize = 4;
+
+/// A call refused at the concurrency limit (its RESOURCE_EXHAUSTED status). A type of its own
+/// so that it cannot be logged like other failures by mistake: see `finish_shed`.
+struct Shed(Status);
 
 /// A point in time by which an answer is due, and who set it (for the message).
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +77,8 @@ struct Shared {
     engine: engine::Config,
     request_timeout: Duration,
     concurrency_limit: usize,
+    /// Items of one stream in work at once (`--stream-concurrency`).
+    stream_concurrency: usize,
     permits: Arc<Semaphore>,
     /// Engine runs at the same time: one per engine thread (see `blocking`).
     engine_slots: Arc<Semaphore>,
@@ -95,6 +106,7 @@ impl Normalizer {
                 engine: config.engine(),
                 request_timeout: config.request_timeout,
                 concurrency_limit: config.concurrency_limit,
+                stream_concurrency: config.stream_concurrency.max(1),
                 permits: Arc::new(Semaphore::new(config.concurrency_limit)),
                 engine_slots: Arc::new(Semaphore::new(workers.threads())),
                 workers,
@@ -139,15 +151,39 @@ impl Normalizer {
             .earliest(self.client_deadline(request))
     }
 
-    /// A permit for a unary call, or RESOURCE_EXHAUSTED at once.
-    fn try_permit(&self) -> Result<OwnedSemaphorePermit, Status> {
+    /// A permit for a unary call, or RESOURCE_EXHAUSTED at once (counted as shed).
+    fn try_permit(&self) -> Result<OwnedSemaphorePermit, Shed> {
         self.shared.permits.clone().try_acquire_owned().map_err(|_| {
             self.shared.metrics.shed();
-            Status::resource_exhausted(format!(
+            Shed(Status::resource_exhausted(format!(
                 "server is at its concurrency limit of {} documents in work: retry with backoff",
                 self.shared.concurrency_limit
-            ))
+            )))
         })
+    }
+
+    /// The metrics of a call shed at the concurrency limit. Under overload there are thousands
+    /// a second, so each gets a debug line only; the info-level record is the line a second
+    /// that `metrics::log_shed` writes with their number.
+    fn finish_shed(
+        &self,
+        method: &'static str,
+        bytes: usize,
+        started: Instant,
+        shed: Shed,
+    ) -> Status {
+        let took = started.elapsed();
+        let code = convert::code_name(shed.0.code());
+        self.shared.metrics.record(method, code, bytes, took);
+        tracing::debug!(
+            method,
+            bytes_in = bytes,
+            duration_ms = took.as_secs_f64() * 1000.0,
+            status = code,
+            error = shed.0.message(),
+            "call shed"
+        );
+        shed.0
     }
 
     /// Runs `work` on an engine thread, holding `permit` until it ends; answers by `deadline`.
@@ -285,10 +321,18 @@ impl Normalizer {
         }
     }
 
-    /// The status of a message that tonic refused as too large, rewritten to the contract's
-    /// RESOURCE_EXHAUSTED naming our document limit; other statuses pass unchanged.
-    fn limit_status(&self, status: Status) -> Status {
-        oversize_status(&status, self.shared.engine.max_document_bytes).unwrap_or(status)
+    /// The status that ends a stream whose request stream broke: a message tonic refused as too
+    /// large becomes RESOURCE_EXHAUSTED naming the stream's limit; others pass unchanged.
+    fn stream_end_status(&self, status: Status) -> Status {
+        stream_oversize_status(&status, self.shared.engine.max_document_bytes).unwrap_or(status)
+    }
+
+    /// A document over the document limit, refused before anything is spent on it: no
+    /// concurrency permit, no engine thread (the engine's own check gives the same answer).
+    fn too_large(&self, doc: &pb::Document) -> Option<Status> {
+        let limit = self.shared.engine.max_document_bytes;
+        let size = convert::document_len(doc);
+        (size > limit).then(|| convert::status(&engine::Error::TooLarge { size, limit }))
     }
 }
 
@@ -314,7 +358,16 @@ impl NormalizerService for Normalizer {
         let req = request.into_inner();
         let doc = req.document.unwrap_or_default();
         let options = req.options.unwrap_or_default();
-        let permit = self.try_permit();
+        let permit = match self.too_large(&doc) {
+            Some(status) => Err(status),
+            None => match self.try_permit() {
+                Ok(permit) => Ok(permit),
+                Err(shed) => {
+                    let bytes = convert::document_len(&doc);
+                    return Err(self.finish_shed("Normalize", bytes, started, shed));
+                }
+            },
+        };
         let result = self
             .normalize_logged("Normalize", doc, options, deadline, permit, started)
             .await;
@@ -332,72 +385,9 @@ impl NormalizerService for Normalizer {
         request: Request<Streaming<pb::NormalizeStreamRequest>>,
     ) -> Result<Response<Self::NormalizeStreamStream>, Status> {
         let client_deadline = self.client_deadline(&request);
-        let mut inbound = request.into_inner();
+        let inbound = request.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        let this = self.clone();
-        tokio::spawn(async move {
-            loop {
-                let next = match client_deadline {
-                    Some(d) => match tokio::time::timeout_at(d.at, inbound.message()).await {
-                        Ok(next) => next,
-                        Err(_) => {
-                            let _ = tx.send(Err(d.exceeded())).await;
-                            break;
-                        }
-                    },
-                    None => inbound.message().await,
-                };
-                let req = match next {
-                    Ok(Some(req)) => req,
-                    Ok(None) => break,
-                    Err(status) => {
-                        // The request stream itself broke (too large, bad frame, reset):
-                        // nothing more can be read, so the stream ends with that status.
-                        let _ = tx.send(Err(this.limit_status(status))).await;
-                        break;
-                    }
-                };
-                let started = Instant::now();
-                let doc = req.document.unwrap_or_default();
-                let options = req.options.unwrap_or_default();
-                // The item echoes the id; one too long to be an id is refused, and echoed only
-                // as far as an id may go.
-                let id = prefix_within(&doc.id, engine::MAX_ID_BYTES).to_string();
-                let deadline = this.server_deadline(started).earliest(client_deadline);
-                let permit = match tokio::time::timeout_at(
-                    deadline.at,
-                    this.shared.permits.clone().acquire_owned(),
-                )
-                .await
-                {
-                    Ok(Ok(permit)) => Ok(permit),
-                    Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
-                    Err(_) => Err(deadline.exceeded()),
-                };
-                let result = this
-                    .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
-                    .await;
-                let client_gone = client_deadline.is_some_and(|d| Instant::now() >= d.at);
-                let item = match result {
-                    Ok(article) => pb::normalize_stream_response::Result::Article(article),
-                    Err(status) => {
-                        if client_gone && status.code() == Code::DeadlineExceeded {
-                            let _ = tx.send(Err(status)).await;
-                            break;
-                        }
-                        pb::normalize_stream_response::Result::Error(convert::item_error(&status))
-                    }
-                };
-                let response = pb::NormalizeStreamResponse {
-                    id,
-                    result: Some(item),
-                };
-                // A full channel waits here: the reader's pace sets the writer's.
-                if tx.send(Ok(response)).await.is_err() {
-                    break; // the client went away
-                }
-            }
-        });
+        tokio::spawn(self.clone().serve_stream(inbound, client_deadline, tx));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
@@ -408,9 +398,15 @@ impl NormalizerService for Normalizer {
         let deadline = self.unary_deadline(&request);
         let started = arrival(&request);
         let req = request.into_inner();
-        let id = self.request_id("");
         let bytes = req.text.len();
-        let result = self.detect(req, deadline).await;
+        let result = match self.detect_checks(&req) {
+            Err(status) => Err(status),
+            Ok(hint) => match self.try_permit() {
+                Ok(permit) => self.detect(req, hint, deadline, permit).await,
+                Err(shed) => return Err(self.finish_shed("DetectLanguage", bytes, started, shed)),
+            },
+        };
+        let id = self.request_id("");
         let language = result
             .as_ref()
             .ok()
@@ -447,12 +443,266 @@ impl NormalizerService for Normalizer {
     }
 }
 
+/// What the task of one stream item gives back.
+enum Answer {
+    /// The item's response: an article or an error item (boxed: an article is large, the
+    /// other variant small, and the answer moves through the queue of items in work).
+    Item(Box<pb::NormalizeStreamResponse>),
+    /// The client's deadline for the whole stream passed: the stream ends with this status.
+    End(Status),
+}
+
+/// How a stream ended.
+enum StreamEnd {
+    /// The client closed its side and every item was answered.
+    Done,
+    /// The client went away (cancelled, or its connection closed) before every answer was sent.
+    Cancelled,
+    /// The stream ends with this status, after the items read before its cause were answered.
+    Failed(Status),
+}
+
+/// The items of one stream in work, oldest first, each a task of its own. Dropping it (the
+/// stream ended early or the client left) aborts the tasks; an engine run already started
+/// still ends on its thread and holds its concurrency permit until then.
+#[derive(Default)]
+struct InWork(VecDeque<(String, JoinHandle<Answer>)>);
+
+impl InWork {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn push(&mut self, id: String, task: JoinHandle<Answer>) {
+        self.0.push_back((id, task));
+    }
+
+    /// The oldest item's answer once it is ready (later items may be ready before it and
+    /// wait); never ready while nothing is in work. Cancel-safe: the item leaves the queue only
+    /// in the poll that returns its answer.
+    async fn oldest(&mut self) -> Answer {
+        let Some((id, task)) = self.0.front_mut() else {
+            return std::future::pending().await;
+        };
+        let answer = match task.await {
+            Ok(answer) => answer,
+            Err(error) => {
+                // The item's task panicked (a bug: `stream_item` does not panic) or was
+                // aborted (only on drop, so not here).
+                tracing::error!(%error, request_id = id.as_str(), "a stream item's task failed");
+                Answer::Item(Box::new(pb::NormalizeStreamResponse {
+                    id: std::mem::take(id),
+                    result: Some(pb::normalize_stream_response::Result::Error(
+                        convert::item_error(&Status::internal(
+                            "the normaliser failed on this document (logged on the server)",
+                        )),
+                    )),
+                }))
+            }
+        };
+        self.0.pop_front();
+        answer
+    }
+}
+
+impl Drop for InWork {
+    fn drop(&mut self) {
+        for (_, task) in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// The next request of a stream, or the status that ends the stream: the request stream broke,
+/// or the client's deadline for the stream passed while waiting for it.
+async fn read_next(
+    inbound: &mut Streaming<pb::NormalizeStreamRequest>,
+    client_deadline: Option<Deadline>,
+) -> Result<Option<pb::NormalizeStreamRequest>, Status> {
+    match client_deadline {
+        // `Streaming::message` is cancel-safe: a partly read message stays in its buffer.
+        Some(d) => tokio::time::timeout_at(d.at, inbound.message())
+            .await
+            .unwrap_or_else(|_| Err(d.exceeded())),
+        None => inbound.message().await,
+    }
+}
+
 impl Normalizer {
-    async fn detect(
-        &self,
-        req: pb::DetectLanguageRequest,
-        deadline: Deadline,
-    ) -> Result<pb::DetectLanguageResponse, Status> {
+    /// One NormalizeStream: reads items while fewer than `--stream-concurrency` are in work,
+    /// runs each as its own task (they share the engine threads with every other call), and
+    /// sends the answers in input order. Back-pressure: an answer waits for room in `tx` (the
+    /// client's reading pace), and no item is read meanwhile, so a slow reader holds the
+    /// writer back through HTTP/2 flow control; per stream at most `stream_concurrency` items
+    /// are in work and `STREAM_BUFFER` answers wait to be sent. Each item keeps its own
+    /// deadline, counted from when it was read: the server's request timeout, or the client's
+    /// deadline for the stream when that comes first.
+    async fn serve_stream(
+        self,
+        mut inbound: Streaming<pb::NormalizeStreamRequest>,
+        client_deadline: Option<Deadline>,
+        tx: mpsc::Sender<Result<pb::NormalizeStreamResponse, Status>>,
+    ) {
+        let opened = Instant::now();
+        let concurrency = self.shared.stream_concurrency;
+        let mut in_work = InWork::default();
+        let mut reading = true;
+        let mut last_read = opened;
+        let mut answered: u64 = 0;
+        // The status the stream ends with once the items read before it are answered.
+        let mut ending = None;
+        let end = loop {
+            let can_read = reading && in_work.len() < concurrency;
+            if !can_read && in_work.is_empty() {
+                break ending.take().map_or(StreamEnd::Done, StreamEnd::Failed);
+            }
+            tokio::select! {
+                answer = in_work.oldest() => match answer {
+                    Answer::Item(response) => {
+                        // A full channel waits here: the reader's pace sets the writer's.
+                        if tx.send(Ok(*response)).await.is_err() {
+                            break StreamEnd::Cancelled;
+                        }
+                        answered += 1;
+                    }
+                    Answer::End(status) => break StreamEnd::Failed(status),
+                },
+                next = read_next(&mut inbound, client_deadline), if can_read => match next {
+                    Ok(Some(req)) => {
+                        last_read = Instant::now();
+                        // The item echoes the id; one too long to be an id is refused, and
+                        // echoed only as far as an id may go.
+                        let id = req
+                            .document
+                            .as_ref()
+                            .map_or("", |d| prefix_within(&d.id, engine::MAX_ID_BYTES))
+                            .to_string();
+                        let task = tokio::spawn(self.clone().stream_item(
+                            id.clone(),
+                            req,
+                            client_deadline,
+                        ));
+                        in_work.push(id, task);
+                    }
+                    Ok(None) => reading = false,
+                    Err(status) => {
+                        // The request stream itself broke (a message over the stream's limit,
+                        // one that does not decode, a reset) or the client's deadline passed:
+                        // nothing more is read; the items in work are answered, then the
+                        // stream ends. Counted now as the answer to the message that broke it.
+                        reading = false;
+                        let status = self.stream_end_status(status);
+                        let code = convert::code_name(status.code());
+                        if is_decode_failure(&status) {
+                            self.shared.metrics.decode_failure("NormalizeStream");
+                        }
+                        self.shared
+                            .metrics
+                            .record("NormalizeStream", code, 0, last_read.elapsed());
+                        ending = Some(status);
+                    }
+                },
+                () = tx.closed() => break StreamEnd::Cancelled,
+            }
+        };
+        let dropped = in_work.len();
+        drop(in_work); // aborts what is still in work
+        let took = opened.elapsed();
+        let duration_ms = took.as_secs_f64() * 1000.0;
+        match end {
+            StreamEnd::Done => tracing::info!(
+                request_id = "-",
+                method = "NormalizeStream",
+                items = answered,
+                duration_ms,
+                status = "OK",
+                "stream ended"
+            ),
+            StreamEnd::Cancelled => log_unanswered(
+                &self.shared.metrics,
+                "NormalizeStream",
+                &format!("stream: {answered} items answered, {dropped} in work dropped"),
+                took,
+            ),
+            StreamEnd::Failed(status) => {
+                let code = convert::code_name(status.code());
+                if is_decode_failure(&status) {
+                    tracing::warn!(
+                        request_id = "-",
+                        method = "NormalizeStream",
+                        items = answered,
+                        duration_ms,
+                        status = code,
+                        error = status.message(),
+                        "stream ended: a request message did not decode"
+                    );
+                } else {
+                    tracing::info!(
+                        request_id = "-",
+                        method = "NormalizeStream",
+                        items = answered,
+                        duration_ms,
+                        status = code,
+                        error = status.message(),
+                        "stream ended"
+                    );
+                }
+                let _ = tx.send(Err(status)).await;
+            }
+        }
+    }
+
+    /// One stream item, from its request to its answer (logged and counted like a call).
+    async fn stream_item(
+        self,
+        id: String,
+        req: pb::NormalizeStreamRequest,
+        client_deadline: Option<Deadline>,
+    ) -> Answer {
+        let started = Instant::now();
+        let doc = req.document.unwrap_or_default();
+        let options = req.options.unwrap_or_default();
+        let deadline = self.server_deadline(started).earliest(client_deadline);
+        let permit = match self.too_large(&doc) {
+            Some(status) => Err(status),
+            None => match tokio::time::timeout_at(
+                deadline.at,
+                self.shared.permits.clone().acquire_owned(),
+            )
+            .await
+            {
+                Ok(Ok(permit)) => Ok(permit),
+                Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
+                Err(_) => Err(deadline.exceeded()),
+            },
+        };
+        let result = self
+            .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
+            .await;
+        let item = match result {
+            Ok(article) => pb::normalize_stream_response::Result::Article(article),
+            Err(status) => {
+                let client_gone = client_deadline.is_some_and(|d| Instant::now() >= d.at);
+                if client_gone && status.code() == Code::DeadlineExceeded {
+                    return Answer::End(status);
+                }
+                pb::normalize_stream_response::Result::Error(convert::item_error(&status))
+            }
+        };
+        Answer::Item(Box::new(pb::NormalizeStreamResponse {
+            id,
+            result: Some(item),
+        }))
+    }
+}
+
+impl Normalizer {
+    /// DetectLanguage's checks of its request; the hint, trimmed, when they pass.
+    fn detect_checks(&self, req: &pb::DetectLanguageRequest) -> Result<String, Status> {
         if req.text.trim().is_empty() {
             return Err(Status::invalid_argument(
                 "text is empty: send the text whose language to detect",
@@ -469,7 +719,16 @@ impl Normalizer {
                 limit,
             }));
         }
-        let permit = self.try_permit()?;
+        Ok(hint)
+    }
+
+    async fn detect(
+        &self,
+        req: pb::DetectLanguageRequest,
+        hint: String,
+        deadline: Deadline,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<pb::DetectLanguageResponse, Status> {
         self.blocking(deadline, permit, move |rules, _| {
             let hint = Some(hint.as_str()).filter(|h| !h.is_empty());
             Ok(convert::detection(rules.detector().detect(&req.text, hint)))
