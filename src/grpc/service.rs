@@ -124,7 +124,7 @@ impl Normalizer {
                 self.shared.next_id.fetch_add(1, Ordering::Relaxed)
             )
         } else {
-            prefix_within(id, engine::MAX_ID_BYTES).to_string()
+            engine::text::truncate(id, engine::MAX_ID_BYTES).to_string()
         }
     }
 
@@ -294,7 +294,7 @@ impl Normalizer {
     ) {
         let took = started.elapsed();
         // An over-long id is refused, but the refusal is logged: never the whole of it.
-        let id = prefix_within(id, engine::MAX_ID_BYTES);
+        let id = engine::text::truncate(id, engine::MAX_ID_BYTES);
         let code = convert::code_name(status.map_or(Code::Ok, Status::code));
         self.shared.metrics.record(method, code, bytes, took);
         let duration_ms = took.as_secs_f64() * 1000.0;
@@ -579,7 +579,7 @@ impl Normalizer {
                         let id = req
                             .document
                             .as_ref()
-                            .map_or("", |d| prefix_within(&d.id, engine::MAX_ID_BYTES))
+                            .map_or("", |d| engine::text::truncate(&d.id, engine::MAX_ID_BYTES))
                             .to_string();
                         let task = tokio::spawn(self.clone().stream_item(
                             id.clone(),
@@ -734,24 +734,5 @@ impl Normalizer {
             Ok(convert::detection(rules.detector().detect(&req.text, hint)))
         })
         .await
-    }
-}
-
-/// The longest prefix of `s` within `max` bytes that ends on a character boundary.
-fn prefix_within(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_logged_id_is_cut_on_a_character_boundary() {
-        assert_eq!(super::prefix_within("abc", 10), "abc");
-        assert_eq!(super::prefix_within("aéb", 2), "a");
-        assert_eq!(super::prefix_within("aéb", 3), "aé");
     }
 }
