@@ -79,6 +79,10 @@ pub struct LangRules {
     pub photographer_markers: Vec<String>,
     /// Words in credits that are neither names nor agencies ("记者", "File Photo").
     pub credit_fillers: Vec<String>,
+    /// Lower-case words that make a bracketed credit a photo credit.
+    pub photo_words: Vec<String>,
+    /// Lower-case whole credit parts that name no one.
+    pub credit_noise: Vec<String>,
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
@@ -570,6 +574,8 @@ impl LangRules {
             credit_labels: lower(parsed.credit_labels),
             photographer_markers: parsed.photographer_markers,
             credit_fillers: parsed.credit_fillers,
+            photo_words: lower(parsed.photo_words),
+            credit_noise: lower(parsed.credit_noise),
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
             datelines,

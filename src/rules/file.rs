@@ -30,6 +30,12 @@ pub struct LangFile {
     pub photographer_markers: Vec<String>,
     #[serde(default)]
     pub credit_fillers: Vec<String>,
+    /// Words that make a bracketed credit a photo credit ("AP Photo/…", "(Photo: …)").
+    #[serde(default)]
+    pub photo_words: Vec<String>,
+    /// Whole parts of a credit that name no one ("File Photo", "Handout", "Pool", "via").
+    #[serde(default)]
+    pub credit_noise: Vec<String>,
     #[serde(default)]
     pub byline_prefixes: Vec<String>,
     #[serde(default)]

@@ -20,39 +20,6 @@ const MAX_CREDIT_WORDS: usize = 14;
 /// How far from the end of a line a tail credit is looked for, in characters.
 const TAIL_WINDOW_CHARS: usize = 160;
 
-/// Words that mark a credit part as a photo credit, in any language ("AP Photo", "Photo by").
-const PHOTO_WORDS: &[&str] = &[
-    "photo",
-    "foto",
-    "photos",
-    "fotos",
-    "bild",
-    "image",
-    "picture",
-    "photograph",
-    "fot",
-];
-
-/// Parts of a credit that are neither creators nor agencies.
-const NOISE: &[&str] = &[
-    "file",
-    "file photo",
-    "archive",
-    "archiv",
-    "archivbild",
-    "archive image",
-    "archive photo",
-    "handout",
-    "stringer",
-    "pool",
-    "dr",
-    "photo",
-    "foto",
-    "bild",
-    "image",
-    "via",
-];
-
 /// Finds a credit in `text`: the whole unit, or its tail after a caption.
 pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
     // "– फोटो : पीटीआई": a dash may lead a credit line.
@@ -256,9 +223,10 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
         return false;
     }
     let lower = inner.to_lowercase();
-    let photo_word = PHOTO_WORDS
-        .iter()
-        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w));
+    let photo_word = applied
+        .files()
+        .flat_map(|f| f.photo_words.iter())
+        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == w));
     let agency = !applied.agencies.find_in(inner).is_empty();
     let credit_word = credit_words(applied)
         .chain(
@@ -594,7 +562,9 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             }
             continue;
         }
-        if NOISE.contains(&lower.as_str())
+        if applied
+            .files()
+            .any(|f| f.credit_noise.iter().any(|n| *n == lower))
             || lower.starts_with("file photo")
             || lower.starts_with("archiv")
         {
