@@ -336,7 +336,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         for part in lexicon::split_names(head, &joiners) {
             if let Some(a) = applied.agencies.lookup(part) {
                 b.agencies.extend(lexicon::news_name(a));
-            } else if is_person(part) {
+            } else if is_person(part, applied) {
                 lexicon::push_unique(&mut b.authors, part);
             } else {
                 break;
@@ -347,7 +347,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             let words: Vec<&str> = head.split_whitespace().collect();
             if let Some(name) = (1..words.len().saturating_sub(1))
                 .map(|k| words[k..].join(" "))
-                .find(|n| n.split_whitespace().count() <= 4 && is_person(n))
+                .find(|n| n.split_whitespace().count() <= 4 && is_person(n, applied))
             {
                 b.authors.push(name);
             }
@@ -360,8 +360,8 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
 }
 
 /// A person's name: two words or more, or one word in capitals.
-fn is_person(s: &str) -> bool {
-    lexicon::looks_like_name(s)
+fn is_person(s: &str, applied: &Applied) -> bool {
+    lexicon::looks_like_name(s, applied)
         && (s.split_whitespace().count() >= 2 || s.chars().all(|c| !c.is_lowercase()))
 }
 

@@ -367,13 +367,13 @@ fn shape(t: &str, applied: &Applied, stop: Option<&crate::rules::StopWords>) -> 
         o.set(Flag::LabelColon);
     }
     if short {
-        if o.words <= 5 && lexicon::looks_like_name(t) {
+        if o.words <= 5 && lexicon::looks_like_name(t, applied) {
             o.set(Flag::NameLike);
         }
-        if name_and_role(t) {
+        if name_and_role(t, applied) {
             o.set(Flag::NameRole);
         }
-        if name_after_word(t) {
+        if name_after_word(t, applied) {
             o.set(Flag::NameAfterWord);
         }
         if chars <= 40 && initials(t) {
@@ -394,13 +394,13 @@ fn shape(t: &str, applied: &Applied, stop: Option<&crate::rules::StopWords>) -> 
 
 /// "Jane Doe, Health correspondent", "Jan Kos – reporter for Reuters", "Eva Lind | Brussels":
 /// a name, a separator and a short description.
-fn name_and_role(t: &str) -> bool {
+fn name_and_role(t: &str, applied: &Applied) -> bool {
     for sep in [", ", " – ", " - ", " — ", " | ", " with ", " / "] {
         if let Some((name, role)) = t.split_once(sep) {
             let name = name.trim();
             let words = name.split_whitespace().count();
             return (2..=4).contains(&words)
-                && lexicon::looks_like_name(name)
+                && lexicon::looks_like_name(name, applied)
                 && !role.trim().is_empty()
                 && role.split_whitespace().count() <= 8
                 && !lexicon::ends_sentence(role);
@@ -410,7 +410,7 @@ fn name_and_role(t: &str) -> bool {
 }
 
 /// A short opening word (or a label with a colon), then a name of two to four words.
-fn name_after_word(t: &str) -> bool {
+fn name_after_word(t: &str, applied: &Applied) -> bool {
     let Some((first, rest)) = t.split_once(' ') else {
         return false;
     };
@@ -421,7 +421,7 @@ fn name_after_word(t: &str) -> bool {
         && first.chars().count() <= 8
         && first.chars().all(char::is_alphabetic)
         && (2..=4).contains(&words)
-        && lexicon::looks_like_name(rest)
+        && lexicon::looks_like_name(rest, applied)
 }
 
 /// One to four groups of one to five letters, split by slashes, commas or spaces, maybe in

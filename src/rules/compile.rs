@@ -86,6 +86,8 @@ pub struct LangRules {
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
+    /// Lower-case words that stand inside a name without a capital.
+    pub name_particles: Vec<String>,
     pub datelines: Vec<Pattern>,
     pub signatures: Vec<Pattern>,
     /// Whole caption lines with their credit in them; named groups `caption`, `creators`, `agency`.
@@ -578,6 +580,7 @@ impl LangRules {
             credit_noise: lower(parsed.credit_noise),
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
+            name_particles: lower(parsed.name_particles),
             datelines,
             signatures,
             captions,

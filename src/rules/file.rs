@@ -40,6 +40,9 @@ pub struct LangFile {
     pub byline_prefixes: Vec<String>,
     #[serde(default)]
     pub name_joiners: Vec<String>,
+    /// Lower-case words that stand inside a name without a capital ("von", "van der", "bin").
+    #[serde(default)]
+    pub name_particles: Vec<String>,
     #[serde(default)]
     pub dateline_patterns: Vec<String>,
     #[serde(default)]

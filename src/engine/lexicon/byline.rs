@@ -48,7 +48,7 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
         for part in split_names(rest, &joiners) {
             if let Some(a) = applied.agencies.lookup(part) {
                 byline.agencies.extend(news_name(a));
-            } else if looks_like_name(part) {
+            } else if looks_like_name(part, applied) {
                 push_unique(&mut byline.authors, part);
             } else {
                 // "Von Katrin Oberländer, Frankfurt am Main": names end where a place begins.

@@ -141,7 +141,7 @@ fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
         let has_mark = sep.contains([':', '©', '.', '：']);
         let has_slash = body.contains(['/', '|']) || !applied.agencies.find_in(body).is_empty();
         // Without a colon the rest must carry a credit's marks: "Foto ČTK", "Beeld Jan Smit".
-        let bare_ok = sep.trim().is_empty() && (has_slash || looks_like_name(body));
+        let bare_ok = sep.trim().is_empty() && (has_slash || looks_like_name(body, applied));
         if (has_mark || bare_ok) && !sentence_like(body) {
             return Some(CreditMatch {
                 caption: String::new(),
@@ -213,7 +213,7 @@ fn agency_slash_credit(t: &str, applied: &Applied) -> bool {
     parts.iter().any(|p| is_agency(p))
         && parts
             .iter()
-            .all(|p| p.is_empty() || is_agency(p) || looks_like_name(p) || p.len() <= 4)
+            .all(|p| p.is_empty() || is_agency(p) || looks_like_name(p, applied) || p.len() <= 4)
 }
 
 /// The inside of a parenthesised credit: "AP Photo/Jenna Lund", "Photo by X/Reuters",
@@ -562,9 +562,7 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             }
             continue;
         }
-        if applied
-            .files()
-            .any(|f| f.credit_noise.iter().any(|n| *n == lower))
+        if applied.files().any(|f| f.credit_noise.contains(&lower))
             || lower.starts_with("file photo")
             || lower.starts_with("archiv")
         {
@@ -574,7 +572,7 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         if part.chars().count() <= 3 && part.chars().all(|c| c.is_uppercase()) {
             continue;
         }
-        if looks_like_name(part) || part.chars().all(|c| !c.is_ascii()) {
+        if looks_like_name(part, applied) || part.chars().all(|c| !c.is_ascii()) {
             push_unique(&mut credit.creators, part);
         }
     }

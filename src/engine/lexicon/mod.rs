@@ -60,6 +60,12 @@ impl<'r> Applied<'r> {
             .and_then(|l| l.stop_words.as_ref())
     }
 
+    /// Whether a lower-case word stands inside names without a capital ("von", "de", "bin").
+    pub fn is_name_particle(&self, word: &str) -> bool {
+        self.files()
+            .any(|f| f.name_particles.iter().any(|p| p == word))
+    }
+
     /// Whether a lower-case word is a month name or abbreviation of the language.
     pub fn is_month(&self, word: &str) -> bool {
         self.files().any(|f| f.month_words.contains(word))
@@ -128,15 +134,9 @@ pub fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     Some(&text[at..])
 }
 
-/// Name particles that stay lower case inside a person's name.
-const PARTICLES: &[&str] = &[
-    "von", "van", "der", "den", "de", "da", "di", "del", "della", "la", "le", "bin", "al", "el",
-    "ibn", "ter", "ten", "zu", "y", "dos", "das", "do", "du", "af", "av",
-];
-
 /// Whether `s` looks like a person's name: 1–5 words, each capitalised (or all caps, or a
 /// particle), letters, dots, hyphens and apostrophes only. Scripts without case pass on shape.
-pub fn looks_like_name(s: &str) -> bool {
+pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.is_empty() || words.len() > 5 || s.chars().count() > 60 {
         return false;
@@ -153,8 +153,7 @@ pub fn looks_like_name(s: &str) -> bool {
         let first = w.chars().next().unwrap_or(' ');
         if first.is_uppercase() || (first.is_alphabetic() && !first.is_lowercase()) {
             capitalised += 1;
-        } else if i == 0 || i == words.len() - 1 || !PARTICLES.contains(&w.to_lowercase().as_str())
-        {
+        } else if i == 0 || i == words.len() - 1 || !applied.is_name_particle(&w.to_lowercase()) {
             return false;
         }
     }
@@ -261,12 +260,13 @@ mod tests {
 
     #[test]
     fn names() {
-        assert!(looks_like_name("Vitaly Smolnikov"));
-        assert!(looks_like_name("JANE DOE"));
-        assert!(looks_like_name("Ursula von der Leyen"));
-        assert!(!looks_like_name("Frankfurt am Main"));
-        assert!(!looks_like_name("the minutes of the events"));
-        assert!(looks_like_name("李明"));
+        let a = Applied::for_test("de");
+        assert!(looks_like_name("Vitaly Smolnikov", &a));
+        assert!(looks_like_name("JANE DOE", &a));
+        assert!(looks_like_name("Ursula von der Leyen", &a));
+        assert!(!looks_like_name("Frankfurt am Main", &a));
+        assert!(!looks_like_name("the minutes of the events", &a));
+        assert!(looks_like_name("李明", &a));
     }
 
     #[test]
