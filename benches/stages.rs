@@ -60,7 +60,11 @@ fn stages_at(c: &mut Criterion, rules: &Rules, label: &str, feed: &[String]) {
         let mut joined = String::new();
         b.iter(|| {
             for l in &lines {
-                black_box(engine::segment::segment(l, &mut joined));
+                black_box(engine::segment::segment(
+                    l,
+                    &mut joined,
+                    &rules.common().hyphen_keepers,
+                ));
             }
         })
     });
@@ -68,7 +72,7 @@ fn stages_at(c: &mut Criterion, rules: &Rules, label: &str, feed: &[String]) {
     let units: Vec<_> = lines
         .iter()
         .zip(joined.iter_mut())
-        .map(|(l, j)| engine::segment::segment(l, j).0)
+        .map(|(l, j)| engine::segment::segment(l, j, &rules.common().hyphen_keepers).0)
         .collect();
     let samples: Vec<String> = units
         .iter()

@@ -321,10 +321,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             Some((label, rest)) if label.split_whitespace().count() <= 3 => rest.trim(),
             _ => t,
         };
-        let joiners: Vec<String> = applied
-            .files()
-            .flat_map(|f| f.name_joiners.iter().cloned())
-            .collect();
+        let joiners = applied.name_joiners();
         let head = t
             .split([',', '|', '–', '—', '(', '/', '·', '•', ';'])
             .next()

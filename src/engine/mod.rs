@@ -303,7 +303,7 @@ pub fn read<'r, R>(
     let lines = repair::repair(&text, &mut notices, &mut removed);
     drop(text);
     let mut joined = String::new();
-    let (units, seg) = segment::segment(&lines, &mut joined);
+    let (units, seg) = segment::segment(&lines, &mut joined, &rules.common().hyphen_keepers);
     if units.is_empty() {
         return Err(Error::Empty);
     }

@@ -36,7 +36,13 @@ struct Open<'a> {
 
 /// Groups lines into units. Units joined from wrapped lines get their text in `joined` (cleared
 /// first); every other unit borrows its line from `lines`.
-pub fn segment<'a>(lines: &'a Lines, joined: &'a mut String) -> (Vec<Unit<'a>>, SegmentStats) {
+/// `hyphen_keepers`: words after a line-end compound hyphen that keep it (the rules' common
+/// list: "und", "and", "et", …).
+pub fn segment<'a>(
+    lines: &'a Lines,
+    joined: &'a mut String,
+    hyphen_keepers: &[String],
+) -> (Vec<Unit<'a>>, SegmentStats) {
     joined.clear();
     let mut stats = SegmentStats::default();
     let width = wrap_width(lines);
@@ -78,7 +84,7 @@ pub fn segment<'a>(lines: &'a Lines, joined: &'a mut String) -> (Vec<Unit<'a>>, 
                         start
                     }
                 };
-                join(joined, start, line.text, &mut stats);
+                join(joined, start, line.text, hyphen_keepers, &mut stats);
                 unit.last_line = line.no;
             }
             _ => {
@@ -211,15 +217,15 @@ fn is_wrap(line: &str, next: &str, width: usize) -> bool {
     goes_on && !super::lexicon::ends_sentence(line)
 }
 
-/// Words after a compound hyphen that keep it: "Wasserstraßen- und Schifffahrtsverwaltung".
-const HYPHEN_KEEPERS: &[&str] = &[
-    "und", "oder", "bis", "sowie", "and", "or", "to", "et", "ou", "y", "o", "e", "i", "a", "en",
-    "of", "och", "og", "und/oder",
-];
-
 /// Joins a wrapped line onto its paragraph, `joined[start..]`, undoing end-of-line hyphenation
 /// where the next line starts in lower case ("Was-" + "serstand" → "Wasserstand").
-fn join(joined: &mut String, start: usize, next: &str, stats: &mut SegmentStats) {
+fn join(
+    joined: &mut String,
+    start: usize,
+    next: &str,
+    keepers: &[String],
+    stats: &mut SegmentStats,
+) {
     let text = &joined[start..];
     let hyphenated = text.ends_with('-')
         && text[..text.len() - 1]
@@ -229,7 +235,8 @@ fn join(joined: &mut String, start: usize, next: &str, stats: &mut SegmentStats)
     if hyphenated {
         let word = first_word(next);
         let lower_start = word.chars().next().is_some_and(|c| c.is_lowercase());
-        let keeper = HYPHEN_KEEPERS.contains(&word.trim_end_matches([',', '.']));
+        let word = word.trim_end_matches([',', '.']);
+        let keeper = keepers.iter().any(|k| k == word);
         if keeper {
             joined.push(' ');
         } else if lower_start {
@@ -261,11 +268,15 @@ mod tests {
     fn texts(text: &str) -> Vec<String> {
         let lines = lines(text);
         let mut joined = String::new();
-        segment(&lines, &mut joined)
-            .0
-            .into_iter()
-            .map(|u| u.text.to_string())
-            .collect()
+        segment(
+            &lines,
+            &mut joined,
+            &crate::rules::test_rules().common().hyphen_keepers,
+        )
+        .0
+        .into_iter()
+        .map(|u| u.text.to_string())
+        .collect()
     }
 
     #[test]
@@ -291,7 +302,11 @@ mod tests {
         let text = "Kurzer Titel\n\nGenova, 14 mag. (LaPresse) – Un tratto di circa venti metri del muro di\ncontenimento che sostiene il terrapieno di via Cantore, a Sampierdarena, è\ncrollato nella notte invadendo la carreggiata sottostante. Il cedimento è\navvenuto poco dopo le 2.30.\nFoto: Max Muster/dpa\n\nEin zweiter Absatz, ebenfalls umbrochen, mit einem langen ersten Teil bis\nhierher und dem Rest.";
         let lines = lines(text);
         let mut joined = String::new();
-        let (units, _) = segment(&lines, &mut joined);
+        let (units, _) = segment(
+            &lines,
+            &mut joined,
+            &crate::rules::test_rules().common().hyphen_keepers,
+        );
         let got: Vec<(&str, u32, u32, u32, u32)> = units
             .iter()
             .map(|u| (u.text, u.line, u.last_line, u.group, u.group_len))
@@ -342,7 +357,11 @@ mod tests {
     fn units_know_their_lines_and_groups() {
         let lines = lines("A\nB\n\nC");
         let mut joined = String::new();
-        let (units, _) = segment(&lines, &mut joined);
+        let (units, _) = segment(
+            &lines,
+            &mut joined,
+            &crate::rules::test_rules().common().hyphen_keepers,
+        );
         assert_eq!(
             (units[1].line, units[1].group, units[1].group_len),
             (2, 0, 2)

@@ -86,6 +86,8 @@ pub struct LangRules {
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
+    /// Words after a line-end compound hyphen that keep it (common.toml's are read).
+    pub hyphen_keepers: Vec<String>,
     /// Lower-case words that stand inside a name without a capital.
     pub name_particles: Vec<String>,
     pub datelines: Vec<Pattern>,
@@ -581,6 +583,7 @@ impl LangRules {
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
             name_particles: lower(parsed.name_particles),
+            hyphen_keepers: lower(parsed.hyphen_keepers),
             datelines,
             signatures,
             captions,

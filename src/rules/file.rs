@@ -40,6 +40,10 @@ pub struct LangFile {
     pub byline_prefixes: Vec<String>,
     #[serde(default)]
     pub name_joiners: Vec<String>,
+    /// Words after a compound's hyphen at a line end that keep it ("Hafen-" + "und Bahnanlagen").
+    /// Segmenting runs before the language is known: only common.toml's list is read.
+    #[serde(default)]
+    pub hyphen_keepers: Vec<String>,
     /// Lower-case words that stand inside a name without a capital ("von", "van der", "bin").
     #[serde(default)]
     pub name_particles: Vec<String>,

@@ -21,10 +21,7 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
         .flat_map(|f| f.byline_prefixes.iter().map(String::as_str))
         .collect();
     prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let joiners: Vec<String> = applied
-        .files()
-        .flat_map(|f| f.name_joiners.iter().cloned())
-        .collect();
+    let joiners = applied.name_joiners();
     for prefix in prefixes {
         let Some(rest) = strip_prefix_ci(t, prefix) else {
             continue;
@@ -116,10 +113,7 @@ fn unwrap_signature<'t>(t: &'t str, applied: &Applied) -> &'t str {
 
 /// The byline a signature pattern reads in `t` (the whole of it), with `raw` as its raw line.
 fn signature_shape(t: &str, raw: &str, applied: &Applied) -> Option<Byline> {
-    let joiners: Vec<String> = applied
-        .files()
-        .flat_map(|f| f.name_joiners.iter().cloned())
-        .collect();
+    let joiners = applied.name_joiners();
     let input = LineInput::new(t, applied.agencies);
     for file in applied.files() {
         for re in &file.signatures {

@@ -44,7 +44,7 @@ fn pattern_caption(t: &str, applied: &Applied) -> Option<CreditMatch> {
                 raw: t.to_string(),
                 ..Credit::default()
             };
-            for name in super::split_names(group("creators"), &[]) {
+            for name in super::split_names(group("creators"), &applied.name_joiners()) {
                 push_unique(&mut credit.creators, name);
             }
             if let Some(a) = applied.agencies.lookup(group("agency"))

@@ -77,7 +77,7 @@ pub fn find_dateline_in(input: &LineInput<'_>, applied: &Applied) -> Option<Date
             let mut authors = Vec::new();
             for group in ["authors", "authors2"] {
                 if let Some(a) = caps.name(group) {
-                    for name in super::split_names(a.as_str(), &[]) {
+                    for name in super::split_names(a.as_str(), &applied.name_joiners()) {
                         super::push_unique(&mut authors, name);
                     }
                 }

@@ -60,6 +60,13 @@ impl<'r> Applied<'r> {
             .and_then(|l| l.stop_words.as_ref())
     }
 
+    /// The words that join two names in a list, of the language and common.toml.
+    pub fn name_joiners(&self) -> Vec<String> {
+        self.files()
+            .flat_map(|f| f.name_joiners.iter().cloned())
+            .collect()
+    }
+
     /// Whether a lower-case word stands inside names without a capital ("von", "de", "bin").
     pub fn is_name_particle(&self, word: &str) -> bool {
         self.files()
@@ -160,15 +167,14 @@ pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
     capitalised > 0
 }
 
-/// Splits a list of names: "A, B und C", "A and B", "A/B", "A; B".
+/// Splits a list of names: "A, B und C", "A and B", "A/B", "A; B". `joiners` are the words that
+/// join two names (the rules' `name_joiners`: "and", "und", "et", …).
 pub fn split_names<'a>(s: &'a str, joiners: &[String]) -> Vec<&'a str> {
     let mut parts: Vec<&str> = s
         .split([',', ';', '/', '&', '、', '،'])
         .map(str::trim)
         .collect();
-    let mut words = vec!["and".to_string(), "und".to_string()];
-    words.extend(joiners.iter().cloned());
-    for joiner in &words {
+    for joiner in joiners {
         let sep = format!(" {joiner} ");
         parts = parts
             .into_iter()
@@ -272,11 +278,11 @@ mod tests {
     #[test]
     fn name_lists_split() {
         assert_eq!(
-            split_names("Anna Berg, Jan Kos und Eva Lind", &[]),
+            split_names("Anna Berg, Jan Kos und Eva Lind", &["und".to_string()]),
             vec!["Anna Berg", "Jan Kos", "Eva Lind"]
         );
         assert_eq!(
-            split_names("A. Smith and B. Jones", &[]),
+            split_names("A. Smith and B. Jones", &["and".to_string()]),
             vec!["A. Smith", "B. Jones"]
         );
     }
