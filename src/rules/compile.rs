@@ -83,6 +83,8 @@ pub struct LangRules {
     pub photo_words: Vec<String>,
     /// Lower-case whole credit parts that name no one.
     pub credit_noise: Vec<String>,
+    /// Lower-case openings of credit parts that name no one.
+    pub credit_noise_prefixes: Vec<String>,
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
@@ -580,6 +582,7 @@ impl LangRules {
             credit_fillers: parsed.credit_fillers,
             photo_words: lower(parsed.photo_words),
             credit_noise: lower(parsed.credit_noise),
+            credit_noise_prefixes: lower(parsed.credit_noise_prefixes),
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
             name_particles: lower(parsed.name_particles),

@@ -36,6 +36,9 @@ pub struct LangFile {
     /// Whole parts of a credit that name no one ("File Photo", "Handout", "Pool", "via").
     #[serde(default)]
     pub credit_noise: Vec<String>,
+    /// Openings of credit parts that name no one ("File photo …", "Archivbild …").
+    #[serde(default)]
+    pub credit_noise_prefixes: Vec<String>,
     #[serde(default)]
     pub byline_prefixes: Vec<String>,
     #[serde(default)]

@@ -562,10 +562,12 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             }
             continue;
         }
-        if applied.files().any(|f| f.credit_noise.contains(&lower))
-            || lower.starts_with("file photo")
-            || lower.starts_with("archiv")
-        {
+        if applied.files().any(|f| {
+            f.credit_noise.contains(&lower)
+                || f.credit_noise_prefixes
+                    .iter()
+                    .any(|p| lower.starts_with(p.as_str()))
+        }) {
             continue;
         }
         // Desk codes ("EFE/AF/Name"): one to three capitals that are no agency.
