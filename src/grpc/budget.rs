@@ -174,6 +174,12 @@ impl Budget {
         self.bytes
     }
 
+    /// Whether the document could ever be admitted: a refusal when its estimate is over the
+    /// whole budget.
+    pub fn fits(&self, cost: Cost) -> Result<(), Refusal> {
+        self.check(cost).map(|_| ())
+    }
+
     fn check(&self, cost: Cost) -> Result<u32, Refusal> {
         if cost.estimate > self.bytes {
             return Err(Refusal::OverBudget {

@@ -192,8 +192,14 @@ impl Normalizer {
     /// the reason there is none: shed (the limit or the budget is taken now) or refused (the
     /// document alone is over the whole budget).
     fn try_admit(&self, doc: &pb::Document) -> Result<Admission, NotAdmitted> {
+        let cost = Cost::of(doc);
+        // Over the whole budget is refused whatever the load, before the load is looked at.
+        let budget = &self.shared.budget;
+        budget
+            .fits(cost)
+            .map_err(|r| NotAdmitted::Refused(r.status()))?;
         let count = self.try_permit().map_err(NotAdmitted::Shed)?;
-        match self.shared.budget.try_acquire(Cost::of(doc)) {
+        match budget.try_acquire(cost) {
             Ok(memory) => Ok(Admission {
                 _count: count,
                 _memory: memory,
