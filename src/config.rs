@@ -17,6 +17,11 @@ pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default for `--max-concurrent-streams` (HTTP/2 streams per connection).
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
+/// Default for `--memory-budget`: sized for a 512 MiB container. The rules take about 190 MB
+/// resident after start-up (compiled once), the runtime, the engine threads' regex caches and
+/// the request buffers of calls being read about 60 MB more; 224 MiB of documents in work
+/// leaves the rest as headroom (measured: docs/robustness.md, issue 12 item 2).
+pub const DEFAULT_MEMORY_BUDGET: usize = 224 * 1024 * 1024;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,6 +53,18 @@ pub struct ServeConfig {
     #[arg(long, env = "COPYDESK_CONCURRENCY_LIMIT", default_value_t = default_concurrency_limit(),
           value_parser = parse_positive_usize)]
     pub concurrency_limit: usize,
+
+    /// Memory for documents in work (e.g. 224MiB, 1GiB, or bytes): each document takes its
+    /// estimated peak (from its size and lines) while in work; unary calls beyond it are shed
+    /// with RESOURCE_EXHAUSTED, stream items wait; a document estimated over the whole budget
+    /// is refused.
+    #[arg(long, env = "COPYDESK_MEMORY_BUDGET", default_value = "224MiB", value_parser = parse_bytes)]
+    pub memory_budget: usize,
+
+    /// Largest response message in bytes; a larger article is RESOURCE_EXHAUSTED (in a stream:
+    /// an error item). Default: twice --max-document-bytes plus 1 MiB.
+    #[arg(long, env = "COPYDESK_MAX_RESPONSE_BYTES", value_parser = parse_bytes)]
+    pub max_response_bytes: Option<usize>,
 
     /// HTTP/2 streams (calls and open NormalizeStreams) per connection.
     #[arg(long, env = "COPYDESK_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
@@ -90,6 +107,8 @@ impl Default for ServeConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_limit: default_concurrency_limit(),
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
+            max_response_bytes: None,
             stream_concurrency: default_stream_concurrency(),
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
@@ -107,6 +126,16 @@ impl ServeConfig {
             max_document_bytes: self.max_document_bytes,
             ..crate::engine::Config::default()
         }
+    }
+
+    /// The response limit: `--max-response-bytes`, else twice the document limit plus 1 MiB
+    /// (an article is its text and its blocks, about twice its input, for real copy).
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes.unwrap_or_else(|| {
+            self.max_document_bytes
+                .saturating_mul(2)
+                .saturating_add(1024 * 1024)
+        })
     }
 }
 
@@ -127,6 +156,36 @@ fn parse_positive_usize(s: &str) -> Result<usize, String> {
         Ok(0) => Err("must be greater than 0".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Parses a size in bytes: a plain number, or one with a unit (`KiB`, `MiB`, `GiB` in powers
+/// of 1024; `KB`, `MB`, `GB` in powers of 1000; `B`), above zero.
+pub fn parse_bytes(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let factor: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        _ => {
+            return Err(format!(
+                "{t:?} is not a size: use e.g. 268435456, 256MiB or 1GiB"
+            ));
+        }
+    };
+    let n: usize = number
+        .parse()
+        .map_err(|_| format!("{t:?} is not a size: use e.g. 268435456, 256MiB or 1GiB"))?;
+    match n.checked_mul(factor) {
+        Some(0) => Err("must be greater than 0".into()),
+        Some(v) => Ok(v),
+        None => Err(format!("{t:?} is out of range")),
     }
 }
 
@@ -252,10 +311,33 @@ mod tests {
             default.max_concurrent_streams
         );
         assert_eq!(parsed.stream_concurrency, default.stream_concurrency);
+        assert_eq!(parsed.memory_budget, default.memory_budget);
+        assert_eq!(parsed.max_response_bytes, default.max_response_bytes);
         assert_eq!(parsed.shutdown_grace, default.shutdown_grace);
         assert_eq!(parsed.drain_timeout, default.drain_timeout);
         assert_eq!(parsed.log_format, default.log_format);
         assert_eq!(parsed.metrics_listen, default.metrics_listen);
+    }
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_bytes("1000"), Ok(1000));
+        assert_eq!(parse_bytes("224MiB"), Ok(224 << 20));
+        assert_eq!(parse_bytes("1 GiB"), Ok(1 << 30));
+        assert_eq!(parse_bytes("64kib"), Ok(64 << 10));
+        assert_eq!(parse_bytes("5MB"), Ok(5_000_000));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("12 parsecs").is_err());
+        assert!(parse_bytes("99999999999999999999GiB").is_err());
+        let c = Probe::parse_from(["copydesk", "--memory-budget", "64MiB"]).config;
+        assert_eq!(c.memory_budget, 64 << 20);
+        assert_eq!(
+            c.max_response_bytes(),
+            2 * DEFAULT_MAX_DOCUMENT_BYTES + (1 << 20)
+        );
+        let c = Probe::parse_from(["copydesk", "--max-response-bytes", "1MiB"]).config;
+        assert_eq!(c.max_response_bytes(), 1 << 20);
     }
 
     #[test]

@@ -189,6 +189,8 @@ fn help_everywhere() {
         "--max-document-bytes",
         "--request-timeout",
         "--concurrency-limit",
+        "--memory-budget",
+        "--max-response-bytes",
         "--max-concurrent-streams",
         "--drain-timeout",
         "--rules",

@@ -70,7 +70,7 @@ impl Metrics {
         h.count += 1;
     }
 
-    /// Counts a call refused at the concurrency limit.
+    /// Counts a call refused at the concurrency limit or the memory budget.
     pub fn shed(&self) {
         self.shed.fetch_add(1, Ordering::Relaxed);
     }
@@ -144,7 +144,7 @@ impl Metrics {
             ),
             (
                 "copydesk_shed_total",
-                "Calls refused at the concurrency limit.",
+                "Calls refused at the concurrency limit or the memory budget.",
                 self.shed.load(Ordering::Relaxed),
             ),
         ] {
@@ -212,7 +212,8 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// Writes one log line per `every` with the number of calls shed at the concurrency limit in
+/// Writes one log line per `every` with the number of calls shed at the concurrency limit or
+/// the memory budget in
 /// that time, instead of one line per shed call (under overload that was thousands of lines a
 /// second). Runs until the task is aborted; `serve` then reports the rest with
 /// [`log_shed_once`].
@@ -234,7 +235,7 @@ pub fn log_shed_once(metrics: &Metrics, every: Duration, limit: usize) {
             shed,
             concurrency_limit = limit,
             interval_ms = every.as_millis() as u64,
-            "shed {shed} calls at the concurrency limit of {limit} documents in work (RESOURCE_EXHAUSTED) in the last {} ms",
+            "shed {shed} calls at the concurrency limit of {limit} documents in work or the memory budget (RESOURCE_EXHAUSTED) in the last {} ms",
             every.as_millis()
         );
     }

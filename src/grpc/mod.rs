@@ -1,6 +1,7 @@
 //! The gRPC adapter: conversion at the edge, the service, metrics and start-up.
 //! The generated code lives in `crate::pb`.
 
+pub mod budget;
 pub mod convert;
 pub mod layer;
 pub mod metrics;

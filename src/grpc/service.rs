@@ -1,11 +1,15 @@
 //! `copydesk.v1.NormalizerService`: a state struct (rules, limits, counters) and the trait impl.
 //!
 //! Every document runs on the engine threads (`workers`), so a large one never stalls the async
-//! workers. A semaphore bounds the documents in work: unary calls over the limit are shed at
-//! once with RESOURCE_EXHAUSTED; stream items wait for a permit within their deadline, which
-//! gives a pipeline back-pressure instead of errors (the number of streams is bounded by
-//! `max_concurrent_streams`). The permit stays with the engine run until it really ends, even
-//! when the caller's deadline passed, so timed-out work still counts against the limit.
+//! workers. Two limits admit documents: a semaphore bounds the documents in work
+//! (`--concurrency-limit`), and the memory budget (`budget`, `--memory-budget`) bounds their
+//! estimated memory. Unary calls over either are shed at once with RESOURCE_EXHAUSTED; stream
+//! items wait for both within their deadline, which gives a pipeline back-pressure instead of
+//! errors (the number of streams is bounded by `max_concurrent_streams`). A document estimated
+//! over the whole budget is refused. The permits stay with the engine run until it really
+//! ends, even when the caller's deadline passed, so timed-out work still counts against them.
+//! An article whose encoded response would exceed `--max-response-bytes` is refused on the
+//! engine thread, before it is encoded.
 //!
 //! A NormalizeStream runs up to `--stream-concurrency` of its items at once, each as a task,
 //! and sends their answers in input order (`serve_stream`).
@@ -23,6 +27,7 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status, Streaming};
 
+use super::budget::{Budget, BudgetPermit, Cost, Refusal};
 use super::convert;
 use super::layer::{Arrival, is_decode_failure, log_unanswered, stream_oversize_status};
 use super::metrics::Metrics;
@@ -37,9 +42,24 @@ use crate::rules::Rules;
 /// writer after this many documents.
 const STREAM_BUFFER: usize = 4;
 
-/// A call refused at the concurrency limit (its RESOURCE_EXHAUSTED status). A type of its own
-/// so that it cannot be logged like other failures by mistake: see `finish_shed`.
+/// A call refused at the concurrency limit or the memory budget (its RESOURCE_EXHAUSTED
+/// status). A type of its own so that it cannot be logged like other failures by mistake: see
+/// `finish_shed`.
 struct Shed(Status);
+
+/// Why a unary call was not admitted: shed under load, or refused whatever the load (a
+/// document estimated over the whole memory budget), which is logged like any failure.
+enum NotAdmitted {
+    Shed(Shed),
+    Refused(Status),
+}
+
+/// What a document holds while in work: its place under the concurrency limit and its share of
+/// the memory budget. Both are released when it is dropped, on the engine thread that ran it.
+struct Admission {
+    _count: OwnedSemaphorePermit,
+    _memory: BudgetPermit,
+}
 
 /// A point in time by which an answer is due, and who set it (for the message).
 #[derive(Debug, Clone, Copy)]
@@ -80,6 +100,10 @@ struct Shared {
     /// Items of one stream in work at once (`--stream-concurrency`).
     stream_concurrency: usize,
     permits: Arc<Semaphore>,
+    /// The memory budget (`--memory-budget`).
+    budget: Budget,
+    /// Largest encoded response (`--max-response-bytes`).
+    max_response_bytes: usize,
     /// Engine runs at the same time: one per engine thread (see `blocking`).
     engine_slots: Arc<Semaphore>,
     workers: Arc<Workers>,
@@ -108,6 +132,8 @@ impl Normalizer {
                 concurrency_limit: config.concurrency_limit,
                 stream_concurrency: config.stream_concurrency.max(1),
                 permits: Arc::new(Semaphore::new(config.concurrency_limit)),
+                budget: Budget::new(config.memory_budget),
+                max_response_bytes: config.max_response_bytes(),
                 engine_slots: Arc::new(Semaphore::new(workers.threads())),
                 workers,
                 metrics,
@@ -162,6 +188,55 @@ impl Normalizer {
         })
     }
 
+    /// A concurrency permit and the document's share of the memory budget for a unary call, or
+    /// the reason there is none: shed (the limit or the budget is taken now) or refused (the
+    /// document alone is over the whole budget).
+    fn try_admit(&self, doc: &pb::Document) -> Result<Admission, NotAdmitted> {
+        let cost = Cost::of(doc);
+        // Over the whole budget is refused whatever the load, before the load is looked at.
+        let budget = &self.shared.budget;
+        budget
+            .fits(cost)
+            .map_err(|r| NotAdmitted::Refused(r.status()))?;
+        let count = self.try_permit().map_err(NotAdmitted::Shed)?;
+        match budget.try_acquire(cost) {
+            Ok(memory) => Ok(Admission {
+                _count: count,
+                _memory: memory,
+            }),
+            Err(refusal @ Refusal::Full { .. }) => {
+                self.shared.metrics.shed();
+                Err(NotAdmitted::Shed(Shed(refusal.status())))
+            }
+            Err(refusal) => Err(NotAdmitted::Refused(refusal.status())),
+        }
+    }
+
+    /// The document's share of the memory budget, then a concurrency permit, waiting for both
+    /// (a stream item); by `deadline`, else DEADLINE_EXCEEDED.
+    async fn admit(&self, doc: &pb::Document, deadline: Deadline) -> Result<Admission, Status> {
+        let cost = Cost::of(doc);
+        let wait = async {
+            let memory = self.shared.budget.acquire(cost).await?;
+            let count = self
+                .shared
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Refusal::Closed)?;
+            Ok::<_, Refusal>(Admission {
+                _count: count,
+                _memory: memory,
+            })
+        };
+        match tokio::time::timeout_at(deadline.at, wait).await {
+            Ok(Ok(admission)) => Ok(admission),
+            Ok(Err(refusal)) => Err(refusal.status()),
+            Err(_) => Err(deadline.exceeded()),
+        }
+    }
+
     /// The metrics of a call shed at the concurrency limit. Under overload there are thousands
     /// a second, so each gets a debug line only; the info-level record is the line a second
     /// that `metrics::log_shed` writes with their number.
@@ -187,10 +262,10 @@ impl Normalizer {
     }
 
     /// Runs `work` on an engine thread, holding `permit` until it ends; answers by `deadline`.
-    async fn blocking<T: Send + 'static>(
+    async fn blocking<T: Send + 'static, P: Send + 'static>(
         &self,
         deadline: Deadline,
-        permit: OwnedSemaphorePermit,
+        permit: P,
         work: impl FnOnce(&Rules, &engine::Config) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
         if Instant::now() >= deadline.at {
@@ -236,12 +311,17 @@ impl Normalizer {
         doc: pb::Document,
         options: pb::NormalizeOptions,
         deadline: Deadline,
-        permit: OwnedSemaphorePermit,
+        permit: Admission,
     ) -> Result<pb::Article, Status> {
+        let max_response = self.shared.max_response_bytes;
         self.blocking(deadline, permit, move |rules, config| {
-            engine::normalize(&convert::input(&doc), rules, config)
-                .map(|a| convert::article(a, &options))
-                .map_err(|e| convert::status(&e))
+            let result = engine::normalize(&convert::input(&doc), rules, config);
+            // The request is not needed any more: its memory goes before the proto article's
+            // comes.
+            drop(doc);
+            let article = convert::article(result.map_err(|e| convert::status(&e))?, &options);
+            check_response_size(&article, max_response)?;
+            Ok(article)
         })
         .await
     }
@@ -255,7 +335,7 @@ impl Normalizer {
         doc: pb::Document,
         options: pb::NormalizeOptions,
         deadline: Deadline,
-        permit: Result<OwnedSemaphorePermit, Status>,
+        permit: Result<Admission, Status>,
         started: Instant,
     ) -> Result<pb::Article, Status> {
         let log_id = self.request_id(&doc.id);
@@ -336,6 +416,20 @@ impl Normalizer {
     }
 }
 
+/// RESOURCE_EXHAUSTED when the article's encoded size is over the response limit: it names
+/// the limit and what to do, instead of a response the client cannot take (and the server
+/// should not buffer).
+fn check_response_size(article: &pb::Article, limit: usize) -> Result<(), Status> {
+    use prost::Message;
+    let size = article.encoded_len();
+    if size <= limit {
+        return Ok(());
+    }
+    Err(Status::resource_exhausted(format!(
+        "the article is {size} bytes, over the response limit of {limit} bytes (--max-response-bytes): ask for less (options omit_text, omit_removed), split the document, or raise --max-response-bytes"
+    )))
+}
+
 /// When the request reached the server (stamped by `layer::Edge` before tonic read the body).
 fn arrival<T>(request: &Request<T>) -> Instant {
     request
@@ -360,9 +454,10 @@ impl NormalizerService for Normalizer {
         let options = req.options.unwrap_or_default();
         let permit = match self.too_large(&doc) {
             Some(status) => Err(status),
-            None => match self.try_permit() {
-                Ok(permit) => Ok(permit),
-                Err(shed) => {
+            None => match self.try_admit(&doc) {
+                Ok(admission) => Ok(admission),
+                Err(NotAdmitted::Refused(status)) => Err(status),
+                Err(NotAdmitted::Shed(shed)) => {
                     let bytes = convert::document_len(&doc);
                     return Err(self.finish_shed("Normalize", bytes, started, shed));
                 }
@@ -669,16 +764,7 @@ impl Normalizer {
         let deadline = self.server_deadline(started).earliest(client_deadline);
         let permit = match self.too_large(&doc) {
             Some(status) => Err(status),
-            None => match tokio::time::timeout_at(
-                deadline.at,
-                self.shared.permits.clone().acquire_owned(),
-            )
-            .await
-            {
-                Ok(Ok(permit)) => Ok(permit),
-                Ok(Err(_closed)) => Err(Status::unavailable("server is shutting down")),
-                Err(_) => Err(deadline.exceeded()),
-            },
+            None => self.admit(&doc, deadline).await,
         };
         let result = self
             .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
