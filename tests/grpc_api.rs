@@ -333,17 +333,11 @@ async fn answers_leave_in_input_order_when_later_items_finish_first() {
         text_doc("medium", &big_text(1024 * 1024)),
         text_doc("small-3", EN),
     ];
-    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
-        client
-            .normalize_stream(tokio_stream::iter(docs.into_iter().map(stream_request)))
-            .await
-            .expect("stream")
-            .into_inner()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-    })
+    let items = collect_stream(
+        &mut client,
+        tokio_stream::iter(docs.into_iter().map(stream_request)),
+    )
     .await
-    .expect("no hang")
     .expect("every item");
     let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(

@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use copydesk::config::ServeConfig;
 use copydesk::pb;
-use tokio_stream::StreamExt;
 use tonic::Code;
 
 const MIB: usize = 1024 * 1024;
@@ -113,18 +112,9 @@ async fn stream_items_wait_for_the_memory_budget() {
     let mut client = app.client().await;
     let text = big_text(MIB);
     let docs = (0..4).map(|i| text_doc(&format!("s-{i}"), &text)).collect();
-    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
-        client
-            .normalize_stream(stream_requests(docs))
-            .await
-            .expect("stream")
-            .into_inner()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-    })
-    .await
-    .expect("no hang")
-    .expect("items");
+    let items = collect_stream(&mut client, stream_requests(docs))
+        .await
+        .expect("items");
     let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["s-0", "s-1", "s-2", "s-3"]);
     for item in &items {
@@ -190,18 +180,9 @@ async fn a_stream_item_over_the_response_limit_is_an_error_item_and_the_stream_g
         text_doc("long", &big_text(3000)),
         text_doc("short2", DE),
     ];
-    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
-        client
-            .normalize_stream(stream_requests(docs))
-            .await
-            .expect("stream")
-            .into_inner()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-    })
-    .await
-    .expect("no hang")
-    .expect("the stream is not ended by the item");
+    let items = collect_stream(&mut client, stream_requests(docs))
+        .await
+        .expect("the stream is not ended by the item");
     let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["short", "long", "short2"]);
     use pb::normalize_stream_response::Result as R;

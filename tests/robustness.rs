@@ -106,7 +106,6 @@ async fn a_stream_item_over_the_limit_is_an_error_item() {
 /// item, and the items after it are answered too.
 #[tokio::test]
 async fn a_17_mib_item_in_the_middle_of_a_stream_is_an_error_item_and_the_stream_goes_on() {
-    use tokio_stream::StreamExt;
     let app = spawn_app().await;
     let mut client = app.client().await;
     let docs = [
@@ -118,18 +117,9 @@ async fn a_17_mib_item_in_the_middle_of_a_stream_is_an_error_item_and_the_stream
         document: Some(d),
         options: None,
     }));
-    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
-        client
-            .normalize_stream(requests)
-            .await
-            .expect("stream")
-            .into_inner()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-    })
-    .await
-    .expect("no hang")
-    .expect("the stream is not ended by the big item");
+    let items = collect_stream(&mut client, requests)
+        .await
+        .expect("the stream is not ended by the big item");
     let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["before", "huge", "after"]);
     use pb::normalize_stream_response::Result as R;
@@ -311,7 +301,6 @@ async fn the_server_request_timeout_is_deadline_exceeded() {
 /// work at once: each over-long item is a DEADLINE_EXCEEDED error item, and the stream goes on.
 #[tokio::test]
 async fn a_stream_items_request_timeout_is_an_error_item_and_the_stream_goes_on() {
-    use tokio_stream::StreamExt;
     let app = spawn_app_with(ServeConfig {
         request_timeout: Duration::from_millis(5),
         stream_concurrency: 2,
@@ -324,18 +313,9 @@ async fn a_stream_items_request_timeout_is_an_error_item_and_the_stream_goes_on(
         document: Some(text_doc(&format!("slow-{i}"), &big)),
         options: None,
     }));
-    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
-        client
-            .normalize_stream(requests)
-            .await
-            .expect("stream")
-            .into_inner()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-    })
-    .await
-    .expect("no hang")
-    .expect("the stream goes on");
+    let items = collect_stream(&mut client, requests)
+        .await
+        .expect("the stream goes on");
     let ids: Vec<_> = items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["slow-0", "slow-1", "slow-2"]);
     for item in &items {
@@ -587,7 +567,6 @@ async fn the_drain_timeout_bounds_shutdown() {
 
 #[tokio::test]
 async fn a_stream_of_hostile_documents_answers_each_in_order_and_goes_on() {
-    use tokio_stream::StreamExt;
     let app = spawn_app().await;
     let mut client = app.client().await;
     let raw = |id: &str, bytes: &[u8], charset: &str| pb::Document {
@@ -624,18 +603,7 @@ async fn a_stream_of_hostile_documents_answers_each_in_order_and_goes_on() {
         document: Some(d),
         options: None,
     }));
-    let items: Vec<_> = tokio::time::timeout(PATIENCE, async {
-        client
-            .normalize_stream(requests)
-            .await
-            .expect("stream")
-            .into_inner()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-    })
-    .await
-    .expect("no hang")
-    .expect("items");
+    let items = collect_stream(&mut client, requests).await.expect("items");
     assert_eq!(items.len(), expected.len());
     for (item, (id, code)) in items.iter().zip(&expected) {
         match (&item.result, *code) {

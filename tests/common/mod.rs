@@ -113,6 +113,25 @@ pub fn text_doc(id: &str, text: &str) -> pb::Document {
     }
 }
 
+/// Sends `requests` as one NormalizeStream and collects every item, or the status that ended
+/// the stream; bounded by `PATIENCE` (a hang fails).
+pub async fn collect_stream(
+    client: &mut NormalizerServiceClient<Channel>,
+    requests: impl tokio_stream::Stream<Item = pb::NormalizeStreamRequest> + Send + 'static,
+) -> Result<Vec<pb::NormalizeStreamResponse>, tonic::Status> {
+    use tokio_stream::StreamExt;
+    tokio::time::timeout(PATIENCE, async {
+        client
+            .normalize_stream(requests)
+            .await?
+            .into_inner()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    })
+    .await
+    .expect("no hang")
+}
+
 pub fn request(doc: pb::Document) -> pb::NormalizeRequest {
     pb::NormalizeRequest {
         document: Some(doc),
