@@ -542,7 +542,8 @@ fn lexicon_evidence(t: &str, applied: &Applied, o: &mut Obs) {
             o.set_lex(Lex::CreditCreators);
         }
     }
-    let credit_words = applied.credit_words_in(t);
+    // `t` is trimmed, so the prepared line's lower-cased form is `t` lower-cased.
+    let credit_words = applied.credit_words_in(input.lowered());
     if credit_words.at_start {
         o.set_lex(Lex::CreditWordStart);
     }

@@ -87,11 +87,12 @@ impl<'r> Applied<'r> {
     /// by a colon, a full stop, a slash or a space ("Foto: …", "Fot. …", "Photo/…"), and
     /// whether one stands as a word of its own after its start ("… Foto: archiv", "Submitted
     /// photo", "(Foto concessa)"). One pass of each file's automaton over the lower-cased line.
-    pub fn credit_words_in(&self, text: &str) -> CreditWords {
-        let lower = text.to_lowercase();
+    /// `lower` is the line lower-cased (the caller's `LineInput::lowered`, shared with the
+    /// prefix match).
+    pub fn credit_words_in(&self, lower: &str) -> CreditWords {
         let mut found = CreditWords::default();
         for ac in self.files().filter_map(|f| f.credit_word_finder.as_ref()) {
-            for m in ac.find_overlapping_iter(&lower) {
+            for m in ac.find_overlapping_iter(lower) {
                 let after = lower[m.end()..].chars().next();
                 if m.start() == 0 {
                     found.at_start |=
