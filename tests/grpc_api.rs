@@ -122,11 +122,13 @@ async fn empty_whitespace_and_missing_documents_are_invalid() {
 #[tokio::test]
 async fn unknown_content_type_is_invalid() {
     let status = normalize_error(pb::Document {
-        content_type: "text/html".into(),
+        content_type: "application/pdf".into(),
         ..text_doc("ct", EN)
     })
     .await;
     assert_eq!(status.code(), Code::InvalidArgument);
+    // The message names what was sent and what is accepted.
+    assert!(status.message().contains("application/pdf"), "{status:?}");
     assert!(status.message().contains("text/html"), "{status:?}");
 }
 

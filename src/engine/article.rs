@@ -22,6 +22,33 @@ pub struct Article {
     pub stats: Stats,
     pub notices: Vec<Notice>,
     pub fingerprint: String,
+    /// What the input's format carried beyond the copy; empty for plain text.
+    pub metadata: Metadata,
+}
+
+/// What an input format carries about the item beyond its copy (see `formats`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metadata {
+    /// The format the copy arrived in (`formats::Format::name`).
+    pub source_format: String,
+    /// First creation, as the format gives it (ISO 8601 where it is).
+    pub first_created: String,
+    /// This version's creation or last modification.
+    pub version_created: String,
+    /// News urgency 1 (most urgent) ..= 9; 0: not given.
+    pub urgency: u32,
+    pub keywords: Vec<String>,
+    pub subjects: Vec<String>,
+    /// The item's URI or source URL.
+    pub uri: String,
+    /// The item's globally unique id.
+    pub guid: String,
+    pub copyright_notice: String,
+    pub usage_terms: String,
+    pub section: String,
+    pub publisher: String,
+    /// Identifiers of the transmission (service and message numbers of IPTC 7901).
+    pub transmission_id: String,
 }
 
 /// A detected language.

@@ -9,6 +9,7 @@ pub mod assemble;
 pub mod decode;
 pub mod extract;
 pub mod features;
+pub mod formats;
 pub mod language;
 pub mod lexicon;
 pub mod repair;
@@ -100,8 +101,12 @@ pub enum Error {
         "document is {size} bytes, over the limit of {limit} bytes: split it or raise --max-document-bytes"
     )]
     TooLarge { size: usize, limit: usize },
-    #[error("content_type {0:?} is not supported: send text/plain (or leave content_type empty)")]
+    #[error(
+        "content_type {0:?} is not supported: send text/plain, text/html, application/xhtml+xml, text/x-iptc7901, text/x-anpa1312, application/nitf+xml, application/vnd.iptc.g2.newsitem+xml or application/ninjs+json (or leave content_type empty to recognise the format)"
+    )]
     UnsupportedContentType(String),
+    #[error("the {format} document cannot be read: {what}")]
+    Malformed { format: String, what: String },
     #[error(
         "charset {0:?} is not a known WHATWG encoding label: use a label such as utf-8, windows-1252 or iso-8859-2, or leave charset empty to detect"
     )]
@@ -209,22 +214,24 @@ fn same_encoding(a: &str, b: &str) -> bool {
 
 /// Normalises one document: the stages in order.
 pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Article, Error> {
-    let (mut article, detection, mut notices, applied) = read(input, rules, config, None, |r| {
-        let article = extract::extract(
-            input.id,
-            r.units,
-            &r.roles,
-            &r.observed,
-            &r.applied,
-            r.removed,
-        );
-        (article, r.detection, r.notices, r.applied)
-    })?;
+    let (mut article, detection, mut notices, applied, carried) =
+        read(input, rules, config, None, |r| {
+            let article = extract::extract(
+                input.id,
+                r.units,
+                &r.roles,
+                &r.observed,
+                &r.applied,
+                r.removed,
+            );
+            (article, r.detection, r.notices, r.applied, r.carried)
+        })?;
     // The units, their observations and the text they borrowed are gone by now.
     article.language = detection.language;
     mark_block_languages(&mut article, rules, &mut notices);
     suspect_translation(&article, &applied, rules, &mut notices);
     article.notices = notices;
+    formats::apply(&mut article, carried);
     assemble::finish(&mut article);
     Ok(article)
 }
@@ -240,6 +247,8 @@ pub struct Reading<'a, 'r> {
     pub notices: Vec<Notice>,
     /// What repair already removed (leaked markup).
     pub removed: Vec<Artefact>,
+    /// What the input's format stated about the item.
+    pub carried: formats::Carried,
 }
 
 /// Reads a document up to its roles (decode → repair → segment → language → observe →
@@ -260,21 +269,8 @@ pub fn read<'r, R>(
         });
     }
     check_field_lengths(input)?;
-    let mut declared_charset = None;
-    if let Some(ct) = input.content_type.map(str::trim).filter(|c| !c.is_empty()) {
-        let mut parts = ct.split(';');
-        let base = parts.next().unwrap_or("").trim();
-        if !base.eq_ignore_ascii_case("text/plain") {
-            return Err(Error::UnsupportedContentType(ct.to_string()));
-        }
-        declared_charset = parts.find_map(|p| {
-            let (name, value) = p.split_once('=')?;
-            name.trim()
-                .eq_ignore_ascii_case("charset")
-                .then(|| value.trim().trim_matches('"'))
-                .filter(|v| !v.is_empty())
-        });
-    }
+    let declared = formats::Format::declared(input.content_type)?;
+    let declared_charset = declared.charset;
     let field_charset = input.charset.map(str::trim).filter(|c| !c.is_empty());
     let charset = match (declared_charset, field_charset) {
         (Some(d), Some(f)) if !same_encoding(d, f) => {
@@ -291,8 +287,6 @@ pub fn read<'r, R>(
     {
         return Err(Error::InvalidLanguageHint(h.to_string()));
     }
-    let hint_owned = hint.map(|h| h.to_ascii_lowercase());
-    let hint = hint_owned.as_deref();
 
     let mut notices = Vec::new();
     let mut removed = Vec::new();
@@ -300,6 +294,19 @@ pub fn read<'r, R>(
     if text.trim().is_empty() {
         return Err(Error::Empty);
     }
+    let format = declared
+        .format
+        .unwrap_or_else(|| formats::Format::sniff(&text));
+    let formats::Front { text, carried } = formats::read(format, text, declared.generic)?;
+    if text.trim().is_empty() {
+        return Err(Error::Empty);
+    }
+    // The caller's hint first; else the language the format declares, where it is a code.
+    let hint = hint.or_else(|| {
+        Some(carried.language.as_str()).filter(|l| !l.is_empty() && language::is_language_code(l))
+    });
+    let hint_owned = hint.map(|h| h.to_ascii_lowercase());
+    let hint = hint_owned.as_deref();
     let lines = repair::repair(&text, &mut notices, &mut removed);
     drop(text);
     let mut joined = String::new();
@@ -380,6 +387,7 @@ pub fn read<'r, R>(
         detection,
         notices,
         removed,
+        carried,
     }))
 }
 

@@ -136,6 +136,25 @@ pub fn article(a: engine::Article, options: &pb::NormalizeOptions) -> pb::Articl
         stats: Some(stats(a.stats)),
         notices: a.notices.into_iter().map(notice).collect(),
         fingerprint: a.fingerprint,
+        metadata: (a.metadata != engine::Metadata::default()).then(|| metadata(a.metadata)),
+    }
+}
+
+pub fn metadata(m: engine::Metadata) -> pb::Metadata {
+    pb::Metadata {
+        source_format: m.source_format,
+        first_created: m.first_created,
+        version_created: m.version_created,
+        urgency: m.urgency,
+        keywords: m.keywords,
+        subjects: m.subjects,
+        uri: m.uri,
+        guid: m.guid,
+        copyright_notice: m.copyright_notice,
+        usage_terms: m.usage_terms,
+        section: m.section,
+        publisher: m.publisher,
+        transmission_id: m.transmission_id,
     }
 }
 
@@ -300,6 +319,7 @@ mod tests {
             &pb::NormalizeOptions {
                 omit_removed: true,
                 omit_text: true,
+                ..Default::default()
             },
         );
         assert!(slim.text.is_empty() && slim.removed.is_empty());

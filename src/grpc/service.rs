@@ -469,6 +469,7 @@ impl NormalizerService for Normalizer {
         result.map(|article| {
             Response::new(pb::NormalizeResponse {
                 article: Some(article),
+                ninjs: String::new(),
             })
         })
     }
@@ -596,6 +597,7 @@ impl InWork {
                             "the normaliser failed on this document (logged on the server)",
                         )),
                     )),
+                    ninjs: String::new(),
                 }))
             }
         };
@@ -782,6 +784,7 @@ impl Normalizer {
         Answer::Item(Box::new(pb::NormalizeStreamResponse {
             id,
             result: Some(item),
+            ninjs: String::new(),
         }))
     }
 }
