@@ -72,6 +72,7 @@ async fn options_leave_out_text() {
             options: Some(pb::NormalizeOptions {
                 omit_text: true,
                 omit_removed: true,
+                ..Default::default()
             }),
         })
         .await

@@ -159,6 +159,7 @@ async fn a_response_over_the_limit_is_resource_exhausted_naming_it() {
             options: Some(pb::NormalizeOptions {
                 omit_text: true,
                 omit_removed: true,
+                ..Default::default()
             }),
         })
         .await
