@@ -245,6 +245,9 @@ fn stream_request(doc: pb::Document) -> pb::NormalizeStreamRequest {
     }
 }
 
+/// How long the stream tests of megabytes of copy may take before they count as a hang.
+const SLOW_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Runs a stream of `docs` while sampling the in-flight gauge (documents in the engine now).
 /// Returns the answers and the largest value seen. Sampling can miss a peak, never invent one.
 async fn stream_sampling_in_flight(
@@ -269,7 +272,7 @@ async fn stream_sampling_in_flight(
             tokio::task::yield_now().await;
         }
     };
-    tokio::time::timeout(PATIENCE, sampling)
+    tokio::time::timeout(SLOW_PATIENCE, sampling)
         .await
         .expect("no hang");
     (call.await.expect("task"), peak)
@@ -285,6 +288,9 @@ async fn one_stream_runs_several_items_at_once() {
     }
     let app = spawn_app_with(ServeConfig {
         stream_concurrency: 2,
+        // Megabytes of copy in a debug build on a busy machine: the test checks order and
+        // overlap, not speed.
+        request_timeout: SLOW_PATIENCE,
         ..ServeConfig::default()
     })
     .await;
@@ -306,6 +312,9 @@ async fn one_stream_runs_several_items_at_once() {
 async fn a_stream_concurrency_of_one_runs_one_item_at_a_time() {
     let app = spawn_app_with(ServeConfig {
         stream_concurrency: 1,
+        // Megabytes of copy in a debug build on a busy machine: the test checks order and
+        // overlap, not speed.
+        request_timeout: SLOW_PATIENCE,
         ..ServeConfig::default()
     })
     .await;
@@ -324,6 +333,9 @@ async fn a_stream_concurrency_of_one_runs_one_item_at_a_time() {
 async fn answers_leave_in_input_order_when_later_items_finish_first() {
     let app = spawn_app_with(ServeConfig {
         stream_concurrency: 4,
+        // Megabytes of copy in a debug build on a busy machine: the test checks order and
+        // overlap, not speed.
+        request_timeout: SLOW_PATIENCE,
         ..ServeConfig::default()
     })
     .await;

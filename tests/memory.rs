@@ -46,6 +46,37 @@ async fn a_document_over_the_whole_memory_budget_is_refused_naming_the_flag() {
         .expect("a small document still fits");
 }
 
+/// DetectLanguage holds its text while it waits for an engine thread: it takes its share of
+/// the budget too, and a text over the whole budget is refused naming the flag.
+#[tokio::test]
+async fn detect_language_takes_its_share_of_the_memory_budget() {
+    let app = spawn_app_with(ServeConfig {
+        memory_budget: MIB,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut client = app.client().await;
+    let status = client
+        .detect_language(pb::DetectLanguageRequest {
+            text: big_text(2 * MIB),
+            language_hint: String::new(),
+        })
+        .await
+        .expect_err("over the whole budget");
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("--memory-budget"), "{status:?}");
+    assert!(status.message().contains("to detect"), "{status:?}");
+    let answer = client
+        .detect_language(pb::DetectLanguageRequest {
+            text: EN.to_string(),
+            language_hint: String::new(),
+        })
+        .await
+        .expect("a small text fits")
+        .into_inner();
+    assert_eq!(answer.language.map(|l| l.code).as_deref(), Some("en"));
+}
+
 /// Unary calls that find the budget taken are shed with RESOURCE_EXHAUSTED naming
 /// `--memory-budget` (the concurrency limit is far away); the admitted ones are answered.
 #[tokio::test]

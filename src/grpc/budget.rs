@@ -66,6 +66,16 @@ impl Cost {
         Cost::of_bytes(content)
     }
 
+    /// The estimate for a DetectLanguage call of `bytes` of text: the request held while it
+    /// waits, and the engine's fixed working set (detection reads a bounded sample).
+    pub fn of_detection(bytes: usize) -> Cost {
+        Cost {
+            bytes,
+            lines: 0,
+            estimate: bytes.saturating_add(BASE_BYTES),
+        }
+    }
+
     /// The estimate for `content`.
     pub fn of_bytes(content: &[u8]) -> Cost {
         let bytes = content.len();
@@ -117,9 +127,8 @@ impl Refusal {
     pub fn status(&self) -> Status {
         match *self {
             Refusal::OverBudget { cost, budget } => Status::resource_exhausted(format!(
-                "document of {} bytes in {} lines would take about {} MiB to normalise, more than the whole memory budget of {} MiB (--memory-budget): split it into smaller documents, or raise --memory-budget",
-                cost.bytes,
-                cost.lines,
+                "{} would take about {} MiB, more than the whole memory budget of {} MiB (--memory-budget): split it into smaller documents, or raise --memory-budget",
+                what(cost),
                 mib(cost.estimate),
                 mib(budget)
             )),
@@ -130,6 +139,18 @@ impl Refusal {
             )),
             Refusal::Closed => Status::unavailable("server is shutting down"),
         }
+    }
+}
+
+/// What is refused: a document to normalise (its lines count), or a text to detect.
+fn what(cost: Cost) -> String {
+    if cost.lines == 0 {
+        format!("text of {} bytes to detect", cost.bytes)
+    } else {
+        format!(
+            "document of {} bytes in {} lines to normalise",
+            cost.bytes, cost.lines
+        )
     }
 }
 

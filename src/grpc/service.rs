@@ -55,10 +55,12 @@ enum NotAdmitted {
 }
 
 /// What a document holds while in work: its place under the concurrency limit and its share of
-/// the memory budget. Both are released when it is dropped, on the engine thread that ran it.
+/// the memory budget. The place is released on the engine thread when the run ends; the share
+/// goes with the answer (a stream holds it until the answer is encoded, see `Answers`), or is
+/// released on the engine thread when the run ends without one.
 struct Admission {
-    _count: OwnedSemaphorePermit,
-    _memory: BudgetPermit,
+    count: OwnedSemaphorePermit,
+    memory: BudgetPermit,
 }
 
 /// A point in time by which an answer is due, and who set it (for the message).
@@ -192,7 +194,16 @@ impl Normalizer {
     /// the reason there is none: shed (the limit or the budget is taken now) or refused (the
     /// document alone is over the whole budget).
     fn try_admit(&self, doc: &pb::Document) -> Result<Admission, NotAdmitted> {
-        let cost = Cost::of(doc);
+        self.try_admit_cost(Cost::of(doc))
+    }
+
+    /// `try_admit` for a DetectLanguage call: its text is held while it waits for an engine
+    /// thread, so it takes its share of the budget too.
+    fn try_admit_detection(&self, bytes: usize) -> Result<Admission, NotAdmitted> {
+        self.try_admit_cost(Cost::of_detection(bytes))
+    }
+
+    fn try_admit_cost(&self, cost: Cost) -> Result<Admission, NotAdmitted> {
         // Over the whole budget is refused whatever the load, before the load is looked at.
         let budget = &self.shared.budget;
         budget
@@ -200,10 +211,7 @@ impl Normalizer {
             .map_err(|r| NotAdmitted::Refused(r.status()))?;
         let count = self.try_permit().map_err(NotAdmitted::Shed)?;
         match budget.try_acquire(cost) {
-            Ok(memory) => Ok(Admission {
-                _count: count,
-                _memory: memory,
-            }),
+            Ok(memory) => Ok(Admission { count, memory }),
             Err(refusal @ Refusal::Full { .. }) => {
                 self.shared.metrics.shed();
                 Err(NotAdmitted::Shed(Shed(refusal.status())))
@@ -225,10 +233,7 @@ impl Normalizer {
                 .acquire_owned()
                 .await
                 .map_err(|_| Refusal::Closed)?;
-            Ok::<_, Refusal>(Admission {
-                _count: count,
-                _memory: memory,
-            })
+            Ok::<_, Refusal>(Admission { count, memory })
         };
         match tokio::time::timeout_at(deadline.at, wait).await {
             Ok(Ok(admission)) => Ok(admission),
@@ -312,16 +317,20 @@ impl Normalizer {
         options: pb::NormalizeOptions,
         deadline: Deadline,
         permit: Admission,
-    ) -> Result<pb::Article, Status> {
+    ) -> Result<(pb::Article, BudgetPermit), Status> {
         let max_response = self.shared.max_response_bytes;
-        self.blocking(deadline, permit, move |rules, config| {
+        let Admission { count, memory } = permit;
+        // The share of the memory budget travels in the closure and comes back with the
+        // article: when the caller stopped waiting (its deadline), it is released on the engine
+        // thread as the run ends, never before.
+        self.blocking(deadline, count, move |rules, config| {
             let result = engine::normalize(&convert::input(&doc), rules, config);
             // The request is not needed any more: its memory goes before the proto article's
             // comes.
             drop(doc);
             let article = convert::article(result.map_err(|e| convert::status(&e))?, &options);
             check_response_size(&article, max_response)?;
-            Ok(article)
+            Ok((article, memory))
         })
         .await
     }
@@ -337,7 +346,7 @@ impl Normalizer {
         deadline: Deadline,
         permit: Result<Admission, Status>,
         started: Instant,
-    ) -> Result<pb::Article, Status> {
+    ) -> Result<(pb::Article, BudgetPermit), Status> {
         let log_id = self.request_id(&doc.id);
         let bytes = convert::document_len(&doc);
         let result = match permit {
@@ -350,7 +359,7 @@ impl Normalizer {
         let language = result
             .as_ref()
             .ok()
-            .and_then(|a| a.language.as_ref())
+            .and_then(|(a, _)| a.language.as_ref())
             .map_or("", |l| l.code.as_str());
         self.finish(
             method,
@@ -441,6 +450,40 @@ fn arrival<T>(request: &Request<T>) -> Instant {
 type ResponseStream =
     Pin<Box<dyn Stream<Item = Result<pb::NormalizeStreamResponse, Status>> + Send>>;
 
+/// An answer of a stream waiting to be sent, with its document's share of the memory budget.
+type Queued = (
+    Result<pb::NormalizeStreamResponse, Status>,
+    Option<BudgetPermit>,
+);
+
+/// A stream's answers as tonic takes them. Each answer's share of the memory budget is held
+/// until tonic asks for the next answer: by then the article is encoded and gone. Without
+/// this, a stream's articles waiting in its queue (up to `STREAM_BUFFER`) and the one being
+/// encoded were outside the budget (8 streams of 16 MiB documents peaked at 616 MB).
+struct Answers {
+    queue: ReceiverStream<Queued>,
+    held: Option<BudgetPermit>,
+}
+
+impl Stream for Answers {
+    type Item = Result<pb::NormalizeStreamResponse, Status>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        // Asked for the next answer: the previous one is encoded.
+        this.held = None;
+        Pin::new(&mut this.queue).poll_next(cx).map(|next| {
+            next.map(|(answer, memory)| {
+                this.held = memory;
+                answer
+            })
+        })
+    }
+}
+
 #[tonic::async_trait]
 impl NormalizerService for Normalizer {
     async fn normalize(
@@ -466,7 +509,8 @@ impl NormalizerService for Normalizer {
         let result = self
             .normalize_logged("Normalize", doc, options, deadline, permit, started)
             .await;
-        result.map(|article| {
+        // A unary answer's share of the budget ends here, as tonic encodes it.
+        result.map(|(article, _memory)| {
             Response::new(pb::NormalizeResponse {
                 article: Some(article),
                 ninjs: String::new(),
@@ -484,7 +528,10 @@ impl NormalizerService for Normalizer {
         let inbound = request.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         tokio::spawn(self.clone().serve_stream(inbound, client_deadline, tx));
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(Box::pin(Answers {
+            queue: ReceiverStream::new(rx),
+            held: None,
+        })))
     }
 
     async fn detect_language(
@@ -497,9 +544,12 @@ impl NormalizerService for Normalizer {
         let bytes = req.text.len();
         let result = match self.detect_checks(&req) {
             Err(status) => Err(status),
-            Ok(hint) => match self.try_permit() {
+            Ok(hint) => match self.try_admit_detection(bytes) {
                 Ok(permit) => self.detect(req, hint, deadline, permit).await,
-                Err(shed) => return Err(self.finish_shed("DetectLanguage", bytes, started, shed)),
+                Err(NotAdmitted::Refused(status)) => Err(status),
+                Err(NotAdmitted::Shed(shed)) => {
+                    return Err(self.finish_shed("DetectLanguage", bytes, started, shed));
+                }
             },
         };
         let id = self.request_id("");
@@ -542,8 +592,9 @@ impl NormalizerService for Normalizer {
 /// What the task of one stream item gives back.
 enum Answer {
     /// The item's response: an article or an error item (boxed: an article is large, the
-    /// other variant small, and the answer moves through the queue of items in work).
-    Item(Box<pb::NormalizeStreamResponse>),
+    /// other variant small, and the answer moves through the queue of items in work), with the
+    /// document's share of the memory budget while the article exists.
+    Item(Box<pb::NormalizeStreamResponse>, Option<BudgetPermit>),
     /// The client's deadline for the whole stream passed: the stream ends with this status.
     End(Status),
 }
@@ -590,15 +641,18 @@ impl InWork {
                 // The item's task panicked (a bug: `stream_item` does not panic) or was
                 // aborted (only on drop, so not here).
                 tracing::error!(%error, request_id = id.as_str(), "a stream item's task failed");
-                Answer::Item(Box::new(pb::NormalizeStreamResponse {
-                    id: std::mem::take(id),
-                    result: Some(pb::normalize_stream_response::Result::Error(
-                        convert::item_error(&Status::internal(
-                            "the normaliser failed on this document (logged on the server)",
+                Answer::Item(
+                    Box::new(pb::NormalizeStreamResponse {
+                        id: std::mem::take(id),
+                        result: Some(pb::normalize_stream_response::Result::Error(
+                            convert::item_error(&Status::internal(
+                                "the normaliser failed on this document (logged on the server)",
+                            )),
                         )),
-                    )),
-                    ninjs: String::new(),
-                }))
+                        ninjs: String::new(),
+                    }),
+                    None,
+                )
             }
         };
         self.0.pop_front();
@@ -642,7 +696,7 @@ impl Normalizer {
         self,
         mut inbound: Streaming<pb::NormalizeStreamRequest>,
         client_deadline: Option<Deadline>,
-        tx: mpsc::Sender<Result<pb::NormalizeStreamResponse, Status>>,
+        tx: mpsc::Sender<Queued>,
     ) {
         let opened = Instant::now();
         let concurrency = self.shared.stream_concurrency;
@@ -659,9 +713,9 @@ impl Normalizer {
             }
             tokio::select! {
                 answer = in_work.oldest() => match answer {
-                    Answer::Item(response) => {
+                    Answer::Item(response, memory) => {
                         // A full channel waits here: the reader's pace sets the writer's.
-                        if tx.send(Ok(*response)).await.is_err() {
+                        if tx.send((Ok(*response), memory)).await.is_err() {
                             break StreamEnd::Cancelled;
                         }
                         answered += 1;
@@ -748,7 +802,7 @@ impl Normalizer {
                         "stream ended"
                     );
                 }
-                let _ = tx.send(Err(status)).await;
+                let _ = tx.send((Err(status), None)).await;
             }
         }
     }
@@ -771,21 +825,30 @@ impl Normalizer {
         let result = self
             .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
             .await;
-        let item = match result {
-            Ok(article) => pb::normalize_stream_response::Result::Article(article),
+        let (item, memory) = match result {
+            Ok((article, memory)) => (
+                pb::normalize_stream_response::Result::Article(article),
+                Some(memory),
+            ),
             Err(status) => {
                 let client_gone = client_deadline.is_some_and(|d| Instant::now() >= d.at);
                 if client_gone && status.code() == Code::DeadlineExceeded {
                     return Answer::End(status);
                 }
-                pb::normalize_stream_response::Result::Error(convert::item_error(&status))
+                (
+                    pb::normalize_stream_response::Result::Error(convert::item_error(&status)),
+                    None,
+                )
             }
         };
-        Answer::Item(Box::new(pb::NormalizeStreamResponse {
-            id,
-            result: Some(item),
-            ninjs: String::new(),
-        }))
+        Answer::Item(
+            Box::new(pb::NormalizeStreamResponse {
+                id,
+                result: Some(item),
+                ninjs: String::new(),
+            }),
+            memory,
+        )
     }
 }
 
@@ -816,7 +879,7 @@ impl Normalizer {
         req: pb::DetectLanguageRequest,
         hint: String,
         deadline: Deadline,
-        permit: OwnedSemaphorePermit,
+        permit: Admission,
     ) -> Result<pb::DetectLanguageResponse, Status> {
         self.blocking(deadline, permit, move |rules, _| {
             let hint = Some(hint.as_str()).filter(|h| !h.is_empty());

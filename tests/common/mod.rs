@@ -20,7 +20,7 @@ pub const EN: &str = include_str!("../data/en.txt");
 pub const DE: &str = include_str!("../data/de.txt");
 
 /// A generous bound so that a broken test fails instead of hanging; never a timing assertion.
-pub const PATIENCE: Duration = Duration::from_secs(60);
+pub const PATIENCE: Duration = Duration::from_secs(300);
 
 pub struct App {
     pub addr: SocketAddr,
