@@ -1,15 +1,23 @@
-//! Counters and a latency histogram in Prometheus text format, served on an optional plain
-//! HTTP port (`--metrics-listen`). Deliberately tiny: atomics, mutex-guarded maps for the
-//! labelled counters, and a raw TCP responder instead of another HTTP stack. Also the
-//! aggregated log line of shed calls (`log_shed`).
+//! The service's metrics, kept with `prometheus-client` and served in the OpenMetrics text
+//! format by a small hyper HTTP/1.1 server on an optional port (`--metrics-listen`, `GET
+//! /metrics`). Also the aggregated log line of shed calls (`log_shed`), which is ours: no crate
+//! aggregates a log line.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{ALLOW, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -17,28 +25,40 @@ const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    /// Non-cumulative counts per bucket, plus one for +Inf.
-    counts: [u64; BUCKETS.len() + 1],
-    sum: f64,
-    count: u64,
+/// What the metrics port answers with.
+const CONTENT_TYPE_OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The labels of a finished call.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    method: &'static str,
+    code: &'static str,
+}
+
+/// The label of counters kept per method.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabel {
+    method: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(BUCKETS)
 }
 
 /// The service's counters. Shared as `Arc<Metrics>`.
-#[derive(Default)]
 pub struct Metrics {
-    /// Finished calls (and stream items) by (method, status name).
-    calls: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
-    latency: Mutex<BTreeMap<&'static str, Histogram>>,
-    bytes_in: AtomicU64,
-    errors: AtomicU64,
-    shed: AtomicU64,
-    in_flight: AtomicI64,
+    registry: Registry,
+    /// Finished calls (and stream items) by method and status name.
+    calls: Family<CallLabels, Counter>,
+    latency: Family<MethodLabel, Histogram, fn() -> Histogram>,
+    bytes_in: Counter,
+    errors: Counter,
+    shed: Counter,
+    in_flight: Gauge<i64, AtomicI64>,
     /// Requests whose message did not decode, by method.
-    decode_failures: Mutex<BTreeMap<&'static str, u64>>,
+    decode_failures: Family<MethodLabel, Counter>,
     /// Calls and streams the client cancelled before they were answered in full, by method.
-    cancelled: Mutex<BTreeMap<&'static str, u64>>,
+    cancelled: Family<MethodLabel, Counter>,
     /// `shed` as far as the aggregated log line has reported it.
     shed_logged: AtomicU64,
     /// Set when the drain timeout passed: calls still open end because the server closes them,
@@ -46,66 +66,122 @@ pub struct Metrics {
     closing: AtomicBool,
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let calls = Family::<CallLabels, Counter>::default();
+        let latency = Family::<MethodLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
+        let bytes_in = Counter::default();
+        let errors = Counter::default();
+        let shed = Counter::default();
+        let in_flight = Gauge::<i64, AtomicI64>::default();
+        let decode_failures = Family::<MethodLabel, Counter>::default();
+        let cancelled = Family::<MethodLabel, Counter>::default();
+        // Counters are registered without their `_total`: the encoder adds it.
+        registry.register(
+            "copydesk_calls",
+            "Finished calls and stream items by method and status",
+            calls.clone(),
+        );
+        registry.register(
+            "copydesk_received_bytes",
+            "Document bytes received",
+            bytes_in.clone(),
+        );
+        registry.register(
+            "copydesk_errors",
+            "Calls and stream items that ended with a status other than OK",
+            errors.clone(),
+        );
+        registry.register(
+            "copydesk_shed",
+            "Calls refused at the concurrency limit or the memory budget",
+            shed.clone(),
+        );
+        registry.register(
+            "copydesk_decode_failures",
+            "Requests whose message did not decode (not protobuf, invalid UTF-8 in a string field, bad framing or compression), answered INTERNAL, by method",
+            decode_failures.clone(),
+        );
+        registry.register(
+            "copydesk_cancelled",
+            "Calls and streams that the client cancelled (or whose connection broke) before they were answered in full, by method",
+            cancelled.clone(),
+        );
+        registry.register(
+            "copydesk_in_flight",
+            "Documents being normalised now",
+            in_flight.clone(),
+        );
+        registry.register(
+            "copydesk_call_duration_seconds",
+            "Time per call or stream item",
+            latency.clone(),
+        );
+        Metrics {
+            registry,
+            calls,
+            latency,
+            bytes_in,
+            errors,
+            shed,
+            in_flight,
+            decode_failures,
+            cancelled,
+            shed_logged: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
+        }
+    }
+}
+
 impl Metrics {
     /// Records one finished call or stream item.
     pub fn record(&self, method: &'static str, code: &'static str, bytes: usize, took: Duration) {
-        self.bytes_in.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.bytes_in.inc_by(bytes as u64);
         if code != "OK" {
-            self.errors.fetch_add(1, Ordering::Relaxed);
+            self.errors.inc();
         }
-        // A poisoned lock only means another thread panicked mid-update of a counter map;
-        // the counts are still usable, so take them rather than lose metrics.
-        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        *calls.entry((method, code)).or_default() += 1;
-        drop(calls);
-        let secs = took.as_secs_f64();
-        let mut latency = self.latency.lock().unwrap_or_else(|p| p.into_inner());
-        let h = latency.entry(method).or_default();
-        let slot = BUCKETS
-            .iter()
-            .position(|b| secs <= *b)
-            .unwrap_or(BUCKETS.len());
-        h.counts[slot] += 1;
-        h.sum += secs;
-        h.count += 1;
+        self.calls.get_or_create(&CallLabels { method, code }).inc();
+        self.latency
+            .get_or_create(&MethodLabel { method })
+            .observe(took.as_secs_f64());
     }
 
     /// Counts a call refused at the concurrency limit or the memory budget.
     pub fn shed(&self) {
-        self.shed.fetch_add(1, Ordering::Relaxed);
+        self.shed.inc();
     }
 
     /// Marks a document as being normalised until the guard drops.
     pub fn in_flight(&self) -> InFlight<'_> {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.in_flight.inc();
         InFlight(self)
     }
 
     /// Calls refused at the concurrency limit so far.
     pub fn shed_total(&self) -> u64 {
-        self.shed.load(Ordering::Relaxed)
+        self.shed.get()
     }
 
     /// Calls shed since the last call of this method (for the aggregated log line).
     pub fn shed_since_last_asked(&self) -> u64 {
-        let now = self.shed.load(Ordering::Relaxed);
+        let now = self.shed.get();
         let before = self.shed_logged.swap(now, Ordering::Relaxed);
         now.saturating_sub(before)
     }
 
     /// Counts a request whose message did not decode.
     pub fn decode_failure(&self, method: &'static str) {
-        let mut map = self
-            .decode_failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        *map.entry(method).or_default() += 1;
+        self.decode_failures
+            .get_or_create(&MethodLabel { method })
+            .inc();
     }
 
     /// Counts a call or stream the client cancelled before it was answered in full.
     pub fn cancelled(&self, method: &'static str) {
-        let mut map = self.cancelled.lock().unwrap_or_else(|p| p.into_inner());
-        *map.entry(method).or_default() += 1;
+        self.cancelled.get_or_create(&MethodLabel { method }).inc();
     }
 
     /// Marks that the drain timeout passed and the server closes what is still open.
@@ -118,86 +194,13 @@ impl Metrics {
         self.closing.load(Ordering::Relaxed)
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The OpenMetrics text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP copydesk_calls_total Finished calls and stream items by method and status.\n# TYPE copydesk_calls_total counter"
-        );
-        for ((method, code), n) in self.calls.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            let _ = writeln!(
-                out,
-                "copydesk_calls_total{{method=\"{method}\",code=\"{code}\"}} {n}"
-            );
-        }
-        for (name, help, value) in [
-            (
-                "copydesk_received_bytes_total",
-                "Document bytes received.",
-                self.bytes_in.load(Ordering::Relaxed),
-            ),
-            (
-                "copydesk_errors_total",
-                "Calls and stream items that ended with a status other than OK.",
-                self.errors.load(Ordering::Relaxed),
-            ),
-            (
-                "copydesk_shed_total",
-                "Calls refused at the concurrency limit or the memory budget.",
-                self.shed.load(Ordering::Relaxed),
-            ),
-        ] {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
-            );
-        }
-        for (name, help, map) in [
-            (
-                "copydesk_decode_failures_total",
-                "Requests whose message did not decode (not protobuf, invalid UTF-8 in a string field, bad framing or compression), answered INTERNAL, by method.",
-                &self.decode_failures,
-            ),
-            (
-                "copydesk_cancelled_total",
-                "Calls and streams that the client cancelled (or whose connection broke) before they were answered in full, by method.",
-                &self.cancelled,
-            ),
-        ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            for (method, n) in map.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-                let _ = writeln!(out, "{name}{{method=\"{method}\"}} {n}");
-            }
-        }
-        let _ = writeln!(
-            out,
-            "# HELP copydesk_in_flight Documents being normalised now.\n# TYPE copydesk_in_flight gauge\ncopydesk_in_flight {}",
-            self.in_flight.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP copydesk_call_duration_seconds Time per call or stream item.\n# TYPE copydesk_call_duration_seconds histogram"
-        );
-        for (method, h) in self
-            .latency
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-        {
-            let mut cumulative = 0;
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                cumulative += h.counts[i];
-                let _ = writeln!(
-                    out,
-                    "copydesk_call_duration_seconds_bucket{{method=\"{method}\",le=\"{bound}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "copydesk_call_duration_seconds_bucket{{method=\"{method}\",le=\"+Inf\"}} {}\ncopydesk_call_duration_seconds_sum{{method=\"{method}\"}} {}\ncopydesk_call_duration_seconds_count{{method=\"{method}\"}} {}",
-                h.count, h.sum, h.count
-            );
+        // Writing into a String cannot fail; an encoder error would be a bug of ours (a label
+        // the format cannot carry), answered with what was written.
+        if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(%error, "the metrics did not encode");
         }
         out
     }
@@ -208,7 +211,7 @@ pub struct InFlight<'a>(&'a Metrics);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0.in_flight.dec();
     }
 }
 
@@ -241,39 +244,60 @@ pub fn log_shed_once(metrics: &Metrics, every: Duration, limit: usize) {
     }
 }
 
-/// Answers every HTTP request on `listener` with the metrics (any path; `GET /metrics` is
-/// what scrapers send). Runs until the task is aborted.
+/// Serves the metrics over HTTP/1.1 on `listener`: `GET /metrics` (and `HEAD`) answer the
+/// OpenMetrics text, other paths 404, other methods 405. Runs until the task is aborted.
 pub async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
     loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
+        let Ok((socket, _)) = listener.accept().await else {
             continue;
         };
         let metrics = metrics.clone();
         tokio::spawn(async move {
-            // Read the request head (bounded); the content does not depend on it.
-            let mut buf = [0u8; 4096];
-            let mut seen = 0;
-            while seen < buf.len() {
-                match tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf[seen..]))
-                    .await
-                {
-                    Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,
-                    Ok(Ok(n)) => seen += n,
-                }
-                if buf[..seen].windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
-                }
+            let service = hyper::service::service_fn(move |request| {
+                let metrics = metrics.clone();
+                async move { Ok::<_, Infallible>(answer(&metrics, &request)) }
+            });
+            // A scraper that opens a connection and sends nothing is dropped after 5 s.
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(5))
+                .serve_connection(TokioIo::new(socket), service);
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "metrics connection ended with an error");
             }
-            let body = metrics.render();
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = socket.write_all(head.as_bytes()).await;
-            let _ = socket.write_all(body.as_bytes()).await;
-            let _ = socket.shutdown().await;
         });
     }
+}
+
+/// The answer of the metrics port to one request.
+fn answer<B>(metrics: &Metrics, request: &Request<B>) -> Response<Full<Bytes>> {
+    let reply = |status: StatusCode, body: String| {
+        let mut response = Response::new(Full::new(Bytes::from(body)));
+        *response.status_mut() = status;
+        response
+    };
+    if request.uri().path() != "/metrics" {
+        return reply(
+            StatusCode::NOT_FOUND,
+            "not found: the metrics are at /metrics\n".to_string(),
+        );
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let mut response = reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "use GET /metrics\n".to_string(),
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, hyper::header::HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let mut response = reply(StatusCode::OK, metrics.render());
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(CONTENT_TYPE_OPENMETRICS),
+    );
+    response
 }
 
 #[cfg(test)]
@@ -315,12 +339,36 @@ mod tests {
         assert!(text.contains("copydesk_errors_total 1"));
         assert!(text.contains("copydesk_shed_total 1"));
         assert!(text.contains(
-            "copydesk_call_duration_seconds_bucket{method=\"Normalize\",le=\"0.005\"} 1"
+            "copydesk_call_duration_seconds_bucket{le=\"0.005\",method=\"Normalize\"} 1"
         ));
         assert!(
             text.contains(
-                "copydesk_call_duration_seconds_bucket{method=\"Normalize\",le=\"+Inf\"} 2"
+                "copydesk_call_duration_seconds_bucket{le=\"+Inf\",method=\"Normalize\"} 2"
             )
         );
+    }
+
+    #[test]
+    fn the_port_answers_get_metrics_and_refuses_other_paths_and_methods() {
+        let m = Metrics::default();
+        m.shed();
+        let get = |method: Method, path: &str| {
+            let request = Request::builder()
+                .method(method)
+                .uri(path)
+                .body(())
+                .unwrap_or_default();
+            answer(&m, &request)
+        };
+        let ok = get(Method::GET, "/metrics");
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(
+            ok.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+            Some(CONTENT_TYPE_OPENMETRICS)
+        );
+        assert_eq!(get(Method::GET, "/").status(), StatusCode::NOT_FOUND);
+        let post = get(Method::POST, "/metrics");
+        assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(post.headers().contains_key(ALLOW));
     }
 }

@@ -88,7 +88,7 @@ impl App {
         let mut s = TcpStream::connect(self.metrics_addr)
             .await
             .expect("metrics");
-        s.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+        s.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
             .await
             .expect("write");
         let mut out = String::new();
