@@ -13,6 +13,7 @@ pub mod iptc7901;
 pub mod newsml;
 pub mod ninjs;
 pub mod nitf;
+pub mod xml;
 
 use std::borrow::Cow;
 
