@@ -229,7 +229,11 @@ fn read_body(body: &str, head: &Header, metadata: &mut Metadata) -> Copy {
             continue;
         }
         // The teletype's dash: ANPA's 7-bit set has none, " _ " stands for one.
-        let content = content.replace(" _ ", " \u{2014} ");
+        let mut content = content.replace(" _ ", " \u{2014} ");
+        // ANPA's quotes: `` opens, '' closes.
+        if content.contains("``") {
+            content = content.replace("``", "\u{201c}").replace("''", "\u{201d}");
+        }
         if marked && headline.is_empty() && !seen_text {
             headline = content.clone();
         }
@@ -258,12 +262,14 @@ fn read_body(body: &str, head: &Header, metadata: &mut Metadata) -> Copy {
 /// slashed keywords (`Parteien/Bundestag/Haushalt`): one token, no sentence.
 fn is_slug_line(line: &str, head: &Header) -> bool {
     let line = line.trim_end_matches(['<', '=']);
+    let name = line.split(',').next().unwrap_or(line).trim();
+    if !head.slug.is_empty() && name.eq_ignore_ascii_case(&head.slug) {
+        return true;
+    }
     if line.chars().any(char::is_whitespace) || line.starts_with('^') {
         return false;
     }
-    let name = line.split(',').next().unwrap_or(line);
-    (!head.slug.is_empty() && name.eq_ignore_ascii_case(&head.slug))
-        || (line.contains('/') && !line.contains("//"))
+    (line.contains('/') && !line.contains("//"))
         || line
             .rsplit_once(',')
             .is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))

@@ -155,7 +155,8 @@ fn read_content_meta(content: &Node, copy: &mut Copy, carried: &mut Carried) {
             }
             "dateline" => copy.dateline = n.text(),
             "located" => {
-                let place = name(n);
+                // A place's name; its code (`geo:345678`) is no place name.
+                let place = n.child("name").map(Node::text).unwrap_or_default();
                 if !place.is_empty() {
                     carried.dateline.get_or_insert_with(Dateline::default).place = place;
                 }

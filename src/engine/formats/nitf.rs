@@ -124,9 +124,26 @@ fn read_hedline(hedline: &Node, copy: &mut Copy, carried: &mut Carried) {
         .join(" ");
 }
 
-/// The byline as one line for the copy; the `person`s are its authors.
+/// The byline for the copy: its line without the `byttl` (a title such as "Staff Reporter"
+/// is no author), the title on a line below; the `person`s are its authors.
 fn read_byline(byline: &Node, carried: &mut Carried) -> String {
     let raw = byline.text();
+    let mut line = String::new();
+    let mut titles = Vec::new();
+    for c in &byline.children {
+        match c {
+            xml::Child::Text(t) => line.push_str(t),
+            xml::Child::Element(n) if n.name == "byttl" => titles.push(n.text()),
+            xml::Child::Element(n) => line.push_str(&n.text()),
+        }
+    }
+    let line = collapse(&line);
+    let line = line.trim_end_matches([',', ';', '/', '-', ' ']);
+    let copy = std::iter::once(line)
+        .chain(titles.iter().map(String::as_str))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
     let authors: Vec<String> = byline
         .children_named("person")
         .map(Node::text)
@@ -139,7 +156,7 @@ fn read_byline(byline: &Node, carried: &mut Carried) -> String {
             agencies: Vec::new(),
         });
     }
-    raw
+    copy
 }
 
 /// The paragraphs of an element, one per line.
@@ -284,7 +301,7 @@ mod tests {
         let front = read(DOC).unwrap();
         assert_eq!(
             front.text,
-            "Fahrerlose Busse starten\n\nVon Marlene Görtz, dpa\n\n\
+            "Fahrerlose Busse starten\n\nVon Marlene Görtz\ndpa\n\n\
              Kassel, 2. Dezember - In Kassel fahren zwei Busse.\n\nAn Bord\n\n\
              Ein Begleiter fährt mit.\n\nbrk/dpa"
         );

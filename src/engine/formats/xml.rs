@@ -473,12 +473,15 @@ impl Copy {
                 }
                 Piece::Subheading(s) => blocks.push(s.clone()),
                 // Caption and credit lines, where the engine reads pictures in any copy.
+                // A bracketed credit stays on the caption's line, as agencies write it
+                // ("… im Hafen (AFP)").
                 Piece::Image { caption, credit } => {
+                    let sep = if credit.starts_with('(') { " " } else { "\n" };
                     let lines: Vec<&str> = [caption.as_str(), credit.as_str()]
                         .into_iter()
                         .filter(|l| !l.is_empty())
                         .collect();
-                    blocks.push(lines.join("\n"));
+                    blocks.push(lines.join(sep));
                 }
             }
         }
