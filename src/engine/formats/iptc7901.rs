@@ -78,6 +78,15 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     let body = &text[body_start..etx];
     let after = &text[etx + 1..];
     let trailer = after.split(EOT).next().unwrap_or("");
+    // One document is one transmission: a second one would be dropped unseen.
+    if let Some(next) = after.find([SOH, STX]) {
+        return Err(malformed_at(
+            FORMAT,
+            text,
+            etx + 1 + next,
+            "a second transmission starts here: send one transmission per document",
+        ));
+    }
 
     let mut metadata = Metadata::default();
     let head = read_header(header, &mut metadata);
@@ -352,5 +361,11 @@ mod tests {
         assert!(e.to_string().contains("STX"), "{e}");
         let e = read("nur Text").unwrap_err();
         assert!(e.to_string().contains("SOH"), "{e}");
+        let two = "\u{1}a\u{2}Eins\u{3}\u{4}\n\u{1}b\u{2}Zwei\u{3}\u{4}";
+        let e = read(two).unwrap_err().to_string();
+        assert!(
+            e.contains("second transmission") && e.contains("line 2, column 1"),
+            "{e}"
+        );
     }
 }
