@@ -96,6 +96,14 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     if metadata.version_created.is_empty() && stamp.chars().any(|c| c.is_ascii_digit()) {
         metadata.version_created = stamp.to_string();
     }
+    if copy.text.trim().is_empty() {
+        return Err(malformed_at(
+            FORMAT,
+            text,
+            stx,
+            "the body between STX (0x02) and ETX (0x03) holds no copy",
+        ));
+    }
     let headline = std::mem::take(&mut copy.headline);
     Ok(Front {
         text: Cow::Owned(copy.text),
@@ -359,6 +367,8 @@ mod tests {
         assert!(e.to_string().contains("ETX") && e.to_string().contains("line 2, column 1"));
         let e = read("\u{1}dpa0001 3 vm\nText").unwrap_err();
         assert!(e.to_string().contains("STX"), "{e}");
+        let e = read("\u{1}a0001 r a\u{2}\r\nNNNN\u{3}").unwrap_err();
+        assert!(e.to_string().contains("no copy"), "{e}");
         let e = read("nur Text").unwrap_err();
         assert!(e.to_string().contains("SOH"), "{e}");
         let two = "\u{1}a\u{2}Eins\u{3}\u{4}\n\u{1}b\u{2}Zwei\u{3}\u{4}";

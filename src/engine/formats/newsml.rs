@@ -54,8 +54,17 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     if carried.headline.is_empty() {
         carried.headline = copy.headline.clone();
     }
+    let text = copy.text();
+    if text.trim().is_empty() {
+        return Err(Error::Malformed {
+            format: FORMAT.to_string(),
+            what: "it holds no copy: no headline in contentMeta and no inlineXML or inlineData \
+                   text in contentSet (remoteContent is never fetched)"
+                .to_string(),
+        });
+    }
     Ok(Front {
-        text: Cow::Owned(copy.text()),
+        text: Cow::Owned(text),
         carried,
     })
 }
@@ -372,5 +381,9 @@ mod tests {
         );
         let e = read("<newsMessage/>").unwrap_err().to_string();
         assert!(e.contains("newsMessage"), "{e}");
+        let e = read("<newsItem><contentSet><remoteContent href=\"http://127.0.0.1:9/x\"/></contentSet></newsItem>")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no copy"), "{e}");
     }
 }

@@ -29,8 +29,15 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     }
     let mut carried = Carried::default();
     let copy = read_nitf(&root, &mut carried);
+    let text = copy.text();
+    if text.trim().is_empty() {
+        return Err(Error::Malformed {
+            format: FORMAT.to_string(),
+            what: "it holds no copy: no text in hedline, byline or body.content".to_string(),
+        });
+    }
     Ok(Front {
-        text: Cow::Owned(copy.text()),
+        text: Cow::Owned(text),
         carried,
     })
 }
@@ -330,5 +337,9 @@ mod tests {
     fn not_nitf() {
         let e = read("<html><body/></html>").unwrap_err().to_string();
         assert!(e.contains("<html>"), "{e}");
+        let e = read("<nitf><head><title> </title></head></nitf>")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no copy"), "{e}");
     }
 }
