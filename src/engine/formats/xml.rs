@@ -45,6 +45,9 @@ pub struct Node {
     /// Qualified names as written (`xml:lang`, `qcode`) and unescaped values.
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Child>,
+    /// Whether a block element (`BLOCKS`) stands anywhere below: set once when the element
+    /// closes, so the body walk never scans a subtree twice.
+    pub holds_blocks: bool,
 }
 
 #[derive(Debug)]
@@ -169,9 +172,13 @@ pub fn parse(format: &str, text: &str) -> Result<Node, Error> {
                 stack.push((element(&start), tag_offset(text, before)));
             }
             Event::End(_) => {
-                let Some((node, _)) = stack.pop() else {
+                let Some((mut node, _)) = stack.pop() else {
                     break;
                 };
+                let holds = node
+                    .elements()
+                    .any(|c| c.holds_blocks || BLOCKS.contains(&c.name.as_str()));
+                node.holds_blocks = holds;
                 match stack.last_mut() {
                     Some((parent, _)) => parent.children.push(Child::Element(node)),
                     None => root = Some(node),
@@ -283,6 +290,7 @@ fn element(start: &BytesStart) -> Node {
         name: local,
         attrs,
         children: Vec::new(),
+        holds_blocks: false,
     }
 }
 
@@ -348,35 +356,39 @@ fn row_text(n: &Node) -> String {
     n.text()
 }
 
+/// Elements that make their container a container of blocks (walked, not read as one
+/// paragraph).
+const BLOCKS: [&str; 25] = [
+    "p",
+    "hl1",
+    "hl2",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "block",
+    "div",
+    "section",
+    "media",
+    "figure",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "tbody",
+    "blockquote",
+    "bq",
+    "dl",
+    "dt",
+    "dd",
+];
+
 /// Whether an element holds block elements (then it is walked, not read as one paragraph).
 fn has_blocks(n: &Node) -> bool {
-    n.elements().any(|c| {
-        matches!(
-            c.name.as_str(),
-            "p" | "hl1"
-                | "hl2"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "block"
-                | "div"
-                | "section"
-                | "media"
-                | "figure"
-                | "ul"
-                | "ol"
-                | "li"
-                | "table"
-                | "tr"
-                | "tbody"
-                | "blockquote"
-                | "bq"
-                | "dl"
-        ) || has_blocks(c)
-    })
+    n.holds_blocks
 }
 
 fn flush(inline: &mut String, out: &mut Vec<Piece>) {
