@@ -2,13 +2,21 @@
 # Seeds the fuzz corpora from the golden fixtures (tests/fixtures/*/input.*). Run from anywhere.
 #   corpus/normalize: each input behind a mode byte (0: raw bytes, 1: text; see normalize.rs)
 #   corpus/request:   each input as an encoded NormalizeRequest, in several shapes
+#   corpus/formats:   each agency-format fixture (tests/fixtures/formats/*/input.*) behind every
+#                     content-type byte (see formats.rs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-mkdir -p corpus/normalize corpus/request
+mkdir -p corpus/normalize corpus/request corpus/formats
 for f in ../tests/fixtures/*/input.*; do
   n="$(basename "$(dirname "$f")")"
   { printf '\x00'; cat "$f"; } >"corpus/normalize/$n-raw"
   { printf '\x01'; cat "$f"; } >"corpus/normalize/$n-text"
 done
+for f in ../tests/fixtures/formats/*/input.*; do
+  n="$(basename "$(dirname "$f")")"
+  for m in 0 1 2 3 4 5; do
+    { printf "\\x0$m"; cat "$f"; } >"corpus/formats/$n-$m"
+  done
+done
 python3 seeds/make_request_seeds.py corpus/request
-echo "seeded $(ls corpus/normalize | wc -l) normalize and $(ls corpus/request | wc -l) request inputs"
+echo "seeded $(ls corpus/normalize | wc -l) normalize, $(ls corpus/request | wc -l) request and $(ls corpus/formats | wc -l) formats inputs"

@@ -756,3 +756,192 @@ async fn byline_openers_before_a_bullet_are_no_panic() {
     }
     still_serving(&mut client).await;
 }
+
+// ---- Agency formats (issue 13): XML and IPTC 7901 front ends -------------------------------
+
+fn typed_doc(id: &str, text: &str, content_type: &str) -> pb::Document {
+    pb::Document {
+        content_type: content_type.into(),
+        ..text_doc(id, text)
+    }
+}
+
+/// A refusal with INVALID_ARGUMENT whose message names the format and holds every `parts`.
+fn assert_refused(result: Result<pb::Article, tonic::Status>, format: &str, parts: &[&str]) {
+    let status = match result {
+        Ok(a) => panic!("{format}: refused expected, got an article: {:?}", a.text),
+        Err(s) => s,
+    };
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let msg = status.message();
+    assert!(msg.contains(format), "{msg:?} names {format}");
+    for part in parts {
+        assert!(msg.contains(part), "{msg:?} holds {part:?}");
+    }
+}
+
+#[tokio::test]
+async fn xml_entity_bombs_and_external_entities_are_refused_never_expanded() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    // Billion laughs: ten levels of ten references each.
+    let mut lol =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE nitf [\n <!ENTITY lol0 \"lol\">\n");
+    for i in 1..10 {
+        let refs = format!("&lol{};", i - 1).repeat(10);
+        lol.push_str(&format!(" <!ENTITY lol{i} \"{refs}\">\n"));
+    }
+    lol.push_str("]>\n<nitf><body><body.content><p>&lol9;</p></body.content></body></nitf>");
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("lol", &lol, "application/nitf+xml")).await;
+    eprintln!(
+        "billion laughs: {:?} in {:?}",
+        result.as_ref().err().map(|s| s.message().to_string()),
+        started.elapsed()
+    );
+    assert_refused(result, "NITF", &["line 2, column 1", "DOCTYPE"]);
+    // The same without a declared type: recognised as NITF, refused the same way.
+    let result = call(&mut client, text_doc("lol-sniffed", &lol)).await;
+    assert_refused(result, "NITF", &["DOCTYPE"]);
+    // An external entity (XXE): refused before anything could be read, nothing fetched.
+    let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n\
+               <newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>";
+    let result = call(
+        &mut client,
+        typed_doc("xxe", xxe, "application/vnd.iptc.g2.newsitem+xml"),
+    )
+    .await;
+    eprintln!(
+        "external entity: {:?}",
+        result.as_ref().err().map(|s| s.message().to_string())
+    );
+    assert_refused(result, "NewsML-G2", &["line 2, column 1", "DOCTYPE"]);
+    // A DOCTYPE that only names an external DTD is read, the DTD never fetched; an entity
+    // nobody declared stays as written.
+    let dtd = "<?xml version=\"1.0\"?>\n<!DOCTYPE nitf SYSTEM \"http://127.0.0.1:9/never-fetched.dtd\">\n\
+               <nitf><body><body.head><hedline><hl1>Rathaus wird saniert</hl1></hedline></body.head>\
+               <body.content><p>Kassel (dpa) - Das Rathaus der Stadt wird von Montag an für zwei Jahre saniert, teilte die Verwaltung mit. &undeclared;</p></body.content></body></nitf>";
+    let a = call(&mut client, typed_doc("dtd", dtd, "application/nitf+xml"))
+        .await
+        .expect("an external DTD is no reason to refuse");
+    assert_eq!(a.headline, "Rathaus wird saniert");
+    assert!(haystack(&a).contains("&undeclared;"), "{}", a.text);
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn deep_nesting_huge_attributes_and_broken_xml_answer_clearly() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    // 100,000 nested elements: refused at the 257th, with its place.
+    let deep = format!("<nitf>{}", "<block>".repeat(100_000));
+    let started = std::time::Instant::now();
+    let result = call(
+        &mut client,
+        typed_doc("deep", &deep, "application/nitf+xml"),
+    )
+    .await;
+    eprintln!(
+        "100,000 nested: {:?} in {:?}",
+        result.as_ref().err().map(|s| s.message().to_string()),
+        started.elapsed()
+    );
+    assert_refused(result, "NITF", &["256", "line 1, column 1792"]);
+    // A 4 MiB attribute value and 100,000 attributes on one element: read in linear time.
+    let huge = format!(
+        "<nitf><head><title x=\"{}\" {}>Titel</title></head><body><body.content>\
+         <p>Berlin (dpa) - Der Senat hat am Dienstag den Haushalt für die kommenden zwei Jahre beschlossen.</p>\
+         </body.content></body></nitf>",
+        "a".repeat(4 << 20),
+        (0..100_000)
+            .map(|i| format!("a{i}=\"v\""))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let started = std::time::Instant::now();
+    let result = call(
+        &mut client,
+        typed_doc("huge-attr", &huge, "application/nitf+xml"),
+    )
+    .await;
+    eprintln!(
+        "huge attributes: ok={} in {:?}",
+        result.is_ok(),
+        started.elapsed()
+    );
+    let a = result.expect("huge attributes are no reason to refuse");
+    assert!(a.text.contains("Haushalt"), "{}", a.text);
+    // Unclosed and mismatched tags name the first thing wrong.
+    let unclosed = "<nitf>\n<body>\n<body.content>\n  <p>Ein Absatz ohne Ende\n</body.content>";
+    let result = call(
+        &mut client,
+        typed_doc("unclosed", unclosed, "application/nitf+xml"),
+    )
+    .await;
+    eprintln!(
+        "mismatched: {:?}",
+        result.as_ref().err().map(|s| s.message().to_string())
+    );
+    assert_refused(result, "NITF", &["line 5"]);
+    let open = "<nitf>\n<body>\n  <body.content>\n    <p>Ein Absatz";
+    let result = call(&mut client, typed_doc("open", open, "application/nitf+xml")).await;
+    eprintln!(
+        "unclosed: {:?}",
+        result.as_ref().err().map(|s| s.message().to_string())
+    );
+    assert_refused(result, "NITF", &["line 4, column 5", "<p> is never closed"]);
+    // NITF declared, JSON sent.
+    let json = "{\"headline\": \"Rathaus wird saniert\", \"body_text\": \"Kassel (dpa) - Das Rathaus wird saniert.\"}";
+    let result = call(&mut client, typed_doc("json", json, "application/nitf+xml")).await;
+    eprintln!(
+        "json as nitf: {:?}",
+        result.as_ref().err().map(|s| s.message().to_string())
+    );
+    assert_refused(result, "NITF", &["no root element"]);
+    // A NewsML-G2 type with another root.
+    let result = call(
+        &mut client,
+        typed_doc(
+            "root",
+            "<nitf><body/></nitf>",
+            "application/vnd.iptc.g2.newsitem+xml",
+        ),
+    )
+    .await;
+    assert_refused(result, "NewsML-G2", &["<nitf>"]);
+    still_serving(&mut client).await;
+}
+
+#[tokio::test]
+async fn iptc7901_framing_that_is_cut_off_is_refused_naming_it() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    let no_etx =
+        "\u{1}dpa0293 3 pl 212\r\n\u{2}Berlin (dpa) - Die Koalition hat sich geeinigt.\r\nNNNN\r\n";
+    let result = call(&mut client, typed_doc("no-etx", no_etx, "text/x-iptc7901")).await;
+    eprintln!(
+        "no ETX: {:?}",
+        result.as_ref().err().map(|s| s.message().to_string())
+    );
+    assert_refused(result, "IPTC 7901", &["ETX", "line 2, column 1"]);
+    // Sniffed from its SOH, refused the same way.
+    let result = call(&mut client, text_doc("no-etx-sniffed", no_etx)).await;
+    assert_refused(result, "IPTC 7901", &["ETX"]);
+    let no_stx = "\u{1}dpa0293 3 pl 212\r\nBerlin (dpa) - Die Koalition hat sich geeinigt.";
+    let result = call(&mut client, typed_doc("no-stx", no_stx, "text/x-anpa1312")).await;
+    assert_refused(result, "IPTC 7901", &["STX", "line 1, column 1"]);
+    let plain = "Berlin (dpa) - Die Koalition hat sich geeinigt.";
+    let result = call(&mut client, typed_doc("plain", plain, "text/x-iptc7901")).await;
+    assert_refused(result, "IPTC 7901", &["SOH"]);
+    // A million STX bytes after the header and no ETX: linear, refused.
+    let many = format!("\u{1}a0001 r a\u{2}{}", "\u{2}x".repeat(1_000_000));
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("many-stx", &many, "text/x-anpa1312")).await;
+    eprintln!(
+        "a million STX: {:?} in {:?}",
+        result.as_ref().err().map(|s| s.message().to_string()),
+        started.elapsed()
+    );
+    assert_refused(result, "IPTC 7901", &["ETX"]);
+    still_serving(&mut client).await;
+}

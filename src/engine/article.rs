@@ -49,6 +49,18 @@ pub struct Metadata {
     pub publisher: String,
     /// Identifiers of the transmission (service and message numbers of IPTC 7901).
     pub transmission_id: String,
+    /// A subordinate headline below the main one (NITF hl2 in the hedline, NewsML-G2
+    /// headline role subtitle).
+    pub subheadline: String,
+    /// The summary or abstract the format gives apart from the body.
+    pub summary: String,
+    /// Not to be published before this time (NITF date.release, NewsML-G2 embargoed).
+    pub embargoed: String,
+    /// Publishing status as the format gives it (NewsML-G2 pubStatus: usable, withheld,
+    /// canceled).
+    pub pub_status: String,
+    /// Genres, as codes or names.
+    pub genres: Vec<String>,
 }
 
 /// A detected language.

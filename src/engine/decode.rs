@@ -84,8 +84,14 @@ fn refuse_binary_text(text: &str, charset: Option<&str>) -> Result<(), Error> {
     for c in text.chars().take(SNIFF_CHARS) {
         chars += 1;
         nul |= c == '\0';
+        // The transmission controls of IPTC 7901 / ANPA-1312 framing (SOH, STX, ETX, EOT,
+        // SYN fill) are part of wire copy: a short bulletin holds several.
         if c == '\u{fffd}'
-            || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{b}' | '\u{c}'))
+            || (c.is_control()
+                && !matches!(
+                    c,
+                    '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1}'..='\u{4}' | '\u{16}'
+                ))
         {
             bad += 1;
         }
@@ -258,6 +264,10 @@ mod tests {
         assert_eq!(r.unwrap(), text);
         let (r, _) = run(Content::Raw(b"\x00ok\x01"), None);
         assert!(r.is_ok(), "a few bytes are too few to call binary");
+        // A short ANPA bulletin: its framing is no sign of binary data.
+        let flash = "\u{1}\u{16}\u{16}\u{16}a0417 f a BC-Flash 0012\r\n\u{2}^FLASH<\r\n\tMIAMI _ Storm makes landfall.\r\n\u{3}\u{4}";
+        let (r, _) = run(Content::Raw(flash.as_bytes()), None);
+        assert_eq!(r.unwrap(), flash);
     }
 
     #[test]

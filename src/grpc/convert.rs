@@ -155,6 +155,11 @@ pub fn metadata(m: engine::Metadata) -> pb::Metadata {
         section: m.section,
         publisher: m.publisher,
         transmission_id: m.transmission_id,
+        subheadline: m.subheadline,
+        summary: m.summary,
+        embargoed: m.embargoed,
+        pub_status: m.pub_status,
+        genres: m.genres,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod iptc7901;
 pub mod newsml;
 pub mod ninjs;
 pub mod nitf;
+pub mod xml;
 
 use std::borrow::Cow;
 
@@ -156,7 +157,12 @@ fn root_element(text: &str) -> Option<&str> {
             if decl[..name_end].eq_ignore_ascii_case("html") {
                 return Some(&decl[..name_end]);
             }
-            rest = &after[after.find('>')? + 1..];
+            // An internal subset (`[ <!ENTITY …> ]`) holds `>` of its own.
+            let end = match (after.find('['), after.find('>')) {
+                (Some(open), Some(close)) if open < close => open + after[open..].find("]")?,
+                _ => 0,
+            };
+            rest = &after[end + after[end..].find('>')? + 1..];
         } else {
             let end = after
                 .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
@@ -311,6 +317,10 @@ mod tests {
         assert_eq!(Format::sniff("<b>fett</b> und mehr"), Format::Text);
         assert_eq!(Format::sniff("{ nicht json"), Format::Text);
         assert_eq!(Format::sniff("<!-- never closed"), Format::Text);
+        assert_eq!(
+            Format::sniff("<!DOCTYPE nitf [<!ENTITY a \"b\">]>\n<nitf>"),
+            Format::Nitf
+        );
     }
 
     #[test]
