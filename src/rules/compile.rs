@@ -410,13 +410,35 @@ fn has_unicode_word_boundary(pattern: &str) -> bool {
     pattern.matches("\\b").count() > pattern.matches("(?-u:\\b)").count()
 }
 
-impl LangRules {
-    pub fn compile(
-        file: &str,
-        parsed: LangFile,
-        extra_months: &[String],
-    ) -> Result<LangRules, RulesError> {
-        let mut months = lower(parsed.months);
+/// One dateline, signature, caption or inline pattern, expanded and not yet compiled.
+struct Source {
+    /// As the rule file writes it (error messages name it).
+    raw: String,
+    expanded: String,
+    masked: bool,
+}
+
+/// A rule file with every check made that does not need a compiled automaton: its artefact
+/// kinds and scripts known, its labels and prefixes not empty, its placeholders expanded (and,
+/// after [`Expanded::check_syntax`], every pattern parsed). Compiling what it holds can then
+/// fail only on a size limit.
+struct Expanded {
+    months: Vec<String>,
+    lines: HashMap<String, ArtefactKind>,
+    prefix_list: Vec<String>,
+    prefix_kinds: Vec<ArtefactKind>,
+    fast_src: Vec<LinePattern>,
+    slow_src: Vec<LinePattern>,
+    raw_patterns: Vec<String>,
+    inline: Vec<(Source, ArtefactKind)>,
+    datelines: Vec<Source>,
+    signatures: Vec<Source>,
+    captions: Vec<Source>,
+}
+
+impl Expanded {
+    fn new(file: &str, parsed: &LangFile, extra_months: &[String]) -> Result<Expanded, RulesError> {
+        let mut months = lower(parsed.months.clone());
         months.extend(extra_months.iter().map(|m| m.to_lowercase()));
         months.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         months.dedup();
@@ -428,17 +450,10 @@ impl LangRules {
         };
         let agency_mark = regex::escape(&AGENCY_MARK.to_string());
         let letters = script_classes(file, &parsed.scripts)?;
-        let build = |p: &str| -> Result<Regex, RulesError> {
-            rule_regex(&expand(p, &agency_mark, &month_alt, &letters)).map_err(|e| {
-                RulesError::Pattern {
-                    file: file.into(),
-                    pattern: p.into(),
-                    message: e.to_string(),
-                }
-            })
-        };
-        let build_pattern = |p: &String| -> Result<Pattern, RulesError> {
-            Ok(Pattern::new(build(p)?, names_agency(p)))
+        let source = |p: &String| Source {
+            raw: p.clone(),
+            expanded: expand(p, &agency_mark, &month_alt, &letters),
+            masked: names_agency(p),
         };
 
         let mut lines = HashMap::new();
@@ -448,16 +463,16 @@ impl LangRules {
         let mut slow_src = Vec::new();
         let mut raw_patterns: Vec<String> = Vec::new();
         let mut inline = Vec::new();
-        for (key, rules) in parsed.artefacts {
-            let kind = ArtefactKind::from_key(&key).ok_or_else(|| RulesError::Invalid {
+        for (key, rules) in &parsed.artefacts {
+            let kind = ArtefactKind::from_key(key).ok_or_else(|| RulesError::Invalid {
                 file: file.into(),
                 message: format!(
                     "unknown artefact kind [artefacts.{key}]; known: {}",
                     ArtefactKind::ALL.map(|k| k.key()).join(", ")
                 ),
             })?;
-            for l in rules.lines {
-                let k = line_key(&l);
+            for l in &rules.lines {
+                let k = line_key(l);
                 if k.is_empty() {
                     return Err(RulesError::Invalid {
                         file: file.into(),
@@ -466,7 +481,7 @@ impl LangRules {
                 }
                 lines.insert(k, kind);
             }
-            for p in rules.prefixes {
+            for p in &rules.prefixes {
                 let p = p.trim().to_lowercase();
                 if p.is_empty() {
                     return Err(RulesError::Invalid {
@@ -477,31 +492,121 @@ impl LangRules {
                 prefix_list.push(p);
                 prefix_kinds.push(kind);
             }
-            for p in rules.patterns {
+            for p in &rules.patterns {
                 let entry = LinePattern {
                     at: raw_patterns.len(),
                     kind,
-                    expanded: expand(&p, &agency_mark, &month_alt, &letters),
-                    masked: names_agency(&p),
+                    expanded: expand(p, &agency_mark, &month_alt, &letters),
+                    masked: names_agency(p),
                 };
                 if has_unicode_word_boundary(&entry.expanded) {
                     slow_src.push(entry);
                 } else {
                     fast_src.push(entry);
                 }
-                raw_patterns.push(p);
+                raw_patterns.push(p.clone());
             }
-            for p in rules.inline {
-                if names_agency(&p) {
+            for p in &rules.inline {
+                if names_agency(p) {
                     return Err(RulesError::Pattern {
                         file: file.into(),
-                        pattern: p,
+                        pattern: p.clone(),
                         message: "{AGENCY} is not supported in inline patterns".into(),
                     });
                 }
-                inline.push((build(&p)?, kind));
+                inline.push((source(p), kind));
             }
         }
+        Ok(Expanded {
+            months,
+            lines,
+            prefix_list,
+            prefix_kinds,
+            fast_src,
+            slow_src,
+            raw_patterns,
+            inline,
+            datelines: parsed.dateline_patterns.iter().map(source).collect(),
+            signatures: parsed.signature_patterns.iter().map(source).collect(),
+            captions: parsed.caption_patterns.iter().map(source).collect(),
+        })
+    }
+
+    /// Parses every expanded pattern as `regex` does (its parser, with its defaults): whatever
+    /// would make compiling one fail, bar a size limit, fails here, naming the pattern as written.
+    fn check_syntax(&self, file: &str) -> Result<(), RulesError> {
+        let line_patterns = self.fast_src.iter().chain(&self.slow_src).map(|p| {
+            (
+                self.raw_patterns.get(p.at).map_or("", String::as_str),
+                p.expanded.as_str(),
+            )
+        });
+        let others = self
+            .inline
+            .iter()
+            .map(|(s, _)| s)
+            .chain(&self.datelines)
+            .chain(&self.signatures)
+            .chain(&self.captions)
+            .map(|s| (s.raw.as_str(), s.expanded.as_str()));
+        for (raw, expanded) in line_patterns.chain(others) {
+            regex_syntax::Parser::new()
+                .parse(expanded)
+                .map_err(|e| RulesError::Pattern {
+                    file: file.into(),
+                    pattern: raw.into(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+}
+
+impl LangRules {
+    /// Checks a rule file without compiling its automata (what start-up does for every language
+    /// file; cheap) and returns its whole-line labels. A file that passes compiles with
+    /// [`LangRules::compile`] unless an automaton outgrows its size limit.
+    pub fn check(
+        file: &str,
+        parsed: &LangFile,
+        extra_months: &[String],
+    ) -> Result<HashMap<String, ArtefactKind>, RulesError> {
+        let expanded = Expanded::new(file, parsed, extra_months)?;
+        expanded.check_syntax(file)?;
+        Ok(expanded.lines)
+    }
+
+    pub fn compile(
+        file: &str,
+        parsed: LangFile,
+        extra_months: &[String],
+    ) -> Result<LangRules, RulesError> {
+        let Expanded {
+            months,
+            lines,
+            prefix_list,
+            prefix_kinds,
+            fast_src,
+            slow_src,
+            raw_patterns,
+            inline,
+            datelines,
+            signatures,
+            captions,
+        } = Expanded::new(file, &parsed, extra_months)?;
+        let build = |s: &Source| -> Result<Regex, RulesError> {
+            rule_regex(&s.expanded).map_err(|e| RulesError::Pattern {
+                file: file.into(),
+                pattern: s.raw.clone(),
+                message: e.to_string(),
+            })
+        };
+        let build_pattern =
+            |s: &Source| -> Result<Pattern, RulesError> { Ok(Pattern::new(build(s)?, s.masked)) };
+        let inline = inline
+            .iter()
+            .map(|(s, kind)| Ok((build(s)?, *kind)))
+            .collect::<Result<Vec<_>, RulesError>>()?;
         let prefixes = if prefix_list.is_empty() {
             None
         } else {
@@ -522,8 +627,12 @@ impl LangRules {
             Ok(sets) => sets,
             Err(e) => {
                 // Name the pattern that fails; compiling each alone is only needed here.
-                for p in &raw_patterns {
-                    build(p)?;
+                for p in fast_src.iter().chain(&slow_src) {
+                    rule_regex(&p.expanded).map_err(|e| RulesError::Pattern {
+                        file: file.into(),
+                        pattern: raw_patterns.get(p.at).cloned().unwrap_or_default(),
+                        message: e.to_string(),
+                    })?;
                 }
                 return Err(RulesError::Invalid {
                     file: file.into(),
@@ -543,18 +652,15 @@ impl LangRules {
                 message: format!("inline patterns do not compile together: {e}"),
             })?)
         };
-        let datelines = parsed
-            .dateline_patterns
+        let datelines = datelines
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
-        let signatures = parsed
-            .signature_patterns
+        let signatures = signatures
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
-        let captions = parsed
-            .caption_patterns
+        let captions = captions
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
