@@ -9,6 +9,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::RulesError;
 use super::agencies::AGENCY_MARK;
+use super::counted::{self, Counted};
 use super::file::LangFile;
 use super::pattern::{LineInput, Pattern, line_key};
 use crate::engine::article::ArtefactKind;
@@ -118,15 +119,68 @@ pub struct LangRules {
 /// where several match, the first in the file wins. Patterns that open with `^.{0,N}` ("all
 /// rights reserved" up to N characters into the line) stay out of the sets: in a set, their
 /// counted lead keeps the set's DFA walking far into every line. They run on their own, and
-/// only on lines their gate finds something in (see [`Leading`]).
+/// only on lines their gate finds something in (see [`Leading`]). A pattern with a counted run
+/// at its start or end (`.{0,N}` after `^`, before `$`) is checked as its core and a count (see
+/// [`Counted`]); in a set, its run stands as `.*` and the count decides after the set matched.
 #[derive(Debug)]
 struct PatternSet {
     plain: RegexSet,
-    plain_at: Vec<(usize, ArtefactKind)>,
+    plain_at: Vec<SetEntry>,
     masked: RegexSet,
-    masked_at: Vec<(usize, ArtefactKind)>,
+    masked_at: Vec<SetEntry>,
     /// In file order.
     leading: Vec<Leading>,
+}
+
+/// One pattern of a set: its place in the file, its kind, and the count that decides where its
+/// runs stand as `.*` in the set.
+#[derive(Debug)]
+struct SetEntry {
+    at: usize,
+    kind: ArtefactKind,
+    counted: Option<Counted>,
+}
+
+impl SetEntry {
+    fn is_match(&self, text: &str) -> bool {
+        self.counted.as_ref().is_none_or(|c| c.is_match(text))
+    }
+}
+
+/// A line pattern as it runs alone: compiled as written, or as its core and a count.
+#[derive(Debug)]
+enum Alone {
+    Regex(Pattern),
+    Counted { counted: Counted, masked: bool },
+}
+
+impl Alone {
+    fn new(p: &LinePattern) -> Result<Alone, regex::Error> {
+        Ok(
+            match counted::split(&p.expanded, REGEX_SIZE_LIMIT, DFA_CACHE_BYTES) {
+                Some(split) => Alone::Counted {
+                    counted: split.counted,
+                    masked: p.masked,
+                },
+                None => Alone::Regex(Pattern::new(rule_regex(&p.expanded)?, p.masked)),
+            },
+        )
+    }
+
+    fn haystack<'s>(&self, input: &'s LineInput<'_>) -> &'s str {
+        match self {
+            Alone::Regex(p) => p.haystack(input),
+            Alone::Counted { masked: true, .. } => input.masked().text(),
+            Alone::Counted { masked: false, .. } => input.text(),
+        }
+    }
+
+    fn is_match(&self, input: &LineInput<'_>) -> bool {
+        match self {
+            Alone::Regex(p) => p.is_match(input),
+            Alone::Counted { counted, .. } => counted.is_match(self.haystack(input)),
+        }
+    }
 }
 
 /// A line pattern `^.{0,N}REST` and a gate in front of it: the opening of `REST` up to its
@@ -138,7 +192,7 @@ struct Leading {
     at: usize,
     kind: ArtefactKind,
     gate: Regex,
-    pattern: Pattern,
+    pattern: Alone,
 }
 
 impl Leading {
@@ -216,19 +270,32 @@ impl PatternSet {
                     at: p.at,
                     kind: p.kind,
                     gate: rule_regex(&gate)?,
-                    pattern: Pattern::new(rule_regex(&p.expanded)?, p.masked),
+                    pattern: Alone::new(p)?,
                 }),
                 None => in_sets.push(p),
             }
         }
-        let set = |masked: bool| -> Result<(RegexSet, Vec<(usize, ArtefactKind)>), regex::Error> {
-            let chosen: Vec<&&LinePattern> =
-                in_sets.iter().filter(|p| p.masked == masked).collect();
-            let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.expanded))
+        let set = |masked: bool| -> Result<(RegexSet, Vec<SetEntry>), regex::Error> {
+            let mut sources = Vec::new();
+            let mut entries = Vec::new();
+            for p in in_sets.iter().filter(|p| p.masked == masked) {
+                let split = counted::split(&p.expanded, REGEX_SIZE_LIMIT, DFA_CACHE_BYTES);
+                let (source, counted) = match split {
+                    Some(split) => (split.relaxed, Some(split.counted)),
+                    None => (p.expanded.clone(), None),
+                };
+                sources.push(source);
+                entries.push(SetEntry {
+                    at: p.at,
+                    kind: p.kind,
+                    counted,
+                });
+            }
+            let regexes = RegexSetBuilder::new(sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()?;
-            Ok((regexes, chosen.iter().map(|p| (p.at, p.kind)).collect()))
+            Ok((regexes, entries))
         };
         let (plain, plain_at) = set(false)?;
         let (masked, masked_at) = set(true)?;
@@ -249,21 +316,24 @@ impl PatternSet {
     fn first_match(&self, input: &LineInput<'_>) -> Option<ArtefactKind> {
         let mut best: Option<(usize, ArtefactKind)> = None;
         // Most lines match nothing: the early-exit test is far cheaper than asking which match.
-        if !self.plain.is_empty() && self.plain.is_match(input.text()) {
-            best = self
-                .plain
-                .matches(input.text())
+        // A counted pattern's run stands as `.*` in the set: its count decides after.
+        let first = |set: &RegexSet, entries: &[SetEntry], text: &str| {
+            set.matches(text)
                 .iter()
-                .next()
-                .map(|i| self.plain_at[i]);
+                .filter_map(|i| entries.get(i))
+                .find(|e| e.is_match(text))
+                .map(|e| (e.at, e.kind))
+        };
+        if !self.plain.is_empty() && self.plain.is_match(input.text()) {
+            best = first(&self.plain, &self.plain_at, input.text());
         }
         if !self.masked.is_empty() {
             let text = input.masked().text();
             if self.masked.is_match(text)
-                && let Some(i) = self.masked.matches(text).iter().next()
-                && best.is_none_or(|b| self.masked_at[i].0 < b.0)
+                && let Some(m) = first(&self.masked, &self.masked_at, text)
+                && best.is_none_or(|b| m.0 < b.0)
             {
-                best = Some(self.masked_at[i]);
+                best = Some(m);
             }
         }
         if let Some(l) = self

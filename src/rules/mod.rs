@@ -10,6 +10,7 @@
 
 mod agencies;
 mod compile;
+mod counted;
 mod file;
 mod model;
 mod pattern;
