@@ -644,7 +644,7 @@ fn main() -> Result<(), Error> {
     let channels = if needs_server {
         let ready = rt.block_on(wait_serving(&server.addr))?;
         println!(
-            "# server {} ready in {:.0} ms (rules compiled at start-up)",
+            "# server {} ready in {:.0} ms (rules checked, common rules compiled; each language compiles on its first document)",
             server.addr,
             ready.as_secs_f64() * 1000.0
         );

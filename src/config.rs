@@ -17,10 +17,12 @@ pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default for `--max-concurrent-streams` (HTTP/2 streams per connection).
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
-/// Default for `--memory-budget`: sized for a 512 MiB container. The rules take about 190 MB
-/// resident after start-up (compiled once), the runtime, the engine threads' regex caches and
-/// the request buffers of calls being read about 60 MB more; 224 MiB of documents in work
-/// leaves the rest as headroom (measured: docs/robustness.md, issue 12 item 2).
+/// Default for `--memory-budget`: sized for a 512 MiB container. The rules take about 40 MB
+/// resident after start-up and about 160 MB of heap once every language has been compiled (each
+/// on its first document: a long-running server meets them all), the runtime, the engine
+/// threads' regex caches and the request buffers of calls being read about 60 MB more; 224 MiB
+/// of documents in work leaves the rest as headroom (measured: docs/robustness.md, issue 12
+/// item 2).
 pub const DEFAULT_MEMORY_BUDGET: usize = 224 * 1024 * 1024;
 
 /// How log lines are written.

@@ -298,8 +298,8 @@ fn no_backtracking_regex_engine_and_no_pattern_compiled_per_request() {
             "{engine} in Cargo.lock: backtracking engines are not allowed"
         );
     }
-    // The engine only reads the matchers the rules compiled at start-up. The language detector's
-    // evidence automaton is built in src/engine, but only by `Detector::from_toml`, which
+    // The engine only reads the matchers the rules compile (at start-up; a language's on its
+    // first use). The language detector's evidence automaton is built in src/engine, but only by `Detector::from_toml`, which
     // `Rules` calls while loading.
     let built_at_load = ["evidence.rs"];
     let mut stack = vec![root.join("src/engine")];

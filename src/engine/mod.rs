@@ -364,9 +364,13 @@ pub fn read<'r, R>(
         notices.push(Notice::new(NoticeKind::LanguageUncertain, why));
     }
     if rules.language(&code).is_none() {
+        let why = match rules.language_error(&code) {
+            Some(e) => format!("the rule file for {code:?} did not compile ({e})"),
+            None => format!("no rule file for {code:?}"),
+        };
         notices.push(Notice::new(
             NoticeKind::NoRulesForLanguage,
-            format!("no rule file for {code:?}: only the common rules applied"),
+            format!("{why}: only the common rules applied"),
         ));
     }
     if detection.hint_overridden {

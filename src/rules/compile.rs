@@ -9,6 +9,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::RulesError;
 use super::agencies::AGENCY_MARK;
+use super::counted::{self, Counted};
 use super::file::LangFile;
 use super::pattern::{LineInput, Pattern, line_key};
 use crate::engine::article::ArtefactKind;
@@ -118,15 +119,68 @@ pub struct LangRules {
 /// where several match, the first in the file wins. Patterns that open with `^.{0,N}` ("all
 /// rights reserved" up to N characters into the line) stay out of the sets: in a set, their
 /// counted lead keeps the set's DFA walking far into every line. They run on their own, and
-/// only on lines their gate finds something in (see [`Leading`]).
+/// only on lines their gate finds something in (see [`Leading`]). A pattern with a counted run
+/// at its start or end (`.{0,N}` after `^`, before `$`) is checked as its core and a count (see
+/// [`Counted`]); in a set, its run stands as `.*` and the count decides after the set matched.
 #[derive(Debug)]
 struct PatternSet {
     plain: RegexSet,
-    plain_at: Vec<(usize, ArtefactKind)>,
+    plain_at: Vec<SetEntry>,
     masked: RegexSet,
-    masked_at: Vec<(usize, ArtefactKind)>,
+    masked_at: Vec<SetEntry>,
     /// In file order.
     leading: Vec<Leading>,
+}
+
+/// One pattern of a set: its place in the file, its kind, and the count that decides where its
+/// runs stand as `.*` in the set.
+#[derive(Debug)]
+struct SetEntry {
+    at: usize,
+    kind: ArtefactKind,
+    counted: Option<Counted>,
+}
+
+impl SetEntry {
+    fn is_match(&self, text: &str) -> bool {
+        self.counted.as_ref().is_none_or(|c| c.is_match(text))
+    }
+}
+
+/// A line pattern as it runs alone: compiled as written, or as its core and a count.
+#[derive(Debug)]
+enum Alone {
+    Regex(Pattern),
+    Counted { counted: Counted, masked: bool },
+}
+
+impl Alone {
+    fn new(p: &LinePattern) -> Result<Alone, regex::Error> {
+        Ok(
+            match counted::split(&p.expanded, REGEX_SIZE_LIMIT, DFA_CACHE_BYTES) {
+                Some(split) => Alone::Counted {
+                    counted: split.counted,
+                    masked: p.masked,
+                },
+                None => Alone::Regex(Pattern::new(rule_regex(&p.expanded)?, p.masked)),
+            },
+        )
+    }
+
+    fn haystack<'s>(&self, input: &'s LineInput<'_>) -> &'s str {
+        match self {
+            Alone::Regex(p) => p.haystack(input),
+            Alone::Counted { masked: true, .. } => input.masked().text(),
+            Alone::Counted { masked: false, .. } => input.text(),
+        }
+    }
+
+    fn is_match(&self, input: &LineInput<'_>) -> bool {
+        match self {
+            Alone::Regex(p) => p.is_match(input),
+            Alone::Counted { counted, .. } => counted.is_match(self.haystack(input)),
+        }
+    }
 }
 
 /// A line pattern `^.{0,N}REST` and a gate in front of it: the opening of `REST` up to its
@@ -138,7 +192,7 @@ struct Leading {
     at: usize,
     kind: ArtefactKind,
     gate: Regex,
-    pattern: Pattern,
+    pattern: Alone,
 }
 
 impl Leading {
@@ -216,19 +270,32 @@ impl PatternSet {
                     at: p.at,
                     kind: p.kind,
                     gate: rule_regex(&gate)?,
-                    pattern: Pattern::new(rule_regex(&p.expanded)?, p.masked),
+                    pattern: Alone::new(p)?,
                 }),
                 None => in_sets.push(p),
             }
         }
-        let set = |masked: bool| -> Result<(RegexSet, Vec<(usize, ArtefactKind)>), regex::Error> {
-            let chosen: Vec<&&LinePattern> =
-                in_sets.iter().filter(|p| p.masked == masked).collect();
-            let regexes = RegexSetBuilder::new(chosen.iter().map(|p| &p.expanded))
+        let set = |masked: bool| -> Result<(RegexSet, Vec<SetEntry>), regex::Error> {
+            let mut sources = Vec::new();
+            let mut entries = Vec::new();
+            for p in in_sets.iter().filter(|p| p.masked == masked) {
+                let split = counted::split(&p.expanded, REGEX_SIZE_LIMIT, DFA_CACHE_BYTES);
+                let (source, counted) = match split {
+                    Some(split) => (split.relaxed, Some(split.counted)),
+                    None => (p.expanded.clone(), None),
+                };
+                sources.push(source);
+                entries.push(SetEntry {
+                    at: p.at,
+                    kind: p.kind,
+                    counted,
+                });
+            }
+            let regexes = RegexSetBuilder::new(sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()?;
-            Ok((regexes, chosen.iter().map(|p| (p.at, p.kind)).collect()))
+            Ok((regexes, entries))
         };
         let (plain, plain_at) = set(false)?;
         let (masked, masked_at) = set(true)?;
@@ -249,21 +316,24 @@ impl PatternSet {
     fn first_match(&self, input: &LineInput<'_>) -> Option<ArtefactKind> {
         let mut best: Option<(usize, ArtefactKind)> = None;
         // Most lines match nothing: the early-exit test is far cheaper than asking which match.
-        if !self.plain.is_empty() && self.plain.is_match(input.text()) {
-            best = self
-                .plain
-                .matches(input.text())
+        // A counted pattern's run stands as `.*` in the set: its count decides after.
+        let first = |set: &RegexSet, entries: &[SetEntry], text: &str| {
+            set.matches(text)
                 .iter()
-                .next()
-                .map(|i| self.plain_at[i]);
+                .filter_map(|i| entries.get(i))
+                .find(|e| e.is_match(text))
+                .map(|e| (e.at, e.kind))
+        };
+        if !self.plain.is_empty() && self.plain.is_match(input.text()) {
+            best = first(&self.plain, &self.plain_at, input.text());
         }
         if !self.masked.is_empty() {
             let text = input.masked().text();
             if self.masked.is_match(text)
-                && let Some(i) = self.masked.matches(text).iter().next()
-                && best.is_none_or(|b| self.masked_at[i].0 < b.0)
+                && let Some(m) = first(&self.masked, &self.masked_at, text)
+                && best.is_none_or(|b| m.0 < b.0)
             {
-                best = Some(self.masked_at[i]);
+                best = Some(m);
             }
         }
         if let Some(l) = self
@@ -410,13 +480,35 @@ fn has_unicode_word_boundary(pattern: &str) -> bool {
     pattern.matches("\\b").count() > pattern.matches("(?-u:\\b)").count()
 }
 
-impl LangRules {
-    pub fn compile(
-        file: &str,
-        parsed: LangFile,
-        extra_months: &[String],
-    ) -> Result<LangRules, RulesError> {
-        let mut months = lower(parsed.months);
+/// One dateline, signature, caption or inline pattern, expanded and not yet compiled.
+struct Source {
+    /// As the rule file writes it (error messages name it).
+    raw: String,
+    expanded: String,
+    masked: bool,
+}
+
+/// A rule file with every check made that does not need a compiled automaton: its artefact
+/// kinds and scripts known, its labels and prefixes not empty, its placeholders expanded (and,
+/// after [`Expanded::check_syntax`], every pattern parsed). Compiling what it holds can then
+/// fail only on a size limit.
+struct Expanded {
+    months: Vec<String>,
+    lines: HashMap<String, ArtefactKind>,
+    prefix_list: Vec<String>,
+    prefix_kinds: Vec<ArtefactKind>,
+    fast_src: Vec<LinePattern>,
+    slow_src: Vec<LinePattern>,
+    raw_patterns: Vec<String>,
+    inline: Vec<(Source, ArtefactKind)>,
+    datelines: Vec<Source>,
+    signatures: Vec<Source>,
+    captions: Vec<Source>,
+}
+
+impl Expanded {
+    fn new(file: &str, parsed: &LangFile, extra_months: &[String]) -> Result<Expanded, RulesError> {
+        let mut months = lower(parsed.months.clone());
         months.extend(extra_months.iter().map(|m| m.to_lowercase()));
         months.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         months.dedup();
@@ -428,17 +520,10 @@ impl LangRules {
         };
         let agency_mark = regex::escape(&AGENCY_MARK.to_string());
         let letters = script_classes(file, &parsed.scripts)?;
-        let build = |p: &str| -> Result<Regex, RulesError> {
-            rule_regex(&expand(p, &agency_mark, &month_alt, &letters)).map_err(|e| {
-                RulesError::Pattern {
-                    file: file.into(),
-                    pattern: p.into(),
-                    message: e.to_string(),
-                }
-            })
-        };
-        let build_pattern = |p: &String| -> Result<Pattern, RulesError> {
-            Ok(Pattern::new(build(p)?, names_agency(p)))
+        let source = |p: &String| Source {
+            raw: p.clone(),
+            expanded: expand(p, &agency_mark, &month_alt, &letters),
+            masked: names_agency(p),
         };
 
         let mut lines = HashMap::new();
@@ -448,16 +533,16 @@ impl LangRules {
         let mut slow_src = Vec::new();
         let mut raw_patterns: Vec<String> = Vec::new();
         let mut inline = Vec::new();
-        for (key, rules) in parsed.artefacts {
-            let kind = ArtefactKind::from_key(&key).ok_or_else(|| RulesError::Invalid {
+        for (key, rules) in &parsed.artefacts {
+            let kind = ArtefactKind::from_key(key).ok_or_else(|| RulesError::Invalid {
                 file: file.into(),
                 message: format!(
                     "unknown artefact kind [artefacts.{key}]; known: {}",
                     ArtefactKind::ALL.map(|k| k.key()).join(", ")
                 ),
             })?;
-            for l in rules.lines {
-                let k = line_key(&l);
+            for l in &rules.lines {
+                let k = line_key(l);
                 if k.is_empty() {
                     return Err(RulesError::Invalid {
                         file: file.into(),
@@ -466,7 +551,7 @@ impl LangRules {
                 }
                 lines.insert(k, kind);
             }
-            for p in rules.prefixes {
+            for p in &rules.prefixes {
                 let p = p.trim().to_lowercase();
                 if p.is_empty() {
                     return Err(RulesError::Invalid {
@@ -477,31 +562,121 @@ impl LangRules {
                 prefix_list.push(p);
                 prefix_kinds.push(kind);
             }
-            for p in rules.patterns {
+            for p in &rules.patterns {
                 let entry = LinePattern {
                     at: raw_patterns.len(),
                     kind,
-                    expanded: expand(&p, &agency_mark, &month_alt, &letters),
-                    masked: names_agency(&p),
+                    expanded: expand(p, &agency_mark, &month_alt, &letters),
+                    masked: names_agency(p),
                 };
                 if has_unicode_word_boundary(&entry.expanded) {
                     slow_src.push(entry);
                 } else {
                     fast_src.push(entry);
                 }
-                raw_patterns.push(p);
+                raw_patterns.push(p.clone());
             }
-            for p in rules.inline {
-                if names_agency(&p) {
+            for p in &rules.inline {
+                if names_agency(p) {
                     return Err(RulesError::Pattern {
                         file: file.into(),
-                        pattern: p,
+                        pattern: p.clone(),
                         message: "{AGENCY} is not supported in inline patterns".into(),
                     });
                 }
-                inline.push((build(&p)?, kind));
+                inline.push((source(p), kind));
             }
         }
+        Ok(Expanded {
+            months,
+            lines,
+            prefix_list,
+            prefix_kinds,
+            fast_src,
+            slow_src,
+            raw_patterns,
+            inline,
+            datelines: parsed.dateline_patterns.iter().map(source).collect(),
+            signatures: parsed.signature_patterns.iter().map(source).collect(),
+            captions: parsed.caption_patterns.iter().map(source).collect(),
+        })
+    }
+
+    /// Parses every expanded pattern as `regex` does (its parser, with its defaults): whatever
+    /// would make compiling one fail, bar a size limit, fails here, naming the pattern as written.
+    fn check_syntax(&self, file: &str) -> Result<(), RulesError> {
+        let line_patterns = self.fast_src.iter().chain(&self.slow_src).map(|p| {
+            (
+                self.raw_patterns.get(p.at).map_or("", String::as_str),
+                p.expanded.as_str(),
+            )
+        });
+        let others = self
+            .inline
+            .iter()
+            .map(|(s, _)| s)
+            .chain(&self.datelines)
+            .chain(&self.signatures)
+            .chain(&self.captions)
+            .map(|s| (s.raw.as_str(), s.expanded.as_str()));
+        for (raw, expanded) in line_patterns.chain(others) {
+            regex_syntax::Parser::new()
+                .parse(expanded)
+                .map_err(|e| RulesError::Pattern {
+                    file: file.into(),
+                    pattern: raw.into(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+}
+
+impl LangRules {
+    /// Checks a rule file without compiling its automata (what start-up does for every language
+    /// file; cheap) and returns its whole-line labels. A file that passes compiles with
+    /// [`LangRules::compile`] unless an automaton outgrows its size limit.
+    pub fn check(
+        file: &str,
+        parsed: &LangFile,
+        extra_months: &[String],
+    ) -> Result<HashMap<String, ArtefactKind>, RulesError> {
+        let expanded = Expanded::new(file, parsed, extra_months)?;
+        expanded.check_syntax(file)?;
+        Ok(expanded.lines)
+    }
+
+    pub fn compile(
+        file: &str,
+        parsed: LangFile,
+        extra_months: &[String],
+    ) -> Result<LangRules, RulesError> {
+        let Expanded {
+            months,
+            lines,
+            prefix_list,
+            prefix_kinds,
+            fast_src,
+            slow_src,
+            raw_patterns,
+            inline,
+            datelines,
+            signatures,
+            captions,
+        } = Expanded::new(file, &parsed, extra_months)?;
+        let build = |s: &Source| -> Result<Regex, RulesError> {
+            rule_regex(&s.expanded).map_err(|e| RulesError::Pattern {
+                file: file.into(),
+                pattern: s.raw.clone(),
+                message: e.to_string(),
+            })
+        };
+        let build_pattern =
+            |s: &Source| -> Result<Pattern, RulesError> { Ok(Pattern::new(build(s)?, s.masked)) };
+        let inline = inline
+            .iter()
+            .map(|(s, kind)| Ok((build(s)?, *kind)))
+            .collect::<Result<Vec<_>, RulesError>>()?;
         let prefixes = if prefix_list.is_empty() {
             None
         } else {
@@ -522,8 +697,12 @@ impl LangRules {
             Ok(sets) => sets,
             Err(e) => {
                 // Name the pattern that fails; compiling each alone is only needed here.
-                for p in &raw_patterns {
-                    build(p)?;
+                for p in fast_src.iter().chain(&slow_src) {
+                    rule_regex(&p.expanded).map_err(|e| RulesError::Pattern {
+                        file: file.into(),
+                        pattern: raw_patterns.get(p.at).cloned().unwrap_or_default(),
+                        message: e.to_string(),
+                    })?;
                 }
                 return Err(RulesError::Invalid {
                     file: file.into(),
@@ -543,18 +722,15 @@ impl LangRules {
                 message: format!("inline patterns do not compile together: {e}"),
             })?)
         };
-        let datelines = parsed
-            .dateline_patterns
+        let datelines = datelines
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
-        let signatures = parsed
-            .signature_patterns
+        let signatures = signatures
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;
-        let captions = parsed
-            .caption_patterns
+        let captions = captions
             .iter()
             .map(build_pattern)
             .collect::<Result<Vec<_>, _>>()?;

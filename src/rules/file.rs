@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::RulesError;
 
 /// One language file (`rules/<code>.toml`) or `rules/common.toml` (same shape, no code needed).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LangFile {
     #[serde(default)]
@@ -74,7 +74,7 @@ fn yes() -> bool {
 }
 
 /// The matchers of one artefact kind.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArtefactRules {
     #[serde(default)]

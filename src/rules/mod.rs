@@ -1,12 +1,16 @@
-//! Loads, validates and compiles the rule files once into an immutable `Rules`.
+//! Loads and validates the rule files once into an immutable `Rules`, compiling each language's
+//! automata on first use.
 //!
 //! The files are data (see `docs/rules.md`): `agencies.toml`, `common.toml`, one `<code>.toml` per
 //! language and `langid.toml`. They are embedded at build time; a folder given at start-up
-//! replaces files of the same name and adds new ones. Nothing here runs per request: the engine
-//! only reads the compiled automata.
+//! replaces files of the same name and adds new ones. Start-up parses and checks every file
+//! (a broken file still fails start-up) and compiles what every document needs (`common.toml`,
+//! agencies, language identification, the model); a language file's automata are compiled the
+//! first time a document of that language asks for them (see [`Rules::language`]).
 
 mod agencies;
 mod compile;
+mod counted;
 mod file;
 mod model;
 mod pattern;
@@ -54,10 +58,10 @@ pub enum RulesError {
     Missing(&'static str),
 }
 
-/// Everything the engine knows, compiled. Build once, share as `Arc<Rules>`.
+/// Everything the engine knows. Build once, share as `Arc<Rules>`.
 #[derive(Debug)]
 pub struct Rules {
-    languages: BTreeMap<String, LangRules>,
+    languages: BTreeMap<String, LazyLang>,
     common: LangRules,
     agencies: Agencies,
     detector: Detector,
@@ -170,20 +174,35 @@ impl Rules {
                 });
             }
         }
-        if !parsed.iter().any(|(name, _)| name == "common.toml") {
-            return Err(RulesError::Missing("common.toml"));
-        }
-        // Every file is compiled (and so validated) at start-up, the files side by side on the
-        // machine's cores: compiling the patterns is most of the start-up time.
-        let mut languages = BTreeMap::new();
+        // `common.toml` applies to every document: compiled now. Every language file is checked
+        // now (parsed, its placeholders expanded, each pattern's syntax parsed) and compiled on
+        // first use; checking is a small part of what compiling costs.
         let mut common = None;
-        for (name, compiled) in compile_all(parsed, &all_months) {
-            let compiled = compiled?;
+        let mut languages = BTreeMap::new();
+        let mut labels: std::collections::HashMap<
+            String,
+            (crate::engine::article::ArtefactKind, Vec<String>),
+        > = std::collections::HashMap::new();
+        for (name, lang) in parsed {
             if name == "common.toml" {
-                common = Some(compiled);
-            } else {
-                languages.insert(compiled.code.clone(), compiled);
+                common = Some(LangRules::compile(&name, lang, &all_months)?);
+                continue;
             }
+            for (key, kind) in LangRules::check(&name, &lang, &[])? {
+                labels
+                    .entry(key)
+                    .or_insert_with(|| (kind, Vec::new()))
+                    .1
+                    .push(lang.code.clone());
+            }
+            languages.insert(
+                lang.code.clone(),
+                LazyLang {
+                    file: name,
+                    parsed: lang,
+                    compiled: std::sync::OnceLock::new(),
+                },
+            );
         }
         let common = common.ok_or(RulesError::Missing("common.toml"))?;
         let detector = Detector::from_toml(files.get("langid.toml").map_or("", |s| s.as_str()))
@@ -191,19 +210,6 @@ impl Rules {
                 file: "langid.toml".into(),
                 message,
             })?;
-        let mut labels: std::collections::HashMap<
-            String,
-            (crate::engine::article::ArtefactKind, Vec<String>),
-        > = std::collections::HashMap::new();
-        for lang in languages.values() {
-            for (key, kind) in lang.line_labels() {
-                labels
-                    .entry(key.to_string())
-                    .or_insert_with(|| (kind, Vec::new()))
-                    .1
-                    .push(lang.code.clone());
-            }
-        }
         let model = Model::parse(
             MODEL_FILE,
             files
@@ -241,19 +247,42 @@ impl Rules {
         built
     }
 
-    /// Rules of one language, if a file exists for it.
+    /// Rules of one language, if a file exists for it, compiled on the first call for that
+    /// language (a call for a language being compiled on another thread waits for it). `None`
+    /// also where compiling failed, which the checks at start-up leave only to an automaton
+    /// outgrowing its size limit; [`Rules::language_error`] says why.
     pub fn language(&self, code: &str) -> Option<&LangRules> {
-        self.languages.get(code)
+        self.languages.get(code)?.compiled().ok()
+    }
+
+    /// Why a language's rule file, checked at start-up, did not compile on first use (`None`
+    /// where it compiled or has not been asked for).
+    pub fn language_error(&self, code: &str) -> Option<&RulesError> {
+        self.languages
+            .get(code)?
+            .compiled
+            .get()
+            .and_then(|c| c.as_ref().err())
+    }
+
+    /// Whether a language's automata have been compiled (by a [`Rules::language`] call).
+    pub fn is_compiled(&self, code: &str) -> bool {
+        self.languages
+            .get(code)
+            .is_some_and(|l| l.compiled.get().is_some())
+    }
+
+    /// Compiles every language file now; the first error. For tools that want the whole cost
+    /// up front, or every file proven to compile.
+    pub fn compile_all(&self) -> Result<(), &RulesError> {
+        self.languages
+            .values()
+            .try_for_each(|l| l.compiled().map(|_| ()))
     }
 
     /// Codes of the languages with rule files, sorted.
     pub fn language_codes(&self) -> Vec<String> {
         self.languages.keys().cloned().collect()
-    }
-
-    /// Every language's rules, by code.
-    pub fn languages(&self) -> impl Iterator<Item = &LangRules> {
-        self.languages.values()
     }
 
     /// A whole-line label of any language but `own` (furniture left untranslated by machine
@@ -298,49 +327,20 @@ impl Rules {
     }
 }
 
-/// One file's compiled rules, under its file name.
-type Compiled = (String, Result<LangRules, RulesError>);
+/// One language's rule file: checked at start-up, its automata compiled on first use.
+#[derive(Debug)]
+struct LazyLang {
+    file: String,
+    parsed: file::LangFile,
+    compiled: std::sync::OnceLock<Result<LangRules, RulesError>>,
+}
 
-/// Compiles the parsed rule files on up to `available_parallelism` threads; the results in the
-/// files' order. `common.toml` also gets every language's month names.
-fn compile_all(parsed: Vec<(String, file::LangFile)>, all_months: &[String]) -> Vec<Compiled> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let jobs: Vec<Mutex<Option<(String, file::LangFile)>>> =
-        parsed.into_iter().map(|p| Mutex::new(Some(p))).collect();
-    let results: Vec<Mutex<Option<Compiled>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, jobs.len().max(1));
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(job) = jobs.get(i) else { break };
-            let Some((name, lang)) = job.lock().ok().and_then(|mut j| j.take()) else {
-                continue;
-            };
-            let months: &[String] = if name == "common.toml" {
-                all_months
-            } else {
-                &[]
-            };
-            let compiled = LangRules::compile(&name, lang, months);
-            if let Ok(mut slot) = results[i].lock() {
-                *slot = Some((name, compiled));
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(work);
-        }
-        work();
-    });
-    results
-        .into_iter()
-        .filter_map(|r| r.into_inner().ok().flatten())
-        .collect()
+impl LazyLang {
+    fn compiled(&self) -> Result<&LangRules, &RulesError> {
+        self.compiled
+            .get_or_init(|| LangRules::compile(&self.file, self.parsed.clone(), &[]))
+            .as_ref()
+    }
 }
 
 /// The embedded rules, built once per test process (compiling them is the slow part of a test).
@@ -417,6 +417,85 @@ mod tests {
         );
         let err = Rules::from_sources(files).unwrap_err().to_string();
         assert!(err.contains("(unclosed"), "{err}");
+    }
+
+    /// The embedded files with `extra` laid over them.
+    fn embedded_with(extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let mut files: BTreeMap<String, String> = Rules::embedded_sources().collect();
+        for (name, text) in extra {
+            files.insert(name.to_string(), text.to_string());
+        }
+        files
+    }
+
+    #[test]
+    fn a_language_is_compiled_on_first_use_and_once() {
+        let rules = Rules::embedded().expect("embedded rules must load");
+        assert!(!rules.is_compiled("de"));
+        assert!(!rules.is_compiled("fr"));
+        let first = std::thread::scope(|s| {
+            let a = s.spawn(|| rules.language("de").map(|l| std::ptr::from_ref(l).addr()));
+            let b = s.spawn(|| rules.language("de").map(|l| std::ptr::from_ref(l).addr()));
+            (a.join().ok().flatten(), b.join().ok().flatten())
+        });
+        assert!(first.0.is_some());
+        assert_eq!(first.0, first.1, "both threads get the one compiled copy");
+        assert!(rules.is_compiled("de"));
+        assert!(
+            !rules.is_compiled("fr"),
+            "other languages wait for their own first use"
+        );
+        assert_eq!(
+            rules.language("de").map(|l| std::ptr::from_ref(l).addr()),
+            first.0
+        );
+        assert!(rules.language_error("de").is_none());
+        assert!(rules.language("xx").is_none() && !rules.is_compiled("xx"));
+    }
+
+    #[test]
+    fn every_embedded_language_compiles() {
+        let rules = Rules::embedded().expect("embedded rules must load");
+        assert_eq!(rules.compile_all().err().map(|e| e.to_string()), None);
+        for code in rules.language_codes() {
+            assert!(rules.is_compiled(&code), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_broken_pattern_of_any_kind_still_fails_start_up() {
+        // Syntax the parser refuses, a class Unicode does not have, a group name twice: each in
+        // a file no document has asked for yet.
+        for (key, pattern) in [
+            ("dateline_patterns", "^(?P<place>[A-Z]+"),
+            ("signature_patterns", r"^\p{Klingon}+$"),
+            ("caption_patterns", "^(?P<caption>.+) (?P<caption>.+)$"),
+            ("[artefacts.link_teaser]\ninline", "(read [^()]{0,60} here"),
+        ] {
+            let text = format!("code = \"xx\"\nname = \"Test\"\n{key} = ['{pattern}']\n");
+            let err = Rules::from_sources(embedded_with(&[("xx.toml", &text)]))
+                .expect_err(pattern)
+                .to_string();
+            assert!(
+                err.contains("xx.toml") && err.contains(&format!("{pattern:?}")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_too_big_to_compile_degrades_into_an_error_at_first_use() {
+        // Parses, but its automaton outgrows the size limit: only compiling finds that.
+        let text = "code = \"xx\"\nname = \"Test\"\ndateline_patterns = ['^(?:\\w{200}){400}$']\n";
+        let rules = Rules::from_sources(embedded_with(&[("xx.toml", text)]))
+            .expect("the file passes the checks");
+        assert!(rules.language("xx").is_none());
+        let err = rules.language_error("xx").map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("xx.toml")),
+            "{err:?}"
+        );
+        assert!(rules.compile_all().is_err());
     }
 
     #[test]

@@ -50,3 +50,9 @@ pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
     (out, peak)
 }
+
+/// The heap bytes live now.
+#[allow(dead_code)]
+pub fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
