@@ -19,6 +19,7 @@ use std::borrow::Cow;
 
 use super::Error;
 use super::article::{Article, Byline, Dateline, Image, Metadata};
+use super::lexicon::{self, Applied};
 
 /// An input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,8 +194,12 @@ pub struct Carried {
     pub dateline: Option<Dateline>,
     /// ISO 639 code the format declares; used as the language hint when the caller sent none.
     pub language: String,
-    /// Pictures the format lists apart from the copy (NITF media, ninjs associations).
+    /// Pictures the format lists apart from the copy (ninjs associations and body figures).
+    /// A credit with no creators and agencies is read as the engine reads any credit.
     pub images: Vec<Image>,
+    /// Parties the format names as sources (ninjs infosources); the news agencies among them
+    /// join `Article::agencies`.
+    pub agencies: Vec<String>,
     pub metadata: Metadata,
 }
 
@@ -232,8 +237,9 @@ pub fn read<'a>(
     Ok(front)
 }
 
-/// Fills what the copy left empty from what the format stated.
-pub fn apply(article: &mut Article, carried: Carried) {
+/// Fills what the copy left empty from what the format stated. `applied`: the rules of the
+/// article's language, for the credits of the pictures and the names of the agencies.
+pub fn apply(article: &mut Article, carried: Carried, applied: &Applied) {
     let Carried {
         headline,
         kicker,
@@ -241,6 +247,7 @@ pub fn apply(article: &mut Article, carried: Carried) {
         dateline,
         language: _,
         images,
+        agencies,
         metadata,
     } = carried;
     if article.headline.is_empty() {
@@ -255,10 +262,15 @@ pub fn apply(article: &mut Article, carried: Carried) {
     if article.dateline.is_none() {
         article.dateline = dateline;
     }
-    for image in images {
-        if !article.images.iter().any(|i| i.caption == image.caption) {
-            article.images.push(image);
+    for mut image in images {
+        if article.images.iter().any(|i| i.caption == image.caption) {
+            continue;
         }
+        let credit = &image.credit;
+        if !credit.raw.is_empty() && credit.creators.is_empty() && credit.agencies.is_empty() {
+            image.credit = lexicon::credit::parse(&credit.raw, &credit.raw, applied);
+        }
+        article.images.push(image);
     }
     let credited = article
         .byline
@@ -266,6 +278,7 @@ pub fn apply(article: &mut Article, carried: Carried) {
         .flat_map(|b| b.agencies.iter())
         .chain(article.dateline.iter().flat_map(|d| d.agencies.iter()))
         .cloned()
+        .chain(lexicon::news_only(applied.agencies, &agencies))
         .collect::<Vec<_>>();
     for agency in credited {
         if !article.agencies.contains(&agency) {
@@ -340,6 +353,7 @@ mod tests {
                 },
                 ..Carried::default()
             },
+            &Applied::for_test("de"),
         );
         assert_eq!(article.headline, "From the copy");
         assert_eq!(article.kicker, "Kicker");
