@@ -19,6 +19,7 @@ use std::borrow::Cow;
 
 use super::Error;
 use super::article::{Article, Byline, Dateline, Image, Metadata};
+use super::extract;
 use super::lexicon::{self, Applied};
 
 /// An input format.
@@ -237,6 +238,30 @@ pub fn read<'a>(
     Ok(front)
 }
 
+/// A byline the format states without agencies, read line by line as the engine reads a
+/// byline (or, failing that, a signature): its agencies, and its authors where the format
+/// named none. Kept as stated where nothing is found.
+fn read_byline(byline: Byline, applied: &Applied) -> Byline {
+    if !byline.agencies.is_empty() {
+        return byline;
+    }
+    let found = byline.raw.lines().filter_map(|line| {
+        extract::parse_byline(line, applied).or_else(|| extract::parse_signature(line, applied))
+    });
+    match lexicon::byline::merge_all(found) {
+        Some(parsed) => Byline {
+            authors: if byline.authors.is_empty() {
+                parsed.authors
+            } else {
+                byline.authors
+            },
+            agencies: parsed.agencies,
+            raw: byline.raw,
+        },
+        None => byline,
+    }
+}
+
 /// Fills what the copy left empty from what the format stated. `applied`: the rules of the
 /// article's language, for the credits of the pictures and the names of the agencies.
 pub fn apply(article: &mut Article, carried: Carried, applied: &Applied) {
@@ -257,7 +282,7 @@ pub fn apply(article: &mut Article, carried: Carried, applied: &Applied) {
         article.kicker = kicker;
     }
     if article.byline.is_none() {
-        article.byline = byline;
+        article.byline = byline.map(|b| read_byline(b, applied));
     }
     if article.dateline.is_none() {
         article.dateline = dateline;

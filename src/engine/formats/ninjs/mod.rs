@@ -2,9 +2,10 @@
 //!
 //! Where things go: the main headline (`headline` of 1.x, `headlines[]` with role main or
 //! none of 2.x/3.x) is the headline; a headline with role kicker the kicker, one with role
-//! sub/subheadline/subtitle the subheadline; `by` (1.x `byline`, or `bylines[]`) opens the copy
-//! as its byline line, `located` is the dateline that opens the first paragraph (unless the
-//! paragraph already opens with it); the body is the HTML body where there is one (`bodies[]`
+//! sub/subheadline/subtitle the subheadline; `by` (1.x `byline`, or `bylines[]`) is the byline
+//! and `located` the dateline's place (a description with role dateline the dateline as
+//! written), both in `Carried`: they fill what the copy leaves empty, the byline read for its
+//! authors and agencies as any byline (the body's own dateline or signature wins); the body is the HTML body where there is one (`bodies[]`
 //! with an HTML content type, 1.x `body_html`: its blocks, `h1`–`h6` subheadings and figures,
 //! see `markup`), else the plain one (`body_text`, `bodies[]`), blank lines apart. Pictures —
 //! body figures and `associations` of type picture or graphic — go to `Carried::images`
@@ -264,16 +265,8 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     let mut copy = Copy::default();
 
     read_headlines(&root, &mut copy, &mut carried)?;
-    read_byline(&root, &mut copy, &mut carried)?;
-    if let Some(located) = root.str(&["located"])? {
-        copy.dateline = collapse(located);
-        carried.dateline = Some(Dateline {
-            place: copy.dateline.clone(),
-            date: String::new(),
-            agencies: Vec::new(),
-            raw: copy.dateline.clone(),
-        });
-    }
+    read_byline(&root, &mut carried)?;
+    read_dateline(&root, &mut carried)?;
     let figures = read_body(&root, &mut copy)?;
     for f in figures {
         push_image(&mut carried.images, f.caption, f.credit);
@@ -326,7 +319,30 @@ fn read_headlines(root: &Obj<'_, '_>, copy: &mut Copy, carried: &mut Carried) ->
 const KICKER: [&str; 4] = ["kicker", "overline", "pretitle", "dachzeile"];
 const SUB: [&str; 5] = ["sub", "subheadline", "subtitle", "subhead", "deck"];
 
-fn read_byline(root: &Obj<'_, '_>, copy: &mut Copy, carried: &mut Carried) -> Result<(), Error> {
+/// `located` is the dateline's place; a description with role dateline (what copydesk writes)
+/// the dateline as written. A dateline in the body's first paragraph is the engine's to find.
+fn read_dateline(root: &Obj<'_, '_>, carried: &mut Carried) -> Result<(), Error> {
+    let place = root.string(&["located"])?;
+    let raw = texts(root, &["descriptions"])?
+        .iter()
+        .find(|d| role_is(&d.role, &["dateline"]))
+        .map(plain)
+        .unwrap_or_else(|| place.clone());
+    if !raw.is_empty() {
+        carried.dateline = Some(Dateline {
+            place,
+            date: String::new(),
+            agencies: Vec::new(),
+            raw,
+        });
+    }
+    Ok(())
+}
+
+/// The byline statement goes to `Carried` as written, with the `people` of rel author as its
+/// authors; `apply` reads its agencies (and, where no people are given, its authors) as the
+/// engine reads any byline.
+fn read_byline(root: &Obj<'_, '_>, carried: &mut Carried) -> Result<(), Error> {
     let mut by = root.string(&["by", "byline"])?;
     if by.is_empty() {
         let mut lines = Vec::new();
@@ -338,11 +354,23 @@ fn read_byline(root: &Obj<'_, '_>, copy: &mut Copy, carried: &mut Carried) -> Re
         }
         by = lines.join(", ");
     }
+    let mut authors = Vec::new();
+    for (at, map) in root.objects(&["people"])? {
+        let o = Obj { map, at: &at };
+        if o.str(&["rel"])?
+            .is_some_and(|r| role_is(r, &["author", "creator", "writer"]))
+            && let Some(name) = o.str(&["name"])?
+        {
+            super::nitf::push_unique(&mut authors, name);
+        }
+    }
+    if by.is_empty() {
+        by = authors.join(", ");
+    }
     if !by.is_empty() {
-        copy.byline = by.clone();
         carried.byline = Some(Byline {
             raw: by,
-            authors: Vec::new(),
+            authors,
             agencies: Vec::new(),
         });
     }

@@ -6,14 +6,15 @@
 //! The homes: `uri` is the item's guid or source URL where it is a URI, else
 //! `urn:copydesk:<fingerprint of the text>` (the other identifiers go to `altIds`);
 //! `headlines` with roles main, kicker and subheadline; `bodies` twice, role main: plain text
-//! (the blocks blank lines apart) and HTML (`<p>`, `<h2>` for subheadings, `lang` where a
-//! block is in another language, a `<figure>` per picture); the dateline opens the first
-//! paragraph of both as the copy gave it, and its place is `located`; `by` the byline as
-//! written; `infoSources` the news agencies (and the publisher, role publisher);
+//! (the blocks blank lines apart: the article's `text`) and HTML (`<p>`, `<h2>` for
+//! subheadings, `lang` where a block is in another language, a `<figure>` per picture); the
+//! dateline's place is `located`, the dateline as the copy gave it a description with role
+//! dateline (ninjs has no dateline field); `by` the byline as written, its authors `people`
+//! with rel author; `infoSources` the news agencies (and the publisher, role publisher);
 //! `associations` the pictures (type picture, caption in `descriptions`, credit in `by`);
 //! `subjects` the subjects and, with rel keyword, the keywords (3.1 has no keywords field);
-//! `genres`, `urgency`, `pubStatus`, `copyrightNotice`, `usageTerms`, `descriptions` (the
-//! summary). Dates go out only where they are ISO 8601 date-times with a zone (RFC 3339);
+//! `genres`, `urgency`, `pubStatus`, `copyrightNotice`, `usageTerms`, a description with
+//! role summary. Dates go out only where they are ISO 8601 date-times with a zone (RFC 3339);
 //! the basic form (`20250512T093000+0200`) is written in the extended one.
 
 use serde_json::{Map, Value, json};
@@ -98,12 +99,15 @@ pub fn to_ninjs(a: &Article) -> Value {
         }
     }
     put_array(&mut doc, "headlines", headlines);
+    let mut descriptions = Vec::new();
     if !m.summary.is_empty() {
-        doc.insert(
-            "descriptions".into(),
-            json!([{"role": "summary", "contentType": "text/plain", "value": m.summary}]),
-        );
+        descriptions
+            .push(json!({"role": "summary", "contentType": "text/plain", "value": m.summary}));
     }
+    if let Some(d) = a.dateline.as_ref().filter(|d| !d.raw.is_empty()) {
+        descriptions.push(json!({"role": "dateline", "contentType": "text/plain", "value": d.raw}));
+    }
+    put_array(&mut doc, "descriptions", descriptions);
     if let Some(b) = &a.byline {
         let by = if b.raw.is_empty() {
             b.authors.join(", ")
@@ -111,6 +115,14 @@ pub fn to_ninjs(a: &Article) -> Value {
             b.raw.clone()
         };
         put_str(&mut doc, "by", &by);
+        put_array(
+            &mut doc,
+            "people",
+            b.authors
+                .iter()
+                .map(|n| json!({"name": n, "rel": "author"}))
+                .collect(),
+        );
     }
     if let Some(d) = &a.dateline {
         let located = if d.place.is_empty() { &d.raw } else { &d.place };
@@ -162,14 +174,8 @@ pub fn to_ninjs(a: &Article) -> Value {
 
 /// The plain and the HTML body.
 fn bodies(a: &Article) -> Vec<Value> {
-    let dateline = a
-        .dateline
-        .as_ref()
-        .map(|d| d.raw.trim())
-        .filter(|d| !d.is_empty());
-    let mut plain: Vec<String> = Vec::new();
+    let mut plain: Vec<&str> = Vec::new();
     let mut html = String::new();
-    let mut open = dateline;
     for block in &a.blocks {
         let lang = block
             .language
@@ -183,31 +189,16 @@ fn bodies(a: &Article) -> Vec<Value> {
             })
             .unwrap_or_default();
         match block.kind {
-            BlockKind::Subheading => {
-                plain.push(block.text.clone());
-                html.push_str(&format!(
-                    "<h2{lang}>{}</h2>\n",
-                    html_escape::encode_text(&block.text)
-                ));
-            }
-            BlockKind::Paragraph => {
-                let text = match open.take() {
-                    Some(d) if !block.text.starts_with(d) => {
-                        if d.ends_with(['.', ':', '-', '\u{2013}', '\u{2014}']) {
-                            format!("{d} {}", block.text)
-                        } else {
-                            format!("{d} - {}", block.text)
-                        }
-                    }
-                    _ => block.text.clone(),
-                };
-                html.push_str(&format!(
-                    "<p{lang}>{}</p>\n",
-                    html_escape::encode_text(&text)
-                ));
-                plain.push(text);
-            }
+            BlockKind::Subheading => html.push_str(&format!(
+                "<h2{lang}>{}</h2>\n",
+                html_escape::encode_text(&block.text)
+            )),
+            BlockKind::Paragraph => html.push_str(&format!(
+                "<p{lang}>{}</p>\n",
+                html_escape::encode_text(&block.text)
+            )),
         }
+        plain.push(&block.text);
     }
     for image in &a.images {
         html.push_str("<figure><figcaption>");
