@@ -214,6 +214,15 @@ pub fn read<'a>(
 ) -> Result<Front<'a>, Error> {
     let format = match (format, generic) {
         (Format::Text, Some(generic)) => {
+            // JSON that does not parse: say why, not only that it is no ninjs.
+            if generic == "application/json"
+                && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text)
+            {
+                return Err(Error::Malformed {
+                    format: generic.to_string(),
+                    what: format!("it is not JSON ({e})"),
+                });
+            }
             return Err(Error::Malformed {
                 format: generic.to_string(),
                 what: "the root is none of the formats copydesk reads (an <nitf> or <newsItem> root, a ninjs object)".to_string(),
