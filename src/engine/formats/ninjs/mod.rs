@@ -75,6 +75,9 @@ fn token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// An object of the document with its JSON pointer, owned.
+type Located<'a> = (String, &'a Map<String, Value>);
+
 /// An object of the document and its JSON pointer.
 #[derive(Clone, Copy)]
 struct Obj<'a, 'p> {
@@ -116,7 +119,7 @@ impl<'a> Obj<'a, '_> {
     fn objects(
         &self,
         keys: &[&'static str],
-    ) -> Result<Vec<(String, &'a Map<String, Value>)>, Error> {
+    ) -> Result<Vec<Located<'a>>, Error> {
         let Some((key, value)) = self.get(keys) else {
             return Ok(Vec::new());
         };
