@@ -34,8 +34,7 @@ pub struct Cli {
 enum Command {
     /// Serve the gRPC API (with health, reflection and optional metrics).
     Serve(ServeConfig),
-    /// Normalise one document and print the article as proto3 JSON (as grpcurl shows it) or,
-    /// with `--format ninjs`, as an IPTC ninjs 3.1 document.
+    /// Normalise one document and print the article as proto3 JSON (as grpcurl shows it) or ninjs.
     Normalize(NormalizeArgs),
     /// Detect the language of a text: prints `code<TAB>confidence`.
     Detect(DetectArgs),
