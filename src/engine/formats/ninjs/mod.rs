@@ -116,10 +116,7 @@ impl<'a> Obj<'a, '_> {
 
     /// The objects of an array under the first of `keys` present, each with its pointer. A
     /// 1.x map of named objects (`associations: {"featureimage": {…}}`) counts as well.
-    fn objects(
-        &self,
-        keys: &[&'static str],
-    ) -> Result<Vec<Located<'a>>, Error> {
+    fn objects(&self, keys: &[&'static str]) -> Result<Vec<Located<'a>>, Error> {
         let Some((key, value)) = self.get(keys) else {
             return Ok(Vec::new());
         };
