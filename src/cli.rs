@@ -34,7 +34,7 @@ pub struct Cli {
 enum Command {
     /// Serve the gRPC API (with health, reflection and optional metrics).
     Serve(ServeConfig),
-    /// Normalise one document and print the article as proto3 JSON (as grpcurl shows it).
+    /// Normalise one document and print the article as proto3 JSON (as grpcurl shows it) or ninjs.
     Normalize(NormalizeArgs),
     /// Detect the language of a text: prints `code<TAB>confidence`.
     Detect(DetectArgs),
@@ -54,9 +54,25 @@ struct NormalizeArgs {
     /// Id echoed in the article.
     #[arg(long, default_value = "")]
     id: String,
+    /// The input's content type (application/nitf+xml, application/ninjs+json, text/html,
+    /// ...; a `; charset=` parameter names the charset); default: recognise it from the bytes.
+    #[arg(long, value_name = "TYPE")]
+    content_type: Option<String>,
+    /// What to print: the article as proto3 JSON, or as an IPTC ninjs 3.1 document.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+    format: OutputFormat,
     /// Folder of rule files laid over the embedded ones.
     #[arg(long, env = "COPYDESK_RULES", value_name = "DIR")]
     rules: Option<PathBuf>,
+}
+
+/// The output of `normalize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    /// The article in the proto3 JSON mapping (as grpcurl shows it).
+    Json,
+    /// The article as an IPTC ninjs 3.1 JSON document.
+    Ninjs,
 }
 
 #[derive(Debug, Args)]
@@ -168,10 +184,18 @@ fn normalize(args: NormalizeArgs) -> Result<(), CliError> {
         content: Content::Raw(&bytes),
         charset: args.charset.as_deref(),
         language_hint: args.language_hint.as_deref(),
-        content_type: None,
+        content_type: args.content_type.as_deref(),
     };
     let article = engine::normalize(&input, &rules, &engine::Config::default())?;
-    let json = article_json(&convert::article(article, &pb::NormalizeOptions::default()))?;
+    let json = match args.format {
+        OutputFormat::Json => {
+            article_json(&convert::article(article, &pb::NormalizeOptions::default()))?
+        }
+        OutputFormat::Ninjs => {
+            let doc = engine::formats::ninjs::to_ninjs(&article);
+            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Json(e.to_string()))?
+        }
+    };
     let mut out = io::stdout().lock();
     writeln!(out, "{json}").map_err(CliError::Write)
 }

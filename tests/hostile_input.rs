@@ -945,3 +945,97 @@ async fn iptc7901_framing_that_is_cut_off_is_refused_naming_it() {
     assert_refused(result, "IPTC 7901", &["ETX"]);
     still_serving(&mut client).await;
 }
+
+// ---- ninjs (issue 13): the JSON front end ---------------------------------------------------
+
+#[tokio::test]
+async fn deep_huge_and_wrongly_typed_ninjs_answers_clearly() {
+    const NINJS: &str = "application/ninjs+json";
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    // 100,000 nested arrays: serde_json stops at its recursion limit (128), a refusal, no
+    // stack overflow.
+    let deep = format!(
+        "{{\"uri\": \"urn:x:1\", \"headline\": \"Rathaus wird saniert\", \"extra\": {}",
+        "[".repeat(100_000)
+    );
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("deep", &deep, NINJS)).await;
+    eprintln!(
+        "100,000 nested arrays: {:?} in {:?}",
+        result.as_ref().err().map(|s| s.message().to_string()),
+        started.elapsed()
+    );
+    assert_refused(result, "ninjs", &["recursion limit", "line 1"]);
+    // The same as generic JSON: refused saying it is no JSON.
+    let result = call(
+        &mut client,
+        typed_doc("deep-json", &deep, "application/json"),
+    )
+    .await;
+    assert_refused(result, "application/json", &["not JSON"]);
+    // Nested objects just under the limit in a key the reader does not know: read.
+    let nested = format!(
+        "{{\"uri\": \"urn:x:1\", \"headline\": \"Rathaus wird saniert\", \"body_text\": \"Kassel (dpa) - Das Rathaus der Stadt wird von Montag an für zwei Jahre saniert.\", \"extra\": {}1{}}}",
+        "{\"a\": ".repeat(100),
+        "}".repeat(100)
+    );
+    let a = call(&mut client, typed_doc("nested", &nested, NINJS))
+        .await
+        .expect("nesting under the limit is read");
+    assert_eq!(a.headline, "Rathaus wird saniert");
+    // A 3 MiB body of escaped characters and a 1 MiB headline: linear, read.
+    let body = "Der Senat hat den Haushalt beschlossen, teilte die Stadt mit \\u00e9\\u20ac. "
+        .repeat(3 << 20 >> 7);
+    let huge = format!(
+        "{{\"uri\": \"urn:x:2\", \"headline\": \"{}\", \"body_text\": \"Berlin (dpa) - {body}\"}}",
+        "Haushalt ".repeat(1 << 20 >> 4)
+    );
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("huge", &huge, NINJS)).await;
+    eprintln!(
+        "huge strings ({} bytes): ok={} in {:?}",
+        huge.len(),
+        result.is_ok(),
+        started.elapsed()
+    );
+    let a = result.expect("huge strings are no reason to refuse");
+    assert!(
+        a.text.contains("Haushalt beschlossen"),
+        "{}",
+        a.text.chars().take(200).collect::<String>()
+    );
+    assert!(a.text.contains("é€"));
+    // Wrong types name the place of the first wrong value.
+    for (doc, parts) in [
+        (
+            r#"{"uri": "urn:x:3", "headline": 12, "body_text": "x"}"#,
+            &["/headline: expected a string, found a number"][..],
+        ),
+        (
+            r#"{"uri": "urn:x:3", "headline": "H", "bodies": [{"value": "x", "contentType": {}}]}"#,
+            &["/bodies/0/contentType: expected a string, found an object"][..],
+        ),
+        (
+            r#"{"uri": "urn:x:3", "headline": "H", "body_text": "x", "associations": "picture"}"#,
+            &["/associations: expected an array, found a string"][..],
+        ),
+        (
+            r#"{"uri": "urn:x:3", "headline": "H", "body_text": "x", "urgency": {"level": 1}}"#,
+            &["/urgency: expected a whole number 1..9, found an object"][..],
+        ),
+        (
+            r#"{"uri": "urn:x:3", "headline": "H", "body_text": "x", "subjects": [{"name": "a/b", "uri": 5}]}"#,
+            &["/subjects/0/uri: expected a string, found a number"][..],
+        ),
+        (
+            r#"{"uri": "urn:x:3", "headline": "H\ud800", "body_text": "x"}"#,
+            &["not JSON", "hex escape"][..],
+        ),
+        (r#"null"#, &["the document is null"][..]),
+    ] {
+        let result = call(&mut client, typed_doc("wrong", doc, NINJS)).await;
+        assert_refused(result, "ninjs", parts);
+    }
+    still_serving(&mut client).await;
+}

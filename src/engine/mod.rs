@@ -231,7 +231,7 @@ pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Articl
     mark_block_languages(&mut article, rules, &mut notices);
     suspect_translation(&article, &applied, rules, &mut notices);
     article.notices = notices;
-    formats::apply(&mut article, carried);
+    formats::apply(&mut article, carried, &applied);
     assemble::finish(&mut article);
     Ok(article)
 }

@@ -317,7 +317,7 @@ impl Normalizer {
         options: pb::NormalizeOptions,
         deadline: Deadline,
         permit: Admission,
-    ) -> Result<(pb::Article, BudgetPermit), Status> {
+    ) -> Result<(Normalized, BudgetPermit), Status> {
         let max_response = self.shared.max_response_bytes;
         let Admission { count, memory } = permit;
         // The share of the memory budget travels in the closure and comes back with the
@@ -328,9 +328,16 @@ impl Normalizer {
             // The request is not needed any more: its memory goes before the proto article's
             // comes.
             drop(doc);
-            let article = convert::article(result.map_err(|e| convert::status(&e))?, &options);
-            check_response_size(&article, max_response)?;
-            Ok((article, memory))
+            let article = result.map_err(|e| convert::status(&e))?;
+            // Written from the engine's article, before the proto one takes it.
+            let ninjs = if options.ninjs {
+                engine::formats::ninjs::to_ninjs_string(&article)
+            } else {
+                String::new()
+            };
+            let article = convert::article(article, &options);
+            check_response_size(&article, &ninjs, max_response)?;
+            Ok((Normalized { article, ninjs }, memory))
         })
         .await
     }
@@ -346,7 +353,7 @@ impl Normalizer {
         deadline: Deadline,
         permit: Result<Admission, Status>,
         started: Instant,
-    ) -> Result<(pb::Article, BudgetPermit), Status> {
+    ) -> Result<(Normalized, BudgetPermit), Status> {
         let log_id = self.request_id(&doc.id);
         let bytes = convert::document_len(&doc);
         let result = match permit {
@@ -359,7 +366,7 @@ impl Normalizer {
         let language = result
             .as_ref()
             .ok()
-            .and_then(|(a, _)| a.language.as_ref())
+            .and_then(|(n, _)| n.article.language.as_ref())
             .map_or("", |l| l.code.as_str());
         self.finish(
             method,
@@ -425,17 +432,35 @@ impl Normalizer {
     }
 }
 
-/// RESOURCE_EXHAUSTED when the article's encoded size is over the response limit: it names
-/// the limit and what to do, instead of a response the client cannot take (and the server
-/// should not buffer).
-fn check_response_size(article: &pb::Article, limit: usize) -> Result<(), Status> {
+/// A normalised document as the wire gives it: the article, and its ninjs document when the
+/// options asked for one (else empty).
+struct Normalized {
+    article: pb::Article,
+    ninjs: String,
+}
+
+/// RESOURCE_EXHAUSTED when the article's encoded size (with the ninjs document, when asked
+/// for) is over the response limit: it names the limit and what to do, instead of a response
+/// the client cannot take (and the server should not buffer).
+fn check_response_size(article: &pb::Article, ninjs: &str, limit: usize) -> Result<(), Status> {
     use prost::Message;
-    let size = article.encoded_len();
+    // The ninjs string as a field of the response: one byte of tag, its length, its bytes.
+    let size = article.encoded_len()
+        + if ninjs.is_empty() {
+            0
+        } else {
+            1 + prost::encoding::encoded_len_varint(ninjs.len() as u64) + ninjs.len()
+        };
     if size <= limit {
         return Ok(());
     }
+    let with = if ninjs.is_empty() {
+        ""
+    } else {
+        " with its ninjs document"
+    };
     Err(Status::resource_exhausted(format!(
-        "the article is {size} bytes, over the response limit of {limit} bytes (--max-response-bytes): ask for less (options omit_text, omit_removed), split the document, or raise --max-response-bytes"
+        "the article{with} is {size} bytes, over the response limit of {limit} bytes (--max-response-bytes): ask for less (options omit_text, omit_removed, no ninjs), split the document, or raise --max-response-bytes"
     )))
 }
 
@@ -510,10 +535,10 @@ impl NormalizerService for Normalizer {
             .normalize_logged("Normalize", doc, options, deadline, permit, started)
             .await;
         // A unary answer's share of the budget ends here, as tonic encodes it.
-        result.map(|(article, _memory)| {
+        result.map(|(Normalized { article, ninjs }, _memory)| {
             Response::new(pb::NormalizeResponse {
                 article: Some(article),
-                ninjs: String::new(),
+                ninjs,
             })
         })
     }
@@ -825,9 +850,10 @@ impl Normalizer {
         let result = self
             .normalize_logged("NormalizeStream", doc, options, deadline, permit, started)
             .await;
-        let (item, memory) = match result {
-            Ok((article, memory)) => (
+        let (item, ninjs, memory) = match result {
+            Ok((Normalized { article, ninjs }, memory)) => (
                 pb::normalize_stream_response::Result::Article(article),
+                ninjs,
                 Some(memory),
             ),
             Err(status) => {
@@ -837,6 +863,7 @@ impl Normalizer {
                 }
                 (
                     pb::normalize_stream_response::Result::Error(convert::item_error(&status)),
+                    String::new(),
                     None,
                 )
             }
@@ -845,7 +872,7 @@ impl Normalizer {
             Box::new(pb::NormalizeStreamResponse {
                 id,
                 result: Some(item),
-                ninjs: String::new(),
+                ninjs,
             }),
             memory,
         )

@@ -19,6 +19,8 @@ use std::borrow::Cow;
 
 use super::Error;
 use super::article::{Article, Byline, Dateline, Image, Metadata};
+use super::extract;
+use super::lexicon::{self, Applied};
 
 /// An input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,8 +195,12 @@ pub struct Carried {
     pub dateline: Option<Dateline>,
     /// ISO 639 code the format declares; used as the language hint when the caller sent none.
     pub language: String,
-    /// Pictures the format lists apart from the copy (NITF media, ninjs associations).
+    /// Pictures the format lists apart from the copy (ninjs associations and body figures).
+    /// A credit with no creators and agencies is read as the engine reads any credit.
     pub images: Vec<Image>,
+    /// Parties the format names as sources (ninjs infosources); the news agencies among them
+    /// join `Article::agencies`.
+    pub agencies: Vec<String>,
     pub metadata: Metadata,
 }
 
@@ -208,6 +214,15 @@ pub fn read<'a>(
 ) -> Result<Front<'a>, Error> {
     let format = match (format, generic) {
         (Format::Text, Some(generic)) => {
+            // JSON that does not parse: say why, not only that it is no ninjs.
+            if generic == "application/json"
+                && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text)
+            {
+                return Err(Error::Malformed {
+                    format: generic.to_string(),
+                    what: format!("it is not JSON ({e})"),
+                });
+            }
             return Err(Error::Malformed {
                 format: generic.to_string(),
                 what: "the root is none of the formats copydesk reads (an <nitf> or <newsItem> root, a ninjs object)".to_string(),
@@ -232,8 +247,33 @@ pub fn read<'a>(
     Ok(front)
 }
 
-/// Fills what the copy left empty from what the format stated.
-pub fn apply(article: &mut Article, carried: Carried) {
+/// A byline the format states without agencies, read line by line as the engine reads a
+/// byline (or, failing that, a signature): its agencies, and its authors where the format
+/// named none. Kept as stated where nothing is found.
+fn read_byline(byline: Byline, applied: &Applied) -> Byline {
+    if !byline.agencies.is_empty() {
+        return byline;
+    }
+    let found = byline.raw.lines().filter_map(|line| {
+        extract::parse_byline(line, applied).or_else(|| extract::parse_signature(line, applied))
+    });
+    match lexicon::byline::merge_all(found) {
+        Some(parsed) => Byline {
+            authors: if byline.authors.is_empty() {
+                parsed.authors
+            } else {
+                byline.authors
+            },
+            agencies: parsed.agencies,
+            raw: byline.raw,
+        },
+        None => byline,
+    }
+}
+
+/// Fills what the copy left empty from what the format stated. `applied`: the rules of the
+/// article's language, for the credits of the pictures and the names of the agencies.
+pub fn apply(article: &mut Article, carried: Carried, applied: &Applied) {
     let Carried {
         headline,
         kicker,
@@ -241,6 +281,7 @@ pub fn apply(article: &mut Article, carried: Carried) {
         dateline,
         language: _,
         images,
+        agencies,
         metadata,
     } = carried;
     if article.headline.is_empty() {
@@ -250,15 +291,20 @@ pub fn apply(article: &mut Article, carried: Carried) {
         article.kicker = kicker;
     }
     if article.byline.is_none() {
-        article.byline = byline;
+        article.byline = byline.map(|b| read_byline(b, applied));
     }
     if article.dateline.is_none() {
         article.dateline = dateline;
     }
-    for image in images {
-        if !article.images.iter().any(|i| i.caption == image.caption) {
-            article.images.push(image);
+    for mut image in images {
+        if article.images.iter().any(|i| i.caption == image.caption) {
+            continue;
         }
+        let credit = &image.credit;
+        if !credit.raw.is_empty() && credit.creators.is_empty() && credit.agencies.is_empty() {
+            image.credit = lexicon::credit::parse(&credit.raw, &credit.raw, applied);
+        }
+        article.images.push(image);
     }
     let credited = article
         .byline
@@ -266,6 +312,7 @@ pub fn apply(article: &mut Article, carried: Carried) {
         .flat_map(|b| b.agencies.iter())
         .chain(article.dateline.iter().flat_map(|d| d.agencies.iter()))
         .cloned()
+        .chain(lexicon::news_only(applied.agencies, &agencies))
         .collect::<Vec<_>>();
     for agency in credited {
         if !article.agencies.contains(&agency) {
@@ -340,6 +387,7 @@ mod tests {
                 },
                 ..Carried::default()
             },
+            &Applied::for_test("de"),
         );
         assert_eq!(article.headline, "From the copy");
         assert_eq!(article.kicker, "Kicker");
