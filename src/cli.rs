@@ -19,7 +19,7 @@ use crate::rules::{Rules, RulesError};
 #[derive(Debug, Parser)]
 #[command(
     name = "copydesk",
-    version,
+    version = crate::VERSION,
     about = "Raw news wire copy in, one clean structured article out.",
     long_about = "Raw news wire copy in, one clean structured article out.\n\n\
                   `serve` runs the gRPC service copydesk.v1.NormalizerService; `normalize` and \

@@ -173,7 +173,7 @@ pub async fn serve(
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     if let Some(addr) = local {
-        tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "copydesk listening on {addr}");
+        tracing::info!(%addr, version = crate::VERSION, "copydesk listening on {addr}");
     }
     let server = Server::builder()
         .max_concurrent_streams(Some(config.max_concurrent_streams))

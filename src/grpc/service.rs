@@ -576,7 +576,7 @@ impl NormalizerService for Normalizer {
         let started = arrival(&request);
         let rules = &self.shared.rules;
         let response = pb::GetCapabilitiesResponse {
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: crate::VERSION.to_string(),
             languages: rules.language_codes(),
             agencies: rules.agencies().news_names(),
             rules_version: rules.digest().to_string(),
