@@ -89,7 +89,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let local = listener.local_addr().ok();
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::with_build_info(rules.digest()));
     let metrics_task = metrics_listener.map(|l| {
         if let Ok(addr) = l.local_addr() {
             tracing::info!(%addr, "metrics on http://{addr}/metrics");
