@@ -1,10 +1,11 @@
-//! The binary's face: `copydesk serve | normalize | detect`. Glue only: parse, call, print.
+//! The binary's face: `copydesk serve | normalize | detect | health`. Glue only: parse, call, print.
 //!
 //! Exit codes: 0 success, 1 input or start-up error (one line on stderr), 2 usage (clap).
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use prost::Message as _;
@@ -19,11 +20,12 @@ use crate::rules::{Rules, RulesError};
 #[derive(Debug, Parser)]
 #[command(
     name = "copydesk",
-    version,
+    version = crate::VERSION,
     about = "Raw news wire copy in, one clean structured article out.",
     long_about = "Raw news wire copy in, one clean structured article out.\n\n\
                   `serve` runs the gRPC service copydesk.v1.NormalizerService; `normalize` and \
-                  `detect` run the same engine on a file or stdin."
+                  `detect` run the same engine on a file or stdin; `health` asks a running \
+                  server's grpc.health.v1 service (for container probes)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -38,6 +40,21 @@ enum Command {
     Normalize(NormalizeArgs),
     /// Detect the language of a text: prints `code<TAB>confidence`.
     Detect(DetectArgs),
+    /// Ask a server's grpc.health.v1 Check: exit 0 when SERVING, 1 otherwise (probes).
+    Health(HealthArgs),
+}
+
+#[derive(Debug, Args)]
+struct HealthArgs {
+    /// The server: HOST:PORT (plaintext HTTP/2), or an http:// URL.
+    #[arg(long, env = "COPYDESK_HEALTH_ADDR", default_value = "127.0.0.1:50051")]
+    addr: String,
+    /// The service to ask about (e.g. copydesk.v1.NormalizerService); empty: the server.
+    #[arg(long, default_value = "")]
+    service: String,
+    /// Time for the whole check, connection included (e.g. 3s, 500ms).
+    #[arg(long, default_value = "3s", value_parser = crate::config::parse_duration)]
+    timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +127,26 @@ pub enum CliError {
     Runtime(io::Error),
     #[error("{0}")]
     Serve(#[from] ServeError),
+    #[error("{addr:?} is not a server address: {reason}; give HOST:PORT such as 127.0.0.1:50051")]
+    HealthAddr { addr: String, reason: String },
+    #[error(
+        "no health answer from {addr} within {timeout:?} (--timeout): is the server running and listening there?"
+    )]
+    HealthTimeout { addr: String, timeout: Duration },
+    #[error("cannot reach {addr}: {reason}")]
+    HealthConnect { addr: String, reason: String },
+    #[error(
+        "{addr} does not know the service {service:?} (NOT_FOUND): name a service it serves, or none for the server"
+    )]
+    HealthUnknownService { addr: String, service: String },
+    #[error("the health check of {addr} failed: {status}")]
+    HealthCall { addr: String, status: String },
+    #[error("{addr} answers {status} for {what}")]
+    NotServing {
+        addr: String,
+        status: &'static str,
+        what: String,
+    },
 }
 
 /// Parses the command line and runs the command.
@@ -119,6 +156,7 @@ pub fn run() -> ExitCode {
         Command::Serve(config) => serve(config),
         Command::Normalize(args) => normalize(args),
         Command::Detect(args) => detect(args),
+        Command::Health(args) => health(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -249,6 +287,95 @@ fn detect(args: DetectArgs) -> Result<(), CliError> {
             .map_err(CliError::Write)?;
     }
     Ok(())
+}
+
+/// `copydesk health`: one grpc.health.v1 Check, bounded by `--timeout` (connection included).
+/// Prints the status on stdout when SERVING; anything else is an error (exit 1).
+fn health(args: HealthArgs) -> Result<(), CliError> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let checked =
+        runtime.block_on(async { tokio::time::timeout(args.timeout, health_check(&args)).await });
+    let status = checked.map_err(|_| CliError::HealthTimeout {
+        addr: args.addr.clone(),
+        timeout: args.timeout,
+    })??;
+    if status == ServingStatus::Serving {
+        let mut out = io::stdout().lock();
+        return writeln!(out, "{}", status.as_str_name()).map_err(CliError::Write);
+    }
+    Err(CliError::NotServing {
+        addr: args.addr,
+        status: status.as_str_name(),
+        what: if args.service.is_empty() {
+            "the server as a whole".into()
+        } else {
+            format!("the service {:?}", args.service)
+        },
+    })
+}
+
+async fn health_check(
+    args: &HealthArgs,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, CliError> {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+    let url = if args.addr.contains("://") {
+        args.addr.clone()
+    } else {
+        format!("http://{}", args.addr)
+    };
+    let bad_addr = |reason: String| CliError::HealthAddr {
+        addr: args.addr.clone(),
+        reason,
+    };
+    let endpoint =
+        tonic::transport::Endpoint::from_shared(url).map_err(|e| bad_addr(e.to_string()))?;
+    if endpoint.uri().port_u16().is_none() {
+        return Err(bad_addr("no port".into()));
+    }
+    let channel = endpoint
+        .connect_timeout(args.timeout)
+        .timeout(args.timeout)
+        .connect()
+        .await
+        .map_err(|e| CliError::HealthConnect {
+            addr: args.addr.clone(),
+            reason: error_chain(&e),
+        })?;
+    let answer = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: args.service.clone(),
+        })
+        .await;
+    match answer {
+        Ok(response) => Ok(response.into_inner().status()),
+        Err(status) if status.code() == tonic::Code::NotFound => {
+            Err(CliError::HealthUnknownService {
+                addr: args.addr.clone(),
+                service: args.service.clone(),
+            })
+        }
+        Err(status) => Err(CliError::HealthCall {
+            addr: args.addr.clone(),
+            status: format!("{:?}: {}", status.code(), status.message()),
+        }),
+    }
+}
+
+/// An error and its sources on one line ("transport error: connection refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        source = e.source();
+    }
+    out
 }
 
 /// UTF-8 as it is (without a BOM); anything else decoded with the charset chardetng guesses.

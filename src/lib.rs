@@ -13,6 +13,10 @@ pub mod train;
 pub use engine::{Article, Config, Content, Error, Input, normalize};
 pub use rules::{Rules, RulesError};
 
+/// The build's version: `copydesk --version`, `GetCapabilities.version`, the start-up log line
+/// and `copydesk_build_info` all read this one constant (the crate version, tagged `vX.Y.Z`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Generated protobuf and gRPC code (`proto/copydesk/v1`).
 pub mod pb {
     #![allow(clippy::all, missing_docs)]

@@ -1,7 +1,13 @@
-//! The built binary on fixture files: JSON output, detect, exit codes.
+//! The built binary on fixture files: JSON output, detect, exit codes; `health` and
+//! `--version` against a real server.
+
+mod common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
+use copydesk::config::ServeConfig;
 
 const BIN: &str = env!("CARGO_BIN_EXE_copydesk");
 
@@ -178,6 +184,7 @@ fn help_everywhere() {
         &["serve", "--help"][..],
         &["normalize", "--help"][..],
         &["detect", "--help"][..],
+        &["health", "--help"][..],
     ] {
         let o = run(args);
         assert_eq!(o.status.code(), Some(0), "{args:?}");
@@ -209,4 +216,106 @@ fn serve_refuses_an_address_in_use_with_exit_1() {
     let o = run(&["serve", "--listen", &addr]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains(&addr), "{}", stderr(&o));
+}
+
+/// The server in-process on a runtime of its own, so that the test thread can run the binary
+/// and wait for it.
+fn server(config: ServeConfig) -> (tokio::runtime::Runtime, common::App) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let app = runtime.block_on(common::spawn_app_with(config));
+    (runtime, app)
+}
+
+fn health(addr: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["health", "--addr", addr];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn health_exits_0_for_a_serving_server_and_its_service_and_1_for_an_unknown_service() {
+    let (_runtime, app) = server(ServeConfig::default());
+    let addr = app.addr.to_string();
+    for extra in [&[][..], &["--service", "copydesk.v1.NormalizerService"][..]] {
+        let o = health(&addr, extra);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o).trim(), "SERVING");
+    }
+    let with_url = health(&format!("http://{addr}"), &[]);
+    assert_eq!(with_url.status.code(), Some(0), "{}", stderr(&with_url));
+
+    let o = health(&addr, &["--service", "no.such.Service"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    assert!(stderr(&o).contains("no.such.Service"), "{}", stderr(&o));
+}
+
+#[test]
+fn health_exits_1_once_the_server_is_shutting_down() {
+    // A grace far longer than the test: the server answers NOT_SERVING and keeps serving.
+    let (_runtime, mut app) = server(ServeConfig {
+        shutdown_grace: common::PATIENCE,
+        ..ServeConfig::default()
+    });
+    let addr = app.addr.to_string();
+    assert_eq!(health(&addr, &[]).status.code(), Some(0));
+    app.shutdown();
+    // The status changes when the server's shutdown task runs: ask until it has.
+    let asked = Instant::now();
+    let o = loop {
+        let o = health(&addr, &[]);
+        if o.status.code() != Some(0) || asked.elapsed() > common::PATIENCE {
+            break o;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("NOT_SERVING"), "{}", stderr(&o));
+    let service = health(&addr, &["--service", "copydesk.v1.NormalizerService"]);
+    assert_eq!(service.status.code(), Some(1));
+    assert!(
+        stderr(&service).contains("NOT_SERVING"),
+        "{}",
+        stderr(&service)
+    );
+}
+
+#[test]
+fn health_exits_1_saying_so_when_nothing_answers_or_the_address_is_wrong() {
+    let addr = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        free.local_addr().expect("addr").to_string()
+    }; // closed again: nothing listens there now
+    let o = health(&addr, &["--timeout", "2s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&addr), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+
+    let o = health("localhost", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("HOST:PORT"), "{}", stderr(&o));
+    let o = health("127.0.0.1:1", &["--timeout", "0s"]);
+    assert_eq!(o.status.code(), Some(2), "a zero timeout is a usage error");
+}
+
+#[test]
+fn version_flag_and_get_capabilities_report_the_same_version() {
+    let o = run(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    let printed = stdout(&o);
+    let version = printed
+        .trim()
+        .strip_prefix("copydesk ")
+        .expect("`copydesk VERSION`");
+    assert_eq!(version, copydesk::VERSION);
+    let (runtime, app) = server(ServeConfig::default());
+    let caps = runtime.block_on(async {
+        app.client()
+            .await
+            .get_capabilities(copydesk::pb::GetCapabilitiesRequest {})
+            .await
+            .expect("GetCapabilities")
+            .into_inner()
+    });
+    assert_eq!(caps.version, version);
 }

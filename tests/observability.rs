@@ -362,3 +362,109 @@ async fn shed_calls_are_logged_in_one_line_a_second_with_their_number() {
         .count();
     assert_eq!(one_by_one, 0, "no log line per shed call");
 }
+
+// ---- x-request-id --------------------------------------------------------------------------
+
+/// The `x_request_id` of the span a log line was written in, if any.
+fn logged_request_id(line: &Value) -> Option<&str> {
+    fn from(span: &Value) -> Option<&str> {
+        span.get("x_request_id").and_then(Value::as_str)
+    }
+    line.get("span")
+        .and_then(from)
+        .or_else(|| line.get("spans")?.as_array()?.iter().find_map(from))
+}
+
+fn with_request_id<T>(message: T, id: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("x-request-id", id.parse().expect("ASCII metadata"));
+    request
+}
+
+fn echoed(metadata: &tonic::metadata::MetadataMap) -> Option<&str> {
+    metadata.get("x-request-id").and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn x_request_id_is_echoed_and_on_every_log_line_of_its_call() {
+    capture_logs();
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+
+    // A unary call that succeeds: echoed in the response metadata, logged with the call.
+    let ok = client
+        .normalize(with_request_id(
+            request(text_doc("xrid-unary", EN)),
+            "trace-7f3a-unary",
+        ))
+        .await
+        .expect("Normalize");
+    assert_eq!(echoed(ok.metadata()), Some("trace-7f3a-unary"));
+
+    // A call refused by the service: the status carries it too.
+    let refused = client
+        .normalize(with_request_id(
+            request(text_doc("xrid-empty", "  ")),
+            "trace-7f3a-refused",
+        ))
+        .await
+        .expect_err("an empty document is refused");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert_eq!(echoed(refused.metadata()), Some("trace-7f3a-refused"));
+
+    // A stream: its items are worked on in tasks of their own, and still carry it.
+    let stream = client
+        .normalize_stream(with_request_id(
+            tokio_stream::iter(vec![pb::NormalizeStreamRequest {
+                document: Some(text_doc("xrid-item", DE)),
+                options: None,
+            }]),
+            "trace-7f3a-stream",
+        ))
+        .await
+        .expect("NormalizeStream");
+    assert_eq!(echoed(stream.metadata()), Some("trace-7f3a-stream"));
+    let mut answers = stream.into_inner();
+    while let Some(item) = tokio_stream::StreamExt::next(&mut answers).await {
+        item.expect("stream item");
+    }
+
+    // Without one, or with one too long to be an id, nothing is echoed.
+    let plain = client
+        .normalize(request(text_doc("xrid-none", EN)))
+        .await
+        .expect("Normalize");
+    assert_eq!(echoed(plain.metadata()), None);
+    let long = "x".repeat(129);
+    let too_long = client
+        .normalize(with_request_id(request(text_doc("xrid-long", EN)), &long))
+        .await
+        .expect("Normalize");
+    assert_eq!(echoed(too_long.metadata()), None);
+
+    let id_of = |doc: &str| {
+        log_lines()
+            .iter()
+            .filter(|l| field(l, "request_id") == doc && field(l, "message") == "call")
+            .map(|l| logged_request_id(l).map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(id_of("xrid-unary"), [Some("trace-7f3a-unary".to_string())]);
+    assert_eq!(
+        id_of("xrid-empty"),
+        [Some("trace-7f3a-refused".to_string())]
+    );
+    assert_eq!(id_of("xrid-item"), [Some("trace-7f3a-stream".to_string())]);
+    assert_eq!(id_of("xrid-none"), [None]);
+    assert_eq!(id_of("xrid-long"), [None]);
+    // The line that ends the stream is the stream's too.
+    assert!(
+        log_lines()
+            .iter()
+            .any(|l| field(l, "message").starts_with("stream ended")
+                && logged_request_id(l) == Some("trace-7f3a-stream")),
+        "no 'stream ended' line with the stream's x-request-id"
+    );
+}

@@ -4,7 +4,9 @@
 //! also stamps the arrival time for the handlers and rewrites tonic's refusal of an over-large
 //! message to RESOURCE_EXHAUSTED naming the document limit. Calls that never reach a handler,
 //! or leave it unanswered, are logged and counted here: refusals of a message that did not
-//! decode (INTERNAL, the gRPC convention, kept), and calls the client cancelled.
+//! decode (INTERNAL, the gRPC convention, kept), and calls the client cancelled. A request's
+//! `x-request-id` metadata is echoed in the response's and set on a tracing span around the
+//! call, so every log line of the call carries it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,6 +18,7 @@ use tokio::time::Instant;
 use tonic::Status;
 use tonic::body::Body;
 use tonic::codegen::http;
+use tracing::Instrument as _;
 
 use super::convert::code_name;
 use super::metrics::Metrics;
@@ -201,8 +204,13 @@ where
         let limit = self.max_document_bytes;
         let metrics = self.metrics.clone();
         let method = method_name(request.uri().path());
-        let response = self.inner.call(request);
-        Box::pin(async move {
+        let request_id = request_id(request.headers());
+        let span = match request_id.as_ref().and_then(|v| v.to_str().ok()) {
+            Some(id) => tracing::info_span!("request", x_request_id = id),
+            None => tracing::Span::none(),
+        };
+        let response = span.in_scope(|| self.inner.call(request));
+        let answer = async move {
             // Logs and counts the call if this future is dropped before it is answered.
             let mut unanswered = Unanswered {
                 metrics: metrics.clone(),
@@ -222,7 +230,9 @@ where
                             budget.as_millis()
                         ));
                         log_edge(&metrics, method, arrival.at, &status);
-                        return Ok(status.into_http());
+                        let mut response = status.into_http();
+                        echo_request_id(&mut response, request_id);
+                        return Ok(response);
                     }
                 },
             };
@@ -238,9 +248,34 @@ where
                     metrics.decode_failure(method);
                     log_edge(&metrics, method, arrival.at, &status);
                 }
+                echo_request_id(&mut response, request_id);
                 response
             })
-        })
+        };
+        Box::pin(answer.instrument(span))
+    }
+}
+
+/// The metadata key of a caller's request id.
+pub const X_REQUEST_ID: &str = "x-request-id";
+
+/// The longest `x-request-id` taken; a longer one is ignored (neither echoed nor logged).
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// The caller's `x-request-id`, when it is printable ASCII of 1 to 128 bytes.
+fn request_id(headers: &http::HeaderMap) -> Option<http::HeaderValue> {
+    let value = headers.get(X_REQUEST_ID)?;
+    let printable = value.as_bytes().iter().all(|b| (0x20..0x7f).contains(b));
+    (printable && !value.is_empty() && value.len() <= MAX_REQUEST_ID_BYTES).then(|| value.clone())
+}
+
+/// Sends the caller's `x-request-id` back in the response headers (or, for an answer that is
+/// only a status, with it).
+fn echo_request_id<B>(response: &mut http::Response<B>, id: Option<http::HeaderValue>) {
+    if let Some(id) = id {
+        response
+            .headers_mut()
+            .insert(http::HeaderName::from_static(X_REQUEST_ID), id);
     }
 }
 

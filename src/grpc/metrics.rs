@@ -17,6 +17,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
@@ -39,6 +40,13 @@ struct CallLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct MethodLabel {
     method: &'static str,
+}
+
+/// The labels of `copydesk_build_info`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: String,
+    rules_version: String,
 }
 
 fn latency_histogram() -> Histogram {
@@ -120,6 +128,7 @@ impl Default for Metrics {
             "Time per call or stream item",
             latency.clone(),
         );
+        registry.register_collector(Box::new(super::process::ProcessCollector));
         Metrics {
             registry,
             calls,
@@ -137,6 +146,21 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The metrics of a server running `rules_version` (the digest of its loaded rules):
+    /// `copydesk_build_info{version,rules_version} 1` besides the call metrics.
+    pub fn with_build_info(rules_version: &str) -> Self {
+        let mut metrics = Metrics::default();
+        metrics.registry.register(
+            "copydesk_build",
+            "The running build: its version (copydesk --version) and the digest of its loaded rules",
+            Info::new(BuildLabels {
+                version: crate::VERSION.to_string(),
+                rules_version: rules_version.to_string(),
+            }),
+        );
+        metrics
+    }
+
     /// Records one finished call or stream item.
     pub fn record(&self, method: &'static str, code: &'static str, bytes: usize, took: Duration) {
         self.bytes_in.inc_by(bytes as u64);
@@ -346,6 +370,35 @@ mod tests {
                 "copydesk_call_duration_seconds_bucket{le=\"+Inf\",method=\"Normalize\"} 2"
             )
         );
+    }
+
+    #[test]
+    fn build_info_names_the_version_and_the_rules() {
+        let text = Metrics::with_build_info("abc123").render();
+        let line = format!(
+            "copydesk_build_info{{version=\"{}\",rules_version=\"abc123\"}} 1",
+            crate::VERSION
+        );
+        assert!(text.contains(&line), "{text}");
+        assert!(text.contains("# TYPE copydesk_build info"), "{text}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn process_metrics_are_read_on_each_scrape() {
+        let text = Metrics::default().render();
+        for name in [
+            "process_cpu_seconds_total ",
+            "process_resident_memory_bytes ",
+            "process_open_fds ",
+            "process_max_fds ",
+            "process_start_time_seconds ",
+        ] {
+            assert!(
+                text.lines().any(|l| l.starts_with(name)),
+                "{name} missing:\n{text}"
+            );
+        }
     }
 
     #[test]

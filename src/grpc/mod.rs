@@ -5,6 +5,7 @@ pub mod budget;
 pub mod convert;
 pub mod layer;
 pub mod metrics;
+pub mod process;
 pub mod server;
 pub mod service;
 pub mod workers;

@@ -89,7 +89,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let local = listener.local_addr().ok();
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::with_build_info(rules.digest()));
     let metrics_task = metrics_listener.map(|l| {
         if let Ok(addr) = l.local_addr() {
             tracing::info!(%addr, "metrics on http://{addr}/metrics");
@@ -173,7 +173,7 @@ pub async fn serve(
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     if let Some(addr) = local {
-        tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "copydesk listening on {addr}");
+        tracing::info!(%addr, version = crate::VERSION, "copydesk listening on {addr}");
     }
     let server = Server::builder()
         .max_concurrent_streams(Some(config.max_concurrent_streams))

@@ -26,6 +26,7 @@ use tokio::time::Instant;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status, Streaming};
+use tracing::Instrument as _;
 
 use super::budget::{Budget, BudgetPermit, Cost, Refusal};
 use super::convert;
@@ -552,7 +553,12 @@ impl NormalizerService for Normalizer {
         let client_deadline = self.client_deadline(&request);
         let inbound = request.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        tokio::spawn(self.clone().serve_stream(inbound, client_deadline, tx));
+        // The stream's work goes on after this returns: it keeps the call's span (x-request-id).
+        tokio::spawn(
+            self.clone()
+                .serve_stream(inbound, client_deadline, tx)
+                .instrument(tracing::Span::current()),
+        );
         Ok(Response::new(Box::pin(Answers {
             queue: ReceiverStream::new(rx),
             held: None,
@@ -601,7 +607,7 @@ impl NormalizerService for Normalizer {
         let started = arrival(&request);
         let rules = &self.shared.rules;
         let response = pb::GetCapabilitiesResponse {
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: crate::VERSION.to_string(),
             languages: rules.language_codes(),
             agencies: rules.agencies().news_names(),
             rules_version: rules.digest().to_string(),
@@ -757,11 +763,11 @@ impl Normalizer {
                             .as_ref()
                             .map_or("", |d| engine::text::truncate(&d.id, engine::MAX_ID_BYTES))
                             .to_string();
-                        let task = tokio::spawn(self.clone().stream_item(
-                            id.clone(),
-                            req,
-                            client_deadline,
-                        ));
+                        let task = tokio::spawn(
+                            self.clone()
+                                .stream_item(id.clone(), req, client_deadline)
+                                .instrument(tracing::Span::current()),
+                        );
                         in_work.push(id, task);
                     }
                     Ok(None) => reading = false,
