@@ -25,9 +25,6 @@ fn stream_requests(
 #[tokio::test]
 async fn a_document_over_the_whole_memory_budget_is_refused_naming_the_flag() {
     let app = spawn_app_with(ServeConfig {
-        // MiB documents in a debug build on a busy machine take tens of seconds each: the
-        // server's own timeout must not be what a test measures.
-        request_timeout: PATIENCE,
         memory_budget: 4 * MIB,
         ..ServeConfig::default()
     })
@@ -54,9 +51,6 @@ async fn a_document_over_the_whole_memory_budget_is_refused_naming_the_flag() {
 #[tokio::test]
 async fn detect_language_takes_its_share_of_the_memory_budget() {
     let app = spawn_app_with(ServeConfig {
-        // MiB documents in a debug build on a busy machine take tens of seconds each: the
-        // server's own timeout must not be what a test measures.
-        request_timeout: PATIENCE,
         memory_budget: MIB,
         ..ServeConfig::default()
     })
@@ -88,9 +82,6 @@ async fn detect_language_takes_its_share_of_the_memory_budget() {
 #[tokio::test]
 async fn unary_calls_over_a_full_memory_budget_are_shed_naming_the_flag() {
     let app = spawn_app_with(ServeConfig {
-        // MiB documents in a debug build on a busy machine take tens of seconds each: the
-        // server's own timeout must not be what a test measures.
-        request_timeout: PATIENCE,
         memory_budget: 16 * MIB,
         concurrency_limit: 1000,
         ..ServeConfig::default()
@@ -144,9 +135,6 @@ async fn unary_calls_over_a_full_memory_budget_are_shed_naming_the_flag() {
 #[tokio::test]
 async fn stream_items_wait_for_the_memory_budget() {
     let app = spawn_app_with(ServeConfig {
-        // MiB documents in a debug build on a busy machine take tens of seconds each: the
-        // server's own timeout must not be what a test measures.
-        request_timeout: PATIENCE,
         memory_budget: 16 * MIB,
         stream_concurrency: 4,
         ..ServeConfig::default()
@@ -178,9 +166,6 @@ async fn stream_items_wait_for_the_memory_budget() {
 #[tokio::test]
 async fn a_response_over_the_limit_is_resource_exhausted_naming_it() {
     let app = spawn_app_with(ServeConfig {
-        // MiB documents in a debug build on a busy machine take tens of seconds each: the
-        // server's own timeout must not be what a test measures.
-        request_timeout: PATIENCE,
         max_response_bytes: Some(4000),
         ..ServeConfig::default()
     })
@@ -217,9 +202,6 @@ async fn a_response_over_the_limit_is_resource_exhausted_naming_it() {
 #[tokio::test]
 async fn a_stream_item_over_the_response_limit_is_an_error_item_and_the_stream_goes_on() {
     let app = spawn_app_with(ServeConfig {
-        // MiB documents in a debug build on a busy machine take tens of seconds each: the
-        // server's own timeout must not be what a test measures.
-        request_timeout: PATIENCE,
         max_response_bytes: Some(4000),
         ..ServeConfig::default()
     })

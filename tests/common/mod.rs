@@ -35,7 +35,13 @@ pub async fn spawn_app() -> App {
 }
 
 /// The server with `config` (its `listen` and `metrics_listen` are ignored: port 0 is used).
-pub async fn spawn_app_with(config: ServeConfig) -> App {
+pub async fn spawn_app_with(mut config: ServeConfig) -> App {
+    // A MiB document takes tens of seconds in a debug build on a busy machine: unless a test
+    // sets its own, the server's request timeout is the tests' patience, so that no test
+    // measures the machine's speed.
+    if config.request_timeout == ServeConfig::default().request_timeout {
+        config.request_timeout = PATIENCE;
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let metrics = TcpListener::bind("127.0.0.1:0")
         .await
