@@ -139,9 +139,10 @@ const FURNITURE: [&str; 52] = [
 
 /// Class and id tokens that name the article itself: they keep an element that also names
 /// furniture ("article-header" holds the headline, "comment-body" the comment's text alike).
-const ARTICLE: [&str; 10] = [
+const ARTICLE: [&str; 11] = [
     "article",
     "articlebody",
+    "column",
     "story",
     "content",
     "entry",
@@ -188,7 +189,7 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     let body: Vec<&str> = blocks
         .iter()
         .enumerate()
-        .filter(|&(i, b)| chosen.contains(i) && b.keep() && b.text != headline)
+        .filter(|&(i, b)| chosen.holds(i).is_some_and(|depth| b.keep(depth)) && b.text != headline)
         .map(|(_, b)| b.text.as_str())
         .collect();
     // The byline the page marks, where the article's blocks leave it out: below the
@@ -236,8 +237,10 @@ struct Block {
     /// The element holding the block's element, and the one above it: what the block
     /// scores for.
     parents: [Option<NodeId>; 2],
-    /// Inside page furniture.
-    furniture: bool,
+    /// Depth (1-based) of the innermost page furniture around the block, 0: none.
+    furniture: usize,
+    /// Depth (1-based) of the block's element.
+    depth: usize,
 }
 
 impl Block {
@@ -249,17 +252,19 @@ impl Block {
         self.link_chars as f64 / self.chars().max(1) as f64
     }
 
-    /// Prose: long enough, few links.
+    /// Prose: long enough, few links, no page furniture close around it (a class such as
+    /// "page-ad-margins" far above may wrap the whole page).
     fn is_prose(&self) -> bool {
-        !self.furniture
+        (self.furniture == 0 || self.furniture + 4 <= self.depth)
             && matches!(self.kind, Kind::Paragraph | Kind::Other | Kind::Item)
             && self.chars() >= 25
             && self.link_density() < 0.34
     }
 
-    /// Copy once its element is in the article: not furniture, not a list of links.
-    fn keep(&self) -> bool {
-        !self.furniture
+    /// Copy once it is in the article whose element is at depth `article`: no furniture
+    /// inside the article around it, not a list of links.
+    fn keep(&self, article: usize) -> bool {
+        self.furniture <= article
             && match self.kind {
                 Kind::Heading => self.link_density() < 0.5,
                 Kind::Item => self.link_density() < 0.4,
@@ -274,12 +279,20 @@ struct Figure {
     image: Image,
 }
 
-/// The blocks of the article: ranges of block indexes.
-struct Chosen(Vec<(usize, usize)>);
+/// The blocks of the article: ranges of block indexes, each with the depth of its element.
+struct Chosen(Vec<(usize, usize, usize)>);
 
 impl Chosen {
+    /// The depth of the article's element holding block `i`.
+    fn holds(&self, i: usize) -> Option<usize> {
+        self.0
+            .iter()
+            .find(|&&(a, b, _)| a <= i && i < b)
+            .map(|&(_, _, depth)| depth)
+    }
+
     fn contains(&self, i: usize) -> bool {
-        self.0.iter().any(|&(a, b)| a <= i && i < b)
+        self.holds(i).is_some()
     }
 }
 
@@ -290,7 +303,8 @@ struct Frame {
     /// Index into `blocks` when the element opened.
     start: usize,
     skip: bool,
-    furniture: bool,
+    /// Depth (1-based) of the innermost furniture element around or at this one, 0: none.
+    furniture: usize,
     link: bool,
     /// Inside a figure: text goes to its caption or credit.
     figure: bool,
@@ -304,8 +318,8 @@ struct Frame {
 struct Walk {
     stack: Vec<Frame>,
     blocks: Vec<Block>,
-    /// Block-index range of every element that holds blocks.
-    ranges: HashMap<NodeId, (usize, usize)>,
+    /// Block-index range and depth (1-based) of every element that holds blocks.
+    ranges: HashMap<NodeId, (usize, usize, usize)>,
     /// The block being gathered.
     text: String,
     link_chars: usize,
@@ -360,7 +374,7 @@ impl Walk {
         let (p_skip, p_furniture, p_figure, p_link, p_credit, p_pre) = self
             .stack
             .last()
-            .map_or((false, false, false, false, false, false), |f| {
+            .map_or((false, 0, false, false, false, false), |f| {
                 (f.skip, f.furniture, f.figure, f.link, f.credit, f.pre)
             });
         match name {
@@ -397,7 +411,11 @@ impl Walk {
                 self.flush();
             }
         }
-        let furniture = p_furniture || (!skip && is_furniture(name, e));
+        let furniture = if !skip && is_furniture(name, e) {
+            self.stack.len() + 1
+        } else {
+            p_furniture
+        };
         let figure = p_figure || name == "figure";
         if name == "figure" {
             self.flush();
@@ -470,7 +488,7 @@ impl Walk {
             }
         }
         if name == "figure" && !self.stack.iter().rev().skip(1).any(|f| f.figure) {
-            let skipped = self.stack.last().is_some_and(|f| f.skip || f.furniture);
+            let skipped = self.stack.last().is_some_and(|f| f.skip);
             let caption = collapse(&self.caption);
             let credit = collapse(&self.credit);
             let caption = if caption.is_empty() {
@@ -501,8 +519,9 @@ impl Walk {
             && frame.block
             && self.blocks.len() > frame.start
         {
+            let depth = self.stack.len() + 1;
             self.ranges
-                .insert(frame.id, (frame.start, self.blocks.len()));
+                .insert(frame.id, (frame.start, self.blocks.len(), depth));
         }
     }
 
@@ -527,7 +546,7 @@ impl Walk {
             if top.credit {
                 self.credit.push_str(t);
                 self.credit.push(' ');
-            } else if !top.furniture {
+            } else {
                 self.caption.push_str(t);
             }
             return;
@@ -589,6 +608,7 @@ impl Walk {
             kind: top.kind,
             parents: [holders.next(), holders.next()],
             furniture: top.furniture,
+            depth: at + 1,
         });
     }
 }
@@ -663,7 +683,11 @@ fn hidden(e: &Element) -> bool {
 
 /// The article: the element whose prose scores best, with its siblings that score alike and
 /// the paragraphs beside it. With no prose at all, every block that is no furniture.
-fn choose(page: &Html, blocks: &[Block], ranges: &HashMap<NodeId, (usize, usize)>) -> Chosen {
+fn choose(
+    page: &Html,
+    blocks: &[Block],
+    ranges: &HashMap<NodeId, (usize, usize, usize)>,
+) -> Chosen {
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     for b in blocks.iter().filter(|b| b.is_prose()) {
         let chars = b.chars() as f64;
@@ -681,7 +705,7 @@ fn choose(page: &Html, blocks: &[Block], ranges: &HashMap<NodeId, (usize, usize)
         .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(id, s)| (*id, *s));
     let Some((best, top)) = best.filter(|&(_, s)| s >= 100.0) else {
-        return Chosen(vec![(0, blocks.len())]);
+        return Chosen(vec![(0, blocks.len(), 0)]);
     };
     let mut chosen = Vec::new();
     let node = page.tree.get(best);
