@@ -63,6 +63,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             Input::text(std::str::from_utf8(&bytes)?)
         };
+        // COPYDESK_FRONT_DIR: also write what the HTML front end hands the engine.
+        if let (true, Some(dir)) = (html, std::env::var_os("COPYDESK_FRONT_DIR")) {
+            let text = String::from_utf8_lossy(&bytes);
+            let front = copydesk::engine::formats::read(
+                copydesk::engine::formats::Format::Html,
+                text,
+                None,
+            );
+            let front = front.map(|f| f.text.into_owned()).unwrap_or_default();
+            std::fs::write(std::path::Path::new(&dir).join(format!("{f}.txt")), front)?;
+        }
         let start = std::time::Instant::now();
         let result = normalize(&input, &rules, &Config::default());
         engine += start.elapsed();

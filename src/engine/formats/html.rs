@@ -82,7 +82,7 @@ const BLOCKS: [&str; 38] = [
 ];
 
 /// Class and id tokens of page furniture.
-const FURNITURE: [&str; 52] = [
+const FURNITURE: [&str; 50] = [
     "nav",
     "navbar",
     "navigation",
@@ -117,7 +117,6 @@ const FURNITURE: [&str; 52] = [
     "breadcrumb",
     "breadcrumbs",
     "tags",
-    "tag",
     "popup",
     "modal",
     "banner",
@@ -127,7 +126,6 @@ const FURNITURE: [&str; 52] = [
     "taboola",
     "trending",
     "popular",
-    "widget",
     "pagination",
     "pager",
     "toolbar",
