@@ -384,12 +384,11 @@ impl Walk {
                 }
             }
             "title" if self.meta.title.is_empty() => self.meta.title = own_text(node),
-            "script" => {
+            "script"
                 if e.attr("type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                {
-                    self.meta.json_ld(&own_text(node));
-                }
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                self.meta.json_ld(&own_text(node));
             }
             "time" => {
                 if self.meta.time.is_empty()
@@ -727,13 +726,12 @@ fn choose(
         };
         let score = scores.get(&id).copied().unwrap_or(0.0);
         let alike = best_class.is_some() && class(id) == best_class && score > 0.0;
-        if id == best || score >= (top * 0.2).max(40.0) || alike {
-            chosen.push(range);
-        } else if range.1 - range.0 == 1
+        // A paragraph of its own beside the article counts when it is long and has few links.
+        let paragraph = range.1 - range.0 == 1
             && blocks[range.0].kind == Kind::Paragraph
             && blocks[range.0].chars() >= 80
-            && blocks[range.0].link_density() < 0.25
-        {
+            && blocks[range.0].link_density() < 0.25;
+        if id == best || score >= (top * 0.2).max(40.0) || alike || paragraph {
             chosen.push(range);
         }
     }
@@ -787,9 +785,9 @@ impl Meta {
             return;
         };
         let key = key.trim().to_ascii_lowercase();
-        if key == "article:tag" || key == "article:author" {
-            self.tags.push((key, content));
-        } else if !self.tags.iter().any(|(k, _)| *k == key) && self.tags.len() < 256 {
+        // Repeated keys are kept for tags and authors only; the first of any other counts.
+        let repeated = key == "article:tag" || key == "article:author";
+        if (repeated || !self.tags.iter().any(|(k, _)| *k == key)) && self.tags.len() < 256 {
             self.tags.push((key, content));
         }
     }
