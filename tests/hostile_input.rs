@@ -1037,5 +1037,86 @@ async fn deep_huge_and_wrongly_typed_ninjs_answers_clearly() {
         let result = call(&mut client, typed_doc("wrong", doc, NINJS)).await;
         assert_refused(result, "ninjs", parts);
     }
+
+// ---- HTML front end (issue 13) -----------------------------------------------------------
+
+const HTML_PARAGRAPH: &str = "<p>Der Senat hat am Dienstag den Haushalt für die kommenden zwei Jahre beschlossen, teilte die Senatskanzlei in Berlin mit.</p>";
+
+#[tokio::test]
+async fn html_deep_nesting_huge_attributes_and_many_tiny_elements_answer() {
+    let app = spawn_app().await;
+    let mut client = app.client().await;
+    // 10,000 nested <div>s (ten times the depth limit) after the article: the walk has no
+    // recursion; text below the depth limit is not read, the article above it is. (html5ever
+    // looks through its stack of open elements for each new <div>, as browsers do.)
+    let deep = format!(
+        "<!DOCTYPE html><html><body><h1>Haushalt beschlossen</h1>{HTML_PARAGRAPH}{}x{}</body></html>",
+        "<div>".repeat(10_000),
+        "</div>".repeat(10_000)
+    );
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("html-deep", &deep, "text/html")).await;
+    eprintln!(
+        "html, 10,000 nested: ok={} in {:?}",
+        result.is_ok(),
+        started.elapsed()
+    );
+    let a = result.expect("deep nesting is no reason to refuse");
+    assert_eq!(a.headline, "Haushalt beschlossen");
+    assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
+    // 10,000 nested inline elements inside a paragraph.
+    let inline = format!(
+        "<html><body><h1>Haushalt beschlossen</h1>{HTML_PARAGRAPH}<p>{}Ende{}</p></body></html>",
+        "<b>".repeat(10_000),
+        "</b>".repeat(10_000)
+    );
+    let result = call(&mut client, typed_doc("html-inline", &inline, "text/html")).await;
+    let a = result.expect("deep inline nesting is no reason to refuse");
+    assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
+    // A 4 MiB attribute value and 100,000 attributes on one element.
+    let huge = format!(
+        "<html><head><meta name=\"description\" content=\"{}\"></head><body {}><h1>Haushalt beschlossen</h1>{HTML_PARAGRAPH}</body></html>",
+        "a".repeat(4 << 20),
+        (0..100_000)
+            .map(|i| format!("a{i}=\"v\""))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("html-attr", &huge, "text/html")).await;
+    eprintln!(
+        "html, huge attributes: ok={} in {:?}",
+        result.is_ok(),
+        started.elapsed()
+    );
+    let a = result.expect("huge attributes are no reason to refuse");
+    assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
+    // 100,000 tiny elements (a list of links in a nav, then empty spans) around the article.
+    let tiny = format!(
+        "<html><body><nav>{}</nav><article><h1>Haushalt beschlossen</h1>{HTML_PARAGRAPH}</article>{}</body></html>",
+        "<a href=\"/\">x</a>".repeat(50_000),
+        "<span></span>".repeat(50_000)
+    );
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("html-tiny", &tiny, "text/html")).await;
+    eprintln!(
+        "html, 100,000 tiny elements: ok={} in {:?}",
+        result.is_ok(),
+        started.elapsed()
+    );
+    let a = result.expect("many tiny elements are no reason to refuse");
+    assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
+    assert!(!a.text.contains("xxxx"), "the nav is gone: {}", a.text);
+    // Broken markup is read as a browser reads it; a page of nothing but scripts is refused.
+    let broken =
+        format!("<html><body><h1>Haushalt beschlossen<p>{HTML_PARAGRAPH}</td></table><div <p");
+    let a = call(&mut client, typed_doc("html-broken", &broken, "text/html"))
+        .await
+        .expect("broken markup is read");
+    assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
+    let scripts =
+        "<html><head><script>alert(1)</script></head><body><script>var x;</script></body></html>";
+    let result = call(&mut client, typed_doc("html-empty", scripts, "text/html")).await;
+    assert_refused(result, "HTML", &["no copy"]);
     still_serving(&mut client).await;
 }

@@ -1,0 +1,226 @@
+//! The HTML front end (issue 13): pages written for these tests under
+//! `tests/fixtures/formats/html/` (several languages and layouts) go through
+//! `copydesk::normalize` as `text/html` (or `application/xhtml+xml`). Each test says what a
+//! reader of the page would call the article: the headline, the byline, the body kept, the
+//! page furniture gone, the pictures apart from the body, and what the page states about the
+//! item in its metadata.
+
+use std::path::Path;
+
+use copydesk::engine::{Article, BlockKind, Content, Input};
+use copydesk::{Config, Rules, normalize};
+
+fn rules() -> &'static Rules {
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| Rules::embedded().expect("embedded rules load"))
+}
+
+fn page(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/formats/html")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn read(name: &str, content_type: Option<&str>) -> Article {
+    let text = page(name);
+    let input = Input {
+        content: Content::Text(&text),
+        content_type,
+        ..Input::text("")
+    };
+    normalize(&input, rules(), &Config::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn authors(a: &Article) -> Vec<String> {
+    a.byline
+        .as_ref()
+        .map(|b| b.authors.clone())
+        .unwrap_or_default()
+}
+
+/// Every piece of `kept` is in the body; no piece of `gone` is anywhere in the article's text
+/// fields.
+fn assert_body(a: &Article, kept: &[&str], gone: &[&str]) {
+    for k in kept {
+        assert!(a.text.contains(k), "{k:?} kept in the body:\n{}", a.text);
+    }
+    let everything = format!(
+        "{}\n{}\n{}",
+        a.headline,
+        a.text,
+        a.removed
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    for g in gone {
+        assert!(!everything.contains(g), "{g:?} gone:\n{everything}");
+    }
+}
+
+#[test]
+fn a_news_page_keeps_its_article_and_drops_the_page_around_it() {
+    let a = read("news-en.html", Some("text/html"));
+    assert_eq!(a.headline, "Harbour crane collapses in gale");
+    assert_eq!(authors(&a), ["Jane Holloway"]);
+    assert_eq!(a.language.code, "en");
+    assert_body(
+        &a,
+        &[
+            "A sixty-metre container crane collapsed onto the quay",
+            "Two empty trucks parked beside the berth were crushed.",
+            "said harbour master Tomas Reid",
+            "the berth will stay closed for at least a week",
+        ],
+        &[
+            "cookies",
+            "Share on",
+            "Storm warning",
+            "Terrible news",
+            "Most read",
+            "Council tax",
+            "newsletter",
+            "All rights reserved",
+            "tracking",
+            "dataLayer",
+            "color: black",
+            "Sport",
+        ],
+    );
+    assert!(
+        a.blocks
+            .iter()
+            .any(|b| b.kind == BlockKind::Subheading && b.text == "Inquiry ordered"),
+        "{:?}",
+        a.blocks
+    );
+    let m = &a.metadata;
+    assert_eq!(m.source_format, "html");
+    assert_eq!(m.uri, "https://courier.example/news/harbour-crane");
+    assert_eq!(m.first_created, "2026-11-30T07:15:00Z");
+    assert_eq!(m.section, "Local news");
+    assert_eq!(m.publisher, "The Coastal Courier");
+}
+
+#[test]
+fn a_blog_post_keeps_its_entry_and_list_and_drops_comments_and_sidebar() {
+    let a = read("blog-de.html", Some("text/html; charset=utf-8"));
+    assert_eq!(a.headline, "Mit dem Rad über die Alpen");
+    assert_eq!(authors(&a), ["Katrin Vogt"]);
+    assert_eq!(a.language.code, "de");
+    assert_body(
+        &a,
+        &[
+            "Die Tour von Garmisch nach Meran",
+            "den ich zum größten Teil schiebend bewältigt habe.",
+            "Kaiserschmarrn",
+        ],
+        &[
+            "Toller Bericht",
+            "Kommentare",
+            "Archiv",
+            "Impressum",
+            "Touren",
+            "Schlagwörter",
+        ],
+    );
+    // The list in the entry is in the copy the front end hands the engine; the engine's
+    // roles then drop its two short lines (a known gap: no per-block hints from the DOM yet).
+    let front = copydesk::engine::formats::read(
+        copydesk::engine::formats::Format::Html,
+        page("blog-de.html").into(),
+        None,
+    )
+    .expect("the page has copy");
+    assert!(
+        front.text.contains("Strecke: 412 Kilometer"),
+        "{}",
+        front.text
+    );
+    assert!(!front.text.contains("Toller Bericht"), "{}", front.text);
+    assert_eq!(a.metadata.first_created, "2026-08-14");
+    assert_eq!(a.metadata.summary, "Sieben Tage, vier Pässe, ein Rad.");
+}
+
+#[test]
+fn json_ld_alone_states_headline_authors_dates_and_the_rest() {
+    let a = read("jsonld-fr.html", Some("text/html"));
+    assert_eq!(a.headline, "Le Rhône sort de son lit à Lyon");
+    assert_eq!(authors(&a), ["Claire Martin", "Paul Girard"]);
+    assert_eq!(a.language.code, "fr");
+    assert_body(
+        &a,
+        &[
+            "Les quais du Rhône ont été fermés",
+            "vigilance orange",
+            "une lente décrue au cours du week-end.",
+        ],
+        &["Partager", "Tweeter"],
+    );
+    let m = &a.metadata;
+    assert_eq!(m.first_created, "2026-11-28T06:30:00+01:00");
+    assert_eq!(m.version_created, "2026-11-28T09:00:00+01:00");
+    assert_eq!(m.section, "Régions");
+    assert_eq!(m.publisher, "Le Quotidien du Rhône");
+    assert_eq!(m.uri, "https://quotidien.example/regions/rhone-crue");
+    assert_eq!(m.keywords, ["crue", "Rhône", "Lyon"]);
+}
+
+#[test]
+fn figures_become_pictures_with_caption_and_credit_never_body() {
+    let a = read("figure-es.html", Some("text/html"));
+    assert_eq!(a.headline, "Récord de visitantes en el museo de Bilbao");
+    assert_eq!(a.language.code, "es");
+    assert_body(
+        &a,
+        &["más de doce mil visitantes", "ampliar el horario"],
+        &["Colas ante la entrada", "Foto:", "Una sala llena"],
+    );
+    let captions: Vec<&str> = a.images.iter().map(|i| i.caption.as_str()).collect();
+    assert_eq!(
+        captions,
+        [
+            "Colas ante la entrada del museo el sábado por la mañana.",
+            "Una sala llena de visitantes ante las esculturas de acero"
+        ],
+        "{:?}",
+        a.images
+    );
+    assert_eq!(a.images[0].credit.raw, "Foto: Ane Etxeberria");
+}
+
+#[test]
+fn an_xhtml_page_reads_alike_declared_or_recognised() {
+    let declared = read("page-it.xhtml", Some("application/xhtml+xml"));
+    assert_eq!(declared.headline, "Nuova linea del tram a Firenze");
+    assert_eq!(declared.language.code, "it");
+    assert_body(
+        &declared,
+        &[
+            "entrerà in servizio a gennaio",
+            "trentamila passeggeri al giorno",
+        ],
+        &["Cronaca", "Partita IVA"],
+    );
+    assert_eq!(
+        declared.metadata.uri,
+        "https://giornale.example/firenze/tram"
+    );
+    let sniffed = read("page-it.xhtml", None);
+    assert_eq!(sniffed.text, declared.text);
+    assert_eq!(sniffed.metadata.source_format, "html");
+}
+
+#[test]
+fn a_page_without_copy_is_refused_saying_so() {
+    let html = "<!DOCTYPE html><html><head><script>var a = 1;</script></head>\
+                <body><nav><a href=\"/\">Home</a></nav><div hidden>secret</div></body></html>";
+    let input = Input {
+        content_type: Some("text/html"),
+        ..Input::text(html)
+    };
+    let e = normalize(&input, rules(), &Config::default()).expect_err("no copy");
+    assert!(e.to_string().contains("no copy"), "{e}");
+}
