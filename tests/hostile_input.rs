@@ -1037,6 +1037,8 @@ async fn deep_huge_and_wrongly_typed_ninjs_answers_clearly() {
         let result = call(&mut client, typed_doc("wrong", doc, NINJS)).await;
         assert_refused(result, "ninjs", parts);
     }
+    still_serving(&mut client).await;
+}
 
 // ---- HTML front end (issue 13) -----------------------------------------------------------
 
