@@ -330,7 +330,8 @@ pub fn read<'r, R>(
         .detector()
         .detect(&longest_sample(&units, config.language_sample_bytes), hint);
     let mut code = language.map_or_else(|| provisional.language.code.clone(), str::to_string);
-    let (mut observed, mut roles) = read_layout(&units, &applied(rules, &code), rules);
+    let prose = prose_units(&units, &carried.prose);
+    let (mut observed, mut roles) = read_layout(&units, &applied(rules, &code), rules, &prose);
     // A confident first guess on the longest units stands: they are the body. Otherwise the
     // clean body decides.
     let mut detection = if provisional.language.reliable && provisional.language.confidence >= 0.9 {
@@ -346,7 +347,7 @@ pub fn read<'r, R>(
         // The first reading goes before the second is made: a document of many tiny lines
         // would hold both.
         drop((observed, roles));
-        (observed, roles) = read_layout(&units, &applied(rules, &code), rules);
+        (observed, roles) = read_layout(&units, &applied(rules, &code), rules, &prose);
         detection = detect_body(&units, &roles, rules, hint, config);
     }
     // Text that is no language (data, random letters) keeps its answer, but not as reliable.
@@ -400,10 +401,27 @@ fn read_layout(
     units: &[Unit],
     applied: &lexicon::Applied,
     rules: &Rules,
+    prose: &[usize],
 ) -> (features::Observed, Vec<Role>) {
     let observed = features::observe(units, applied);
-    let roles = roles::decide(&observed, rules.model());
+    let roles = roles::decide_within(&observed, rules.model(), prose);
     (observed, roles)
+}
+
+/// The units whose text is a block the format marked as prose (`Carried::prose`), compared
+/// with runs of white space collapsed.
+fn prose_units(units: &[Unit], prose: &[String]) -> Vec<usize> {
+    if prose.is_empty() {
+        return Vec::new();
+    }
+    let key = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let marked: std::collections::HashSet<String> = prose.iter().map(|p| key(p)).collect();
+    units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| marked.contains(&key(u.text)))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Most blocks examined for a language of their own, and which: a block in another script than
@@ -606,6 +624,25 @@ mod tests {
     }
 
     const COPY: &str = "Der Stadtrat hat am Mittwoch den Bau neuer Radwege beschlossen. Die Arbeiten beginnen im Mai.";
+
+    #[test]
+    fn prose_marked_by_the_format_is_found_among_the_units_with_spaces_collapsed() {
+        let unit = |text| Unit {
+            text,
+            line: 1,
+            last_line: 1,
+            group: 0,
+            group_len: 1,
+        };
+        let units = [
+            unit("Menu"),
+            unit("Der Rat tagte  am Montag."),
+            unit("Die Sitzung dauerte drei Stunden."),
+        ];
+        let prose = ["Der Rat tagte am\nMontag.".to_string()];
+        assert_eq!(prose_units(&units, &prose), [1]);
+        assert!(prose_units(&units, &[]).is_empty());
+    }
 
     #[test]
     fn overlong_fields_are_refused_by_name_before_any_work() {

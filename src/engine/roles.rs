@@ -71,8 +71,39 @@ pub struct Steer<'a> {
 /// The role of every unit. A document with prose has a body: where the best sequence keeps
 /// none of it, the longest unit of prose is held to the body and the rest decided again.
 pub fn decide(observed: &Observed, model: &Model) -> Vec<Role> {
+    decide_within(observed, model, &[])
+}
+
+/// `decide`, with the units at `prose` held to the body: the format marked them as the item's
+/// prose (`Carried::prose`). A unit a rule file names (`admissible` refuses it the body) is
+/// decided as any other.
+pub fn decide_within(observed: &Observed, model: &Model, prose: &[usize]) -> Vec<Role> {
     let s = states();
-    let mut path = decode(observed, model, Steer::default());
+    let body = Role::Body.bit() | Role::Standfirst.bit() | Role::Subheading.bit();
+    let held: Vec<usize> = prose
+        .iter()
+        .copied()
+        .filter(|&i| {
+            observed
+                .obs
+                .get(i)
+                .is_some_and(|o| admissible(o, Role::Body))
+        })
+        .collect();
+    let mut path = if held.is_empty() {
+        decode(observed, model, Steer::default())
+    } else {
+        let mut allowed = vec![u16::MAX; observed.obs.len()];
+        for &i in &held {
+            allowed[i] = body;
+        }
+        let steer = Steer {
+            allowed: Some(&allowed),
+            loss: None,
+        };
+        // No layout fits the marks (they cannot all be body): decided as any copy.
+        decode(observed, model, steer).or_else(|| decode(observed, model, Steer::default()))
+    };
     let bodiless = path
         .as_ref()
         .is_some_and(|p| !p.iter().any(|&j| s[j].role.is_body()));
@@ -258,6 +289,23 @@ mod tests {
     fn a_zero_model_still_gives_a_possible_sequence() {
         let roles = decide(&observed(5), &Model::zeros());
         assert_eq!(roles.len(), 5);
+    }
+
+    #[test]
+    fn units_the_format_marks_as_prose_are_held_to_the_body() {
+        // Every unit prefers related matter; the marked one is body all the same.
+        let mut model = Model::zeros();
+        let bias = feature_id(tpl::BIAS, 0);
+        for zone in [Zone::Top, Zone::Body, Zone::Tail] {
+            model.add_emission(Role::Related, zone, &[bias], 5.0);
+        }
+        let obs = observed(4);
+        let free = decide_within(&obs, &model, &[]);
+        assert!(!free[2].is_body(), "{free:?}");
+        let held = decide_within(&obs, &model, &[2]);
+        assert!(held[2].is_body(), "{held:?}");
+        // A mark out of range is ignored, never a panic.
+        assert_eq!(decide_within(&obs, &model, &[99]).len(), 4);
     }
 
     #[test]

@@ -196,6 +196,18 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
         !b.is_empty() && b.chars().count() <= 120 && !body.iter().any(|t| t.contains(b.as_str()))
     });
     copy.extend(byline);
+    // Paragraphs of the chosen article with hardly a link: the page's own prose.
+    carried.prose = blocks
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| {
+            chosen.holds(i).is_some_and(|depth| b.keep(depth))
+                && matches!(b.kind, Kind::Paragraph | Kind::Item)
+                && b.link_density() < PROSE_MAX_LINK_DENSITY
+                && b.chars() >= PROSE_MIN_CHARS
+        })
+        .map(|(_, b)| b.text.clone())
+        .collect();
     copy.extend(body.into_iter().map(str::to_string));
     carried.images = figures
         .into_iter()
@@ -215,6 +227,12 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
         carried,
     })
 }
+
+/// A paragraph or list item of the article counts as the page's prose (`Carried::prose`) from this length
+/// and below this share of linked characters: shorter ones or link lists may be furniture the
+/// walk did not recognise, so the engine weighs those as any copy.
+const PROSE_MIN_CHARS: usize = 20;
+const PROSE_MAX_LINK_DENSITY: f64 = 0.1;
 
 /// What a block is, by the element that holds its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -202,6 +202,10 @@ pub struct Carried {
     /// join `Article::agencies`.
     pub agencies: Vec<String>,
     pub metadata: Metadata,
+    /// Blocks of the copy that the format's own structure marks as the item's prose (the
+    /// paragraphs of the article an HTML page holds, chosen from the DOM). The role decoder
+    /// keeps such a unit in the body unless a rule file names it (a label, a byline, a credit).
+    pub prose: Vec<String>,
 }
 
 /// Turns a decoded text of `format` into the copy and what the format carries.
@@ -283,6 +287,7 @@ pub fn apply(article: &mut Article, carried: Carried, applied: &Applied) {
         images,
         agencies,
         metadata,
+        prose: _,
     } = carried;
     if article.headline.is_empty() {
         article.headline = headline;
