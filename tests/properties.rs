@@ -457,6 +457,16 @@ proptest! {
                     prop_assert!(!a.headline.contains(c), "{c:?} in {:?}", a.headline);
                 }
             }
+            // A string that opens like an agency format (SOH/STX framing, an XML or HTML root)
+            // is read as that format, and a broken one is refused saying what is wrong.
+            Err(Error::Malformed { format, what }) => {
+                prop_assert!(
+                    copydesk::engine::formats::Format::sniff(&s)
+                        != copydesk::engine::formats::Format::Text,
+                    "{format}: {what}"
+                );
+                prop_assert!(!what.is_empty());
+            }
             Err(e) => prop_assert_eq!(e, Error::Empty),
         }
     }
@@ -476,6 +486,9 @@ proptest! {
             Err(Error::Undecodable { charset: c, offset }) => {
                 prop_assert!(!c.is_empty());
                 prop_assert!(offset <= s.len());
+            }
+            Err(Error::Malformed { format, what }) => {
+                prop_assert!(!format.is_empty() && !what.is_empty());
             }
             Err(e) => prop_assert!(false, "unexpected {e:?}"),
         }
@@ -538,6 +551,19 @@ proptest! {
 
 /// Panicked: `extract/byline.rs` sliced the line at `t.len() - rest.len()`, but `rest` is cut at
 /// the first bullet and is no suffix of the line ("end byte index 7 is not a char boundary").
+/// Found by `hostile_strings_give_an_article_or_empty` in CI: a string that opens with SOH is
+/// read as IPTC 7901 (no content type was declared), and without STX it is refused saying so.
+#[test]
+fn regression_soh_without_stx_is_refused_as_iptc7901_naming_what_is_missing() {
+    match text("\u{1}Der Rat tagte am Montag.") {
+        Err(Error::Malformed { format, what }) => {
+            assert_eq!(format, "IPTC 7901");
+            assert!(what.contains("STX"), "{what}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn regression_byline_opener_then_bullet_does_not_panic() {
     for s in [
