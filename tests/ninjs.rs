@@ -15,11 +15,14 @@
 //! images, language.
 
 mod common;
+#[path = "support/expected_article.rs"]
+mod expected_article;
+use expected_article::{FIELDS, shape};
 
 use std::path::{Path, PathBuf};
 
 use copydesk::engine::formats::ninjs::to_ninjs;
-use copydesk::engine::{Article, BlockKind, Content, Input};
+use copydesk::engine::{Article, Content, Input};
 use copydesk::{Config, Rules, normalize};
 use serde_json::{Map, Value, json};
 
@@ -65,90 +68,6 @@ fn run(text: &str, content_type: Option<&str>) -> Result<Article, copydesk::engi
     };
     normalize(&doc, rules(), &Config::default())
 }
-
-/// The metadata as JSON, empty fields left out.
-fn metadata(a: &Article) -> Value {
-    let mut out = Map::new();
-    if let Ok(Value::Object(m)) = serde_json::to_value(&a.metadata) {
-        for (k, v) in m {
-            let empty = match &v {
-                Value::String(s) => s.is_empty(),
-                Value::Array(a) => a.is_empty(),
-                Value::Number(n) => n.as_u64() == Some(0),
-                _ => false,
-            };
-            if !empty {
-                out.insert(k, v);
-            }
-        }
-    }
-    Value::Object(out)
-}
-
-/// The article in the shape of `expected.json`.
-fn shape(a: &Article) -> Map<String, Value> {
-    let blocks: Vec<Value> = a
-        .blocks
-        .iter()
-        .map(|b| {
-            let kind = match b.kind {
-                BlockKind::Paragraph => "paragraph",
-                BlockKind::Subheading => "subheading",
-            };
-            json!([kind, b.text])
-        })
-        .collect();
-    let images: Vec<Value> = a
-        .images
-        .iter()
-        .map(|i| {
-            json!({
-                "caption": i.caption,
-                "credit_creators": i.credit.creators,
-                "credit_agencies": i.credit.agencies,
-            })
-        })
-        .collect();
-    let mut m = Map::new();
-    m.insert("language".into(), json!(a.language.code));
-    m.insert("headline".into(), json!(a.headline));
-    m.insert("kicker".into(), json!(a.kicker));
-    m.insert(
-        "byline_authors".into(),
-        json!(
-            a.byline
-                .as_ref()
-                .map(|b| b.authors.clone())
-                .unwrap_or_default()
-        ),
-    );
-    m.insert(
-        "dateline_place".into(),
-        json!(
-            a.dateline
-                .as_ref()
-                .map(|d| d.place.clone())
-                .unwrap_or_default()
-        ),
-    );
-    m.insert("agencies".into(), json!(a.agencies));
-    m.insert("blocks".into(), Value::Array(blocks));
-    m.insert("images".into(), Value::Array(images));
-    m.insert("metadata".into(), metadata(a));
-    m
-}
-
-const FIELDS: [&str; 9] = [
-    "language",
-    "headline",
-    "kicker",
-    "byline_authors",
-    "dateline_place",
-    "agencies",
-    "blocks",
-    "images",
-    "metadata",
-];
 
 fn differences(name: &str, how: &str, exp: &Value, article: &Article) -> Vec<String> {
     let got = shape(article);
