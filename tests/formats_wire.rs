@@ -11,11 +11,11 @@
 mod common;
 #[path = "support/expected_article.rs"]
 mod expected_article;
-use expected_article::{FIELDS, shape};
+use expected_article::differences;
 
 use std::path::{Path, PathBuf};
 
-use copydesk::engine::{Article, Content, Input};
+use copydesk::engine::{Content, Input};
 use copydesk::{Config, Rules, normalize};
 use serde_json::Value;
 
@@ -40,28 +40,6 @@ fn input(dir: &Path) -> String {
         .iter()
         .find_map(|f| std::fs::read_to_string(dir.join(f)).ok())
         .unwrap_or_else(|| panic!("{}: no input.xml or input.txt", dir.display()))
-}
-
-/// The differences between the article and the expected one, as readable lines.
-fn differences(name: &str, how: &str, exp: &Value, article: &Article) -> Vec<String> {
-    let got = shape(article);
-    let gaps = exp.get("known_gaps").and_then(Value::as_object);
-    let mut out = Vec::new();
-    for field in FIELDS {
-        let want = exp.get(field).unwrap_or(&Value::Null);
-        let have = got.get(field).unwrap_or(&Value::Null);
-        if want == have {
-            continue;
-        }
-        if let Some(why) = gaps.and_then(|g| g.get(field)) {
-            eprintln!("{name} ({how}): known gap in {field}: {why}");
-            continue;
-        }
-        out.push(format!(
-            "{name} ({how}): {field}\n  expected {want}\n  got      {have}"
-        ));
-    }
-    out
 }
 
 #[test]

@@ -17,7 +17,7 @@
 mod common;
 #[path = "support/expected_article.rs"]
 mod expected_article;
-use expected_article::{FIELDS, shape};
+use expected_article::{differences, shape};
 
 use std::path::{Path, PathBuf};
 
@@ -67,21 +67,6 @@ fn run(text: &str, content_type: Option<&str>) -> Result<Article, copydesk::engi
         ..Input::text(text)
     };
     normalize(&doc, rules(), &Config::default())
-}
-
-fn differences(name: &str, how: &str, exp: &Value, article: &Article) -> Vec<String> {
-    let got = shape(article);
-    let mut out = Vec::new();
-    for field in FIELDS {
-        let want = exp.get(field).unwrap_or(&Value::Null);
-        let have = got.get(field).unwrap_or(&Value::Null);
-        if want != have {
-            out.push(format!(
-                "{name} ({how}): {field}\n  expected {want}\n  got      {have}"
-            ));
-        }
-    }
-    out
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! An article in the shape of a format fixture's `expected.json` (tests/fixtures/formats): the
-//! fields the agency-format and ninjs tests compare, one by one.
+//! fields the agency-format and ninjs tests compare, one by one, and their differences (a
+//! field the fixture lists in `known_gaps` is reported, not counted).
 
 use copydesk::engine::{Article, BlockKind};
 use serde_json::{Map, Value, json};
@@ -88,3 +89,25 @@ pub const FIELDS: [&str; 9] = [
     "images",
     "metadata",
 ];
+
+/// The differences between the article and the expected one, as readable lines.
+pub fn differences(name: &str, how: &str, exp: &Value, article: &Article) -> Vec<String> {
+    let got = shape(article);
+    let gaps = exp.get("known_gaps").and_then(Value::as_object);
+    let mut out = Vec::new();
+    for field in FIELDS {
+        let want = exp.get(field).unwrap_or(&Value::Null);
+        let have = got.get(field).unwrap_or(&Value::Null);
+        if want == have {
+            continue;
+        }
+        if let Some(why) = gaps.and_then(|g| g.get(field)) {
+            eprintln!("{name} ({how}): known gap in {field}: {why}");
+            continue;
+        }
+        out.push(format!(
+            "{name} ({how}): {field}\n  expected {want}\n  got      {have}"
+        ));
+    }
+    out
+}
