@@ -126,6 +126,32 @@ fn a_declared_type_wins_and_generic_xml_is_recognised() {
     }
 }
 
+/// What a format states apart from the copy (headline, byline, summary, captions) leaves as
+/// cleanly as the copy does: control characters and odd spaces in the markup's fields are
+/// gone, in NITF and in NewsML-G2 (a fuzz find: NUL bytes inside `<hl1>`).
+#[test]
+fn control_characters_in_the_markup_fields_do_not_reach_the_article() {
+    let nitf = "<?xml version=\"1.0\"?>\n<nitf><head><title>T\u{1}itel</title></head><body><body.head>\
+        <hedline><hl1>Embalses\u{0}\u{0} al\u{a0}60\u{7f} %</hl1></hedline>\
+        <byline><person>Ana\u{2} Ruiz</person></byline>\
+        <abstract><p>Res\u{3}umen  breve.</p></abstract></body.head>\
+        <body.content><p>Los embalses de la cuenca almacenan hoy el sesenta por ciento de su capacidad, informaron las autoridades.</p></body.content></body></nitf>";
+    let newsml = "<?xml version=\"1.0\"?>\n<newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"urn:x\u{1}:1\"><contentMeta>\
+        <headline>Busse\u{0} fahren\u{202e} ohne Fahrer</headline></contentMeta><contentSet><inlineXML contenttype=\"application/nitf+xml\">\
+        <nitf><body><body.content><p>In Kassel fahren seit Montag Busse ohne Fahrer durch die Innenstadt, teilte die Stadt mit.</p></body.content></body></nitf>\
+        </inlineXML></contentSet></newsItem>";
+    for doc in [nitf, newsml] {
+        let a = normalize(&Input::text(doc), rules(), &Config::default()).expect("a readable item");
+        let fields = serde_json::to_string(&a).expect("an article serialises");
+        for bad in [
+            "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u007f", "\u{a0}", "\u{202e}", "  ",
+        ] {
+            assert!(!fields.contains(bad), "{bad:?} left in {fields}");
+        }
+        assert!(!a.headline.is_empty(), "the headline is kept: {fields}");
+    }
+}
+
 /// One fixture through the real gRPC server: the metadata reaches the wire.
 #[tokio::test]
 async fn a_newsml_item_through_the_server() {

@@ -404,6 +404,30 @@ fn clean_chars<'a>(line: &'a str, tally: &mut Tally) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// A field a format states apart from the copy (a headline, a byline, a caption, an id) cleaned
+/// as the copy's lines are: invisible and control characters dropped, odd spaces made plain,
+/// runs of spaces folded, each line trimmed. Line breaks stay (a stated byline may hold
+/// several lines); a field that needs none of this is not copied.
+pub fn clean_field(field: &mut String) {
+    let needs = field.chars().any(|c| c != '\n' && is_special(c))
+        || field.contains("  ")
+        || field
+            .split('\n')
+            .any(|l| l.starts_with(' ') || l.ends_with(' '));
+    if !needs {
+        return;
+    }
+    let mut tally = Tally::default();
+    let mut out = String::with_capacity(field.len());
+    for (i, line) in field.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        fold_spaces(&clean_chars(line, &mut tally), &mut out);
+    }
+    *field = out;
+}
+
 /// Appends `line` to `out` with runs of spaces folded into one and the ends trimmed.
 fn fold_spaces(line: &str, out: &mut String) {
     let mut first = true;
@@ -419,6 +443,20 @@ fn fold_spaces(line: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stated_field_loses_controls_and_odd_spaces_but_keeps_its_lines() {
+        let mut f = "Arecedes.\u{1}\u{0}\u{0} Diamondbacks\u{a0}(29-23)\r\n\tby\u{200b} Jane  Roe "
+            .to_string();
+        clean_field(&mut f);
+        assert_eq!(f, "Arecedes. Diamondbacks (29-23)\nby Jane Roe");
+        let mut plain = "Fahrerlose Busse starten".to_string();
+        clean_field(&mut plain);
+        assert_eq!(plain, "Fahrerlose Busse starten");
+        let mut empty = String::new();
+        clean_field(&mut empty);
+        assert_eq!(empty, "");
+    }
 
     fn run(text: &str) -> (Vec<String>, Vec<Notice>, Vec<Artefact>) {
         let mut notices = Vec::new();

@@ -208,6 +208,103 @@ pub struct Carried {
     pub prose: Vec<String>,
 }
 
+impl Carried {
+    /// Every string the format stated, cleaned (`repair::clean_field`).
+    fn clean(&mut self) {
+        use super::repair::clean_field;
+        let Carried {
+            headline,
+            kicker,
+            byline,
+            dateline,
+            language,
+            images,
+            agencies,
+            metadata,
+            prose,
+        } = self;
+        let Metadata {
+            source_format: _,
+            first_created,
+            version_created,
+            urgency: _,
+            keywords,
+            subjects,
+            uri,
+            guid,
+            copyright_notice,
+            usage_terms,
+            section,
+            publisher,
+            transmission_id,
+            subheadline,
+            summary,
+            embargoed,
+            pub_status,
+            genres,
+        } = metadata;
+        let singles = [
+            headline,
+            kicker,
+            language,
+            first_created,
+            version_created,
+            uri,
+            guid,
+            copyright_notice,
+            usage_terms,
+            section,
+            publisher,
+            transmission_id,
+            subheadline,
+            summary,
+            embargoed,
+            pub_status,
+        ];
+        for field in singles {
+            clean_field(field);
+        }
+        let lists = [agencies, keywords, subjects, genres, prose];
+        for list in lists {
+            list.iter_mut().for_each(clean_field);
+            list.retain(|s| !s.is_empty());
+        }
+        if let Some(Byline {
+            raw,
+            authors,
+            agencies,
+        }) = byline
+        {
+            clean_field(raw);
+            for list in [authors, agencies] {
+                list.iter_mut().for_each(clean_field);
+                list.retain(|s| !s.is_empty());
+            }
+        }
+        if let Some(Dateline {
+            place,
+            date,
+            agencies,
+            raw,
+        }) = dateline
+        {
+            for field in [place, date, raw] {
+                clean_field(field);
+            }
+            agencies.iter_mut().for_each(clean_field);
+            agencies.retain(|s| !s.is_empty());
+        }
+        for Image { caption, credit } in images.iter_mut() {
+            clean_field(caption);
+            clean_field(&mut credit.raw);
+            for list in [&mut credit.creators, &mut credit.agencies] {
+                list.iter_mut().for_each(clean_field);
+                list.retain(|s| !s.is_empty());
+            }
+        }
+    }
+}
+
 /// Turns a decoded text of `format` into the copy and what the format carries.
 /// `generic` names a generic declared type (text/xml, application/json) that must turn out
 /// to be one of the agency formats.
@@ -247,6 +344,9 @@ pub fn read<'a>(
     };
     if format != Format::Text {
         front.carried.metadata.source_format = format.name().to_string();
+        // What the markup states goes to the article without the engine's repair: clean it
+        // as the copy's lines are cleaned (no control character leaves through a field).
+        front.carried.clean();
     }
     Ok(front)
 }
