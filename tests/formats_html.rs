@@ -220,3 +220,61 @@ fn a_page_without_copy_is_refused_saying_so() {
     let e = normalize(&input, rules(), &Config::default()).expect_err("no copy");
     assert!(e.to_string().contains("no copy"), "{e}");
 }
+
+/// An article cut into wrappers of its own (a column per few paragraphs beside a pull quote,
+/// a section per scroll) is read whole, in English and German layouts alike; a paragraph of
+/// lines (`<br>`) without links stays in the body line by line.
+#[test]
+fn an_article_split_into_wrapped_parts_is_read_whole() {
+    let part = |lang: &str, n: usize| -> String {
+        let p = |i: usize| match lang {
+            "de" => format!(
+                "<p>Im Abschnitt {n} berichtete der Rat in Absatz {i} ausführlich über die Pläne der Stadt, die Busse und Bahnen bis zum Jahr 2030 neu zu ordnen.</p>"
+            ),
+            _ => format!(
+                "<p>In part {n} the council set out in paragraph {i} how the city means to reorder its buses and trams by the year 2030, and what it will cost.</p>"
+            ),
+        };
+        format!(
+            "<div class=\"column\"><div class=\"c{n}\">{}{}</div><div class=\"quote\">Q{n}</div></div>",
+            p(1),
+            p(2)
+        )
+    };
+    for lang in ["en", "de"] {
+        let lines = match lang {
+            "de" => {
+                "<p>9. Juni – Stadthalle Kassel, Beginn 20 Uhr<br>10. Juni – Festhalle Frankfurt, Beginn 19 Uhr<br>14. Juni – Olympiahalle München, Beginn 20 Uhr</p>"
+            }
+            _ => {
+                "<p>June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL<br>June 10 -- Credit Union Amphitheatre, Tampa, FL<br>June 14 -- Bank Amphitheatre, Alpharetta, GA</p>"
+            }
+        };
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>City transport</h1><section class=\"body\"><div class=\"wrap\">{}</div><div class=\"wrap\">{}</div><div class=\"wrap\">{}</div><div class=\"wrap\"><div class=\"column\"><div class=\"c4\">{lines}</div></div></div></section></body></html>",
+            part(lang, 1),
+            part(lang, 2),
+            part(lang, 3)
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        for n in 1..=3 {
+            let needle = match lang {
+                "de" => format!("Im Abschnitt {n} berichtete"),
+                _ => format!("In part {n} the council"),
+            };
+            assert!(
+                a.text.contains(&needle),
+                "{lang}: part {n} kept:\n{}",
+                a.text
+            );
+        }
+        for line in lines.split("<br>") {
+            let line = line.trim_start_matches("<p>").trim_end_matches("</p>");
+            assert!(a.text.contains(line), "{lang}: {line:?} kept:\n{}", a.text);
+        }
+    }
+}

@@ -4,7 +4,9 @@
 //!
 //! The article is found as a reader view finds it: every paragraph-like block of text with
 //! few links scores for the element holding it (fully) and the one above (half); the best
-//! scoring element, with its siblings that score alike, is the article. Elements whose class
+//! scoring element (or an element up to `CLIMB_LEVELS` above it that holds much more prose:
+//! pages wrap every few paragraphs in a column of their own), with its siblings that score
+//! alike, is the article. Elements whose class
 //! or id names page furniture (nav, footer, related, comments, share, ad, newsletter, ...)
 //! and `nav`/`aside`/`footer`/`header` are left out before scoring, as are scripts, styles,
 //! forms controls and hidden elements. Page furniture outside the article is not copy: it is
@@ -206,7 +208,18 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
                 && b.link_density() < PROSE_MAX_LINK_DENSITY
                 && b.chars() >= PROSE_MIN_CHARS
         })
-        .map(|(_, b)| b.text.clone())
+        .flat_map(|(_, b)| {
+            // A paragraph of lines (`<br>`) may reach the engine as units of a line each:
+            // each line of it is the page's prose too.
+            let lines = b.text.contains('\n').then(|| {
+                b.text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.chars().count() >= PROSE_MIN_CHARS)
+                    .map(str::to_string)
+            });
+            std::iter::once(b.text.clone()).chain(lines.into_iter().flatten())
+        })
         .collect();
     copy.extend(body.into_iter().map(str::to_string));
     carried.images = figures
@@ -722,6 +735,9 @@ fn choose(
     let Some((best, top)) = best.filter(|&(_, s)| s >= 100.0) else {
         return Chosen(vec![(0, blocks.len(), 0)]);
     };
+    let prefix = prose_prefix(blocks);
+    let prose = |id: NodeId| ranges.get(&id).map(|r| prefix[r.1] - prefix[r.0]);
+    let best = climb(page, &prose, best);
     let mut chosen = Vec::new();
     let node = page.tree.get(best);
     let class = |id: NodeId| {
@@ -759,6 +775,56 @@ fn choose(
         chosen.push(range);
     }
     Chosen(chosen)
+}
+
+/// How many elements above the best scoring one the article may begin.
+const CLIMB_LEVELS: usize = 4;
+/// An element above holds the article when it holds this many times the prose.
+const CLIMB_GAIN: f64 = 1.5;
+
+/// The article's element: `best`, or an element a few levels above it that holds much more
+/// prose. Pages wrap each paragraph or each few paragraphs in an element of their own (a
+/// column beside a pull quote, a section per scroll), so the best scoring element may hold a
+/// part of the article only.
+fn climb(page: &Html, prose: &impl Fn(NodeId) -> Option<f64>, best: NodeId) -> NodeId {
+    let Some(mut held) = prose(best) else {
+        return best;
+    };
+    let mut chosen = best;
+    let mut up = page.tree.get(best).and_then(|n| n.parent());
+    for _ in 0..CLIMB_LEVELS {
+        let Some(node) = up else { break };
+        if node
+            .value()
+            .as_element()
+            .is_none_or(|e| matches!(e.name(), "body" | "html"))
+        {
+            break;
+        }
+        if let Some(p) = prose(node.id())
+            && p >= held * CLIMB_GAIN
+        {
+            chosen = node.id();
+            held = p;
+        }
+        up = node.parent();
+    }
+    chosen
+}
+
+/// Running sums of the blocks' prose scores: the prose an element holds is the difference at
+/// the ends of its range of blocks.
+fn prose_prefix(blocks: &[Block]) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(blocks.len() + 1);
+    let mut sum = 0.0;
+    prefix.push(sum);
+    for b in blocks {
+        if b.is_prose() {
+            sum += b.chars().min(1200) as f64 * (1.0 - b.link_density());
+        }
+        prefix.push(sum);
+    }
+    prefix
 }
 
 /// What the page states about the item.
