@@ -6,11 +6,11 @@
 //! few links scores for the element holding it (fully) and the one above (half); the best
 //! scoring element (or an element up to `CLIMB_LEVELS` above it that holds much more prose:
 //! pages wrap every few paragraphs in a column of their own), with its siblings that score
-//! alike, is the article. Elements whose class
-//! or id names page furniture (nav, footer, related, comments, share, ad, newsletter, ...)
-//! and `nav`/`aside`/`footer`/`header` are left out before scoring, as are scripts, styles,
-//! forms controls and hidden elements. Page furniture outside the article is not copy: it is
-//! dropped, not listed in `removed` (the engine lists what it removes from the copy).
+//! alike, is the article. Elements whose class or id names page furniture (nav, footer,
+//! related, comments, share, ad, newsletter, ...) and `nav`/`aside`/`footer`/`header` are
+//! left out before scoring, as are scripts, styles, forms controls and hidden elements. Page
+//! furniture outside the article is not copy: it is dropped, not listed in `removed` (the
+//! engine lists what it removes from the copy).
 //! Figures become pictures (caption and credit), never body.
 //!
 //! The walk is `ego_tree`'s `traverse` (no recursion); text below `MAX_DEPTH` nested
@@ -288,6 +288,12 @@ impl Block {
             && matches!(self.kind, Kind::Paragraph | Kind::Other | Kind::Item)
             && self.chars() >= 25
             && self.link_density() < 0.34
+    }
+
+    /// What a prose block scores for the elements above it: its length (capped, so that one
+    /// long block does not outweigh an article) less its linked share.
+    fn prose_score(&self) -> f64 {
+        (self.chars().min(1200) as f64) * (1.0 - self.link_density())
     }
 
     /// Copy once it is in the article whose element is at depth `article`: no furniture
@@ -718,8 +724,7 @@ fn choose(
 ) -> Chosen {
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     for b in blocks.iter().filter(|b| b.is_prose()) {
-        let chars = b.chars() as f64;
-        let score = chars.min(1200.0) * (1.0 - b.link_density());
+        let score = b.prose_score();
         if let Some(p) = b.parents[0] {
             *scores.entry(p).or_default() += score;
         }
@@ -820,7 +825,7 @@ fn prose_prefix(blocks: &[Block]) -> Vec<f64> {
     prefix.push(sum);
     for b in blocks {
         if b.is_prose() {
-            sum += b.chars().min(1200) as f64 * (1.0 - b.link_density());
+            sum += b.prose_score();
         }
         prefix.push(sum);
     }

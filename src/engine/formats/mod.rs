@@ -243,7 +243,7 @@ impl Carried {
             pub_status,
             genres,
         } = metadata;
-        let singles = [
+        let mut fields: Vec<&mut String> = vec![
             headline,
             kicker,
             language,
@@ -261,25 +261,15 @@ impl Carried {
             embargoed,
             pub_status,
         ];
-        for field in singles {
-            clean_field(field);
-        }
-        let lists = [agencies, keywords, subjects, genres, prose];
-        for list in lists {
-            list.iter_mut().for_each(clean_field);
-            list.retain(|s| !s.is_empty());
-        }
+        let mut lists: Vec<&mut Vec<String>> = vec![agencies, keywords, subjects, genres, prose];
         if let Some(Byline {
             raw,
             authors,
             agencies,
         }) = byline
         {
-            clean_field(raw);
-            for list in [authors, agencies] {
-                list.iter_mut().for_each(clean_field);
-                list.retain(|s| !s.is_empty());
-            }
+            fields.push(raw);
+            lists.extend([authors, agencies]);
         }
         if let Some(Dateline {
             place,
@@ -288,19 +278,20 @@ impl Carried {
             raw,
         }) = dateline
         {
-            for field in [place, date, raw] {
-                clean_field(field);
-            }
-            agencies.iter_mut().for_each(clean_field);
-            agencies.retain(|s| !s.is_empty());
+            fields.extend([place, date, raw]);
+            lists.push(agencies);
         }
         for Image { caption, credit } in images.iter_mut() {
-            clean_field(caption);
-            clean_field(&mut credit.raw);
-            for list in [&mut credit.creators, &mut credit.agencies] {
-                list.iter_mut().for_each(clean_field);
-                list.retain(|s| !s.is_empty());
-            }
+            fields.extend([caption, &mut credit.raw]);
+            lists.extend([&mut credit.creators, &mut credit.agencies]);
+        }
+        for field in fields {
+            clean_field(field);
+        }
+        // A list keeps no entry the cleaning left empty.
+        for list in lists {
+            list.iter_mut().for_each(clean_field);
+            list.retain(|s| !s.is_empty());
         }
     }
 }
