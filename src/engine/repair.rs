@@ -156,15 +156,14 @@ fn strip_tags(line: &str, no: u32, removed: &mut Vec<Artefact>) -> String {
     let mut rest = line;
     while let Some(start) = rest.find('<') {
         let after = &rest[start + 1..];
-        let is_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
         // A tag closes within 500 bytes: look no further, or a line of "<a<a<a…" with no '>'
         // scans the rest of the line at every '<' (quadratic).
         let end = after.as_bytes()[..after.len().min(501)]
             .iter()
             .position(|&b| b == b'>')
             .filter(|&e| !after[..e].contains('<'));
-        match (is_tag, end) {
-            (true, Some(end)) => {
+        match end.filter(|&e| is_markup(&after[..e])) {
+            Some(end) => {
                 out.push_str(&rest[..start]);
                 let tag = &rest[start..start + end + 2];
                 let name = tag
@@ -186,7 +185,7 @@ fn strip_tags(line: &str, no: u32, removed: &mut Vec<Artefact>) -> String {
                 });
                 rest = &rest[start + end + 2..];
             }
-            _ => {
+            None => {
                 out.push_str(&rest[..start + 1]);
                 rest = &rest[start + 1..];
             }
@@ -195,6 +194,166 @@ fn strip_tags(line: &str, no: u32, removed: &mut Vec<Artefact>) -> String {
     out.push_str(rest);
     out
 }
+
+/// Whether `inner`, what stands between a `<` and the next `>`, is markup: a comment or
+/// declaration (`!--…`, `!DOCTYPE…`), or the name of an HTML element — one the standard (or an
+/// old browser) knows, a custom element's (with a hyphen) or a namespaced one (`o:p`) — opening
+/// or closing, then nothing, attributes or `/`. Anything else is copy: the Korean and Japanese
+/// press put the titles of works in angle brackets (`<The Palace: Tale of Jang Noksu>`), and
+/// `<Parasite>` names a film, not an element.
+fn is_markup(inner: &str) -> bool {
+    if inner.starts_with('!') {
+        return true;
+    }
+    let inner = inner.strip_prefix('/').unwrap_or(inner);
+    let name_len = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '_' | '.')))
+        .unwrap_or(inner.len());
+    let (name, tail) = inner.split_at(name_len);
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !(tail.is_empty() || tail.starts_with(|c: char| c.is_whitespace() || c == '/'))
+    {
+        return false;
+    }
+    if name.contains(['-', ':']) {
+        return true;
+    }
+    let name = name.to_ascii_lowercase();
+    HTML_ELEMENTS.binary_search(&name.as_str()).is_ok()
+}
+
+/// The names of HTML elements, today's and the obsolete ones old pages still carry, sorted (a
+/// unit test checks the order).
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "base",
+    "basefont",
+    "bdi",
+    "bdo",
+    "big",
+    "blink",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "map",
+    "mark",
+    "marquee",
+    "math",
+    "menu",
+    "meta",
+    "meter",
+    "nav",
+    "nobr",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "param",
+    "picture",
+    "pre",
+    "progress",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "script",
+    "search",
+    "section",
+    "select",
+    "slot",
+    "small",
+    "source",
+    "span",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "track",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+];
 
 /// The windows-1252 byte a character stands for, where text was UTF-8 read as windows-1252 or
 /// latin-1 (then U+0080–U+009F stand for themselves).
@@ -553,6 +712,35 @@ mod tests {
         assert_eq!(lines[0], "Erste Zeile zweite Link a < b");
         assert_eq!(removed.len(), 3);
         assert_eq!(removed[0].kind, ArtefactKind::Markup);
+    }
+
+    #[test]
+    fn markup_of_every_shape_goes() {
+        let (lines, _, removed) = run(
+            "<P CLASS=x>Eins</P><!-- ad --><o:p></o:p><my-widget data-x=1/>zwei<IMG SRC=a.jpg>",
+        );
+        assert_eq!(lines[0], "Eins zwei");
+        assert_eq!(removed.len(), 7);
+    }
+
+    #[test]
+    fn titles_in_angle_brackets_are_copy() {
+        // Korean, Japanese and Chinese papers name works in angle brackets, in any script.
+        for s in [
+            "뮤지컬 <The Palace: Tale of Jang Noksu>는 정동극장에서 공연된다.",
+            "映画<Parasite>が受賞した。",
+            "드라마 <Sky Castle>과 <숨바꼭질>의 작가",
+            "He wrote <Dune Messiah> and a < b > c.",
+        ] {
+            let (lines, _, removed) = run(s);
+            assert_eq!(lines[0], s);
+            assert!(removed.is_empty(), "{s}: {removed:?}");
+        }
+    }
+
+    #[test]
+    fn the_element_names_are_sorted() {
+        assert!(HTML_ELEMENTS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
