@@ -278,3 +278,107 @@ fn an_article_split_into_wrapped_parts_is_read_whole() {
         }
     }
 }
+
+#[test]
+fn the_articles_own_headings_and_data_tables_stay_in_it() {
+    // Short headings inside the article read like menu labels, and a results table's rows like
+    // counters; the page's structure says they are the article's.
+    struct Page {
+        lang: &'static str,
+        prose: [&'static str; 3],
+        headings: [&'static str; 2],
+        header: [&'static str; 4],
+        rows: [[&'static str; 4]; 3],
+    }
+    let pages = [
+        Page {
+            lang: "en",
+            prose: [
+                "The season ended on Sunday in Homestead, where four drivers went into the last race with a chance at the title.",
+                "Kyle Busch won the race and the championship, his second, after a season in which he led the standings for months.",
+                "The new season opens in February at Daytona, with a new car planned for the year after.",
+            ],
+            headings: ["Final standings", "Looking ahead"],
+            header: ["Pos.", "Driver", "Points", "Wins"],
+            rows: [
+                ["1", "Kyle Busch", "5040", "5"],
+                ["2", "Martin Truex Jr.", "5035", "7"],
+                ["3", "Kevin Harvick", "5033", "4"],
+            ],
+        },
+        Page {
+            lang: "pt",
+            prose: [
+                "A temporada terminou no domingo em Homestead, onde quatro pilotos chegaram à última corrida com chances de título.",
+                "Kyle Busch venceu a corrida e o campeonato, o segundo da carreira, depois de liderar a classificação por meses.",
+                "A nova temporada começa em fevereiro em Daytona, com um carro novo previsto para o ano seguinte.",
+            ],
+            headings: ["Classificação", "Próxima temporada"],
+            header: ["Pos.", "Piloto", "Pontos", "Vitórias"],
+            rows: [
+                ["1", "Kyle Busch", "5040", "5"],
+                ["2", "Martin Truex Jr.", "5035", "7"],
+                ["3", "Kevin Harvick", "5033", "4"],
+            ],
+        },
+        Page {
+            lang: "de",
+            prose: [
+                "Der Stadtrat hat am Montag den Haushalt für das kommende Jahr beschlossen, nach einer Debatte von fast sechs Stunden.",
+                "Die größten Posten sind die Schulen und der Nahverkehr, für den die Stadt erstmals mehr als hundert Millionen Euro ausgibt.",
+                "Die Opposition kündigte an, gegen einzelne Posten bei der Aufsichtsbehörde Einspruch zu erheben.",
+            ],
+            headings: ["Status quo", "Die Zahlen"],
+            header: ["Posten", "2024", "2025", "Änderung"],
+            rows: [
+                ["Schulen", "212,4", "230,1", "+8,3 %"],
+                ["Nahverkehr", "96,0", "104,7", "+9,1 %"],
+                ["Kultur", "31,2", "29,8", "-4,5 %"],
+            ],
+        },
+    ];
+    for p in pages {
+        let cells = |r: &[&str], tag: &str| -> String {
+            r.iter().map(|c| format!("<{tag}>{c}</{tag}>")).collect()
+        };
+        let rows: String = std::iter::once(format!("<tr>{}</tr>", cells(&p.header, "th")))
+            .chain(
+                p.rows
+                    .iter()
+                    .map(|r| format!("<tr>{}</tr>", cells(r, "td"))),
+            )
+            .collect();
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><nav><ul><li><a href=\"/w\">Weather</a></li><li><a href=\"/s\">Sport</a></li></ul></nav>\
+             <article><h1>Headline of the day</h1><p>{p0}</p><h2>{h0}</h2><p>{p1}</p>\
+             <table><tbody>{rows}</tbody></table><h3>{h1}</h3><p>{p2}</p></article>\
+             <footer><p>© 2026 Example Media. All rights reserved.</p></footer></body></html>",
+            lang = p.lang,
+            p0 = p.prose[0],
+            p1 = p.prose[1],
+            p2 = p.prose[2],
+            h0 = p.headings[0],
+            h1 = p.headings[1],
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let lines: Vec<String> = std::iter::once(p.header.join(" "))
+            .chain(p.rows.iter().map(|r| r.join(" ")))
+            .collect();
+        let mut kept: Vec<&str> = p.prose.to_vec();
+        kept.extend(p.headings);
+        kept.extend(lines.iter().map(String::as_str));
+        assert_body(&a, &kept, &["Weather", "All rights reserved"]);
+        for h in p.headings {
+            assert!(
+                a.blocks.iter().any(|b| b.text == h),
+                "{}: {h:?} a block of its own: {:?}",
+                p.lang,
+                a.blocks
+            );
+        }
+    }
+}

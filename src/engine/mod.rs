@@ -330,7 +330,7 @@ pub fn read<'r, R>(
         .detector()
         .detect(&longest_sample(&units, config.language_sample_bytes), hint);
     let mut code = language.map_or_else(|| provisional.language.code.clone(), str::to_string);
-    let prose = prose_units(&units, &carried.prose);
+    let prose = marked_units(&units, &carried);
     let (mut observed, mut roles) = read_layout(&units, &applied(rules, &code), rules, &prose);
     // A confident first guess on the longest units stands: they are the body. Otherwise the
     // clean body decides.
@@ -401,26 +401,30 @@ fn read_layout(
     units: &[Unit],
     applied: &lexicon::Applied,
     rules: &Rules,
-    prose: &[usize],
+    marks: &[(usize, roles::Mark)],
 ) -> (features::Observed, Vec<Role>) {
     let observed = features::observe(units, applied);
-    let roles = roles::decide_within(&observed, rules.model(), prose);
+    let roles = roles::decide_within(&observed, rules.model(), marks);
     (observed, roles)
 }
 
-/// The units whose text is a block the format marked as prose (`Carried::prose`), compared
-/// with runs of white space collapsed.
-fn prose_units(units: &[Unit], prose: &[String]) -> Vec<usize> {
-    if prose.is_empty() {
+/// The units whose text is a block the format marked as prose or as a heading of the article
+/// (`Carried::prose`, `Carried::headings`), compared with runs of white space collapsed.
+fn marked_units(units: &[Unit], carried: &formats::Carried) -> Vec<(usize, roles::Mark)> {
+    if carried.prose.is_empty() && carried.headings.is_empty() {
         return Vec::new();
     }
     let key = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    let marked: std::collections::HashSet<String> = prose.iter().map(|p| key(p)).collect();
+    let marked: std::collections::HashMap<String, roles::Mark> = carried
+        .headings
+        .iter()
+        .map(|h| (key(h), roles::Mark::Heading))
+        .chain(carried.prose.iter().map(|p| (key(p), roles::Mark::Prose)))
+        .collect();
     units
         .iter()
         .enumerate()
-        .filter(|(_, u)| marked.contains(&key(u.text)))
-        .map(|(i, _)| i)
+        .filter_map(|(i, u)| marked.get(&key(u.text)).map(|&m| (i, m)))
         .collect()
 }
 
@@ -639,9 +643,17 @@ mod tests {
             unit("Der Rat tagte  am Montag."),
             unit("Die Sitzung dauerte drei Stunden."),
         ];
-        let prose = ["Der Rat tagte am\nMontag.".to_string()];
-        assert_eq!(prose_units(&units, &prose), [1]);
-        assert!(prose_units(&units, &[]).is_empty());
+        let mut carried = formats::Carried {
+            prose: vec!["Der Rat tagte am\nMontag.".to_string()],
+            ..Default::default()
+        };
+        assert_eq!(marked_units(&units, &carried), [(1, roles::Mark::Prose)]);
+        carried.headings = vec!["Menu".to_string()];
+        assert_eq!(
+            marked_units(&units, &carried),
+            [(0, roles::Mark::Heading), (1, roles::Mark::Prose)]
+        );
+        assert!(marked_units(&units, &formats::Carried::default()).is_empty());
     }
 
     #[test]

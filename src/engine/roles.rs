@@ -74,28 +74,53 @@ pub fn decide(observed: &Observed, model: &Model) -> Vec<Role> {
     decide_within(observed, model, &[])
 }
 
-/// `decide`, with the units at `prose` held to the body: the format marked them as the item's
-/// prose (`Carried::prose`). A unit a rule file names (`admissible` refuses it the body) is
-/// decided as any other.
-pub fn decide_within(observed: &Observed, model: &Model, prose: &[usize]) -> Vec<Role> {
+/// What a format's own structure says of a unit (`Carried::prose`, `Carried::headings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A paragraph of the article: held to the body (text, standfirst or subheading).
+    Prose,
+    /// A heading inside the article: held to the body's subheadings or its text.
+    Heading,
+}
+
+impl Mark {
+    /// The roles a unit so marked may take.
+    fn roles(self) -> u16 {
+        match self {
+            Mark::Prose => Role::Body.bit() | Role::Standfirst.bit() | Role::Subheading.bit(),
+            Mark::Heading => Role::Subheading.bit() | Role::Body.bit(),
+        }
+    }
+
+    /// The role a rule file must allow for the mark to hold: a unit a rule file names (a
+    /// label, a byline, a credit; `admissible` refuses it the body) is decided as any other.
+    fn role(self) -> Role {
+        match self {
+            Mark::Prose => Role::Body,
+            Mark::Heading => Role::Subheading,
+        }
+    }
+}
+
+/// `decide`, with the units at `marks` held to what the format's structure says they are.
+pub fn decide_within(observed: &Observed, model: &Model, marks: &[(usize, Mark)]) -> Vec<Role> {
     let s = states();
-    let body = Role::Body.bit() | Role::Standfirst.bit() | Role::Subheading.bit();
-    let held: Vec<usize> = prose
+    let held: Vec<(usize, Mark)> = marks
         .iter()
         .copied()
-        .filter(|&i| {
+        .filter(|&(i, mark)| {
             observed
                 .obs
                 .get(i)
-                .is_some_and(|o| admissible(o, Role::Body))
+                .is_some_and(|o| admissible(o, mark.role()))
         })
         .collect();
     let mut path = if held.is_empty() {
         decode(observed, model, Steer::default())
     } else {
         let mut allowed = vec![u16::MAX; observed.obs.len()];
-        for &i in &held {
-            allowed[i] = body;
+        for &(i, mark) in &held {
+            allowed[i] = mark.roles();
         }
         let steer = Steer {
             allowed: Some(&allowed),
@@ -302,10 +327,15 @@ mod tests {
         let obs = observed(4);
         let free = decide_within(&obs, &model, &[]);
         assert!(!free[2].is_body(), "{free:?}");
-        let held = decide_within(&obs, &model, &[2]);
+        let held = decide_within(&obs, &model, &[(2, Mark::Prose)]);
         assert!(held[2].is_body(), "{held:?}");
+        let heading = decide_within(&obs, &model, &[(1, Mark::Heading)]);
+        assert!(
+            matches!(heading[1], Role::Subheading | Role::Body),
+            "{heading:?}"
+        );
         // A mark out of range is ignored, never a panic.
-        assert_eq!(decide_within(&obs, &model, &[99]).len(), 4);
+        assert_eq!(decide_within(&obs, &model, &[(99, Mark::Prose)]).len(), 4);
     }
 
     #[test]

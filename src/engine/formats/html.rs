@@ -41,8 +41,11 @@ const SKIPPED: [&str; 22] = [
     "audio", "map", "dialog", "math",
 ];
 
-/// Elements that hold blocks or are blocks: text on either side of them is another block.
-const BLOCKS: [&str; 38] = [
+/// Elements that hold blocks or are blocks: text on either side of them is another block. A
+/// table row is one block: its cells (`td`, `th`) are words apart, so that a row of a results
+/// or data table reads as one line ("3 Kevin Harvick 5033 4 6"), while blocks inside a cell (a
+/// layout table's paragraphs) stay blocks of their own.
+const BLOCKS: [&str; 36] = [
     "p",
     "div",
     "section",
@@ -64,8 +67,6 @@ const BLOCKS: [&str; 38] = [
     "pre",
     "table",
     "tr",
-    "td",
-    "th",
     "tbody",
     "thead",
     "figure",
@@ -198,15 +199,28 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
         !b.is_empty() && b.chars().count() <= 120 && !body.iter().any(|t| t.contains(b.as_str()))
     });
     copy.extend(byline);
-    // Paragraphs of the chosen article with hardly a link: the page's own prose.
+    // Paragraphs, list items and table rows of the chosen article with hardly a link: the
+    // page's own prose.
+    // A row of a table of several rows is data, however short.
+    let mut rows: HashMap<Option<NodeId>, usize> = HashMap::new();
+    for b in blocks.iter().filter(|b| b.kind == Kind::Row) {
+        *rows.entry(b.parents[0]).or_default() += 1;
+    }
+    let long_enough = |b: &Block| {
+        b.chars() >= PROSE_MIN_CHARS
+            || b.kind == Kind::Row
+                && rows
+                    .get(&b.parents[0])
+                    .is_some_and(|&n| n >= TABLE_MIN_ROWS)
+    };
     carried.prose = blocks
         .iter()
         .enumerate()
         .filter(|&(i, b)| {
             chosen.holds(i).is_some_and(|depth| b.keep(depth))
-                && matches!(b.kind, Kind::Paragraph | Kind::Item)
+                && matches!(b.kind, Kind::Paragraph | Kind::Item | Kind::Row)
                 && b.link_density() < PROSE_MAX_LINK_DENSITY
-                && b.chars() >= PROSE_MIN_CHARS
+                && long_enough(b)
         })
         .flat_map(|(_, b)| {
             // A paragraph of lines (`<br>`) may reach the engine as units of a line each:
@@ -220,6 +234,19 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
             });
             std::iter::once(b.text.clone()).chain(lines.into_iter().flatten())
         })
+        .collect();
+    // Headings inside the chosen article with hardly a link: its subheadings.
+    carried.headings = blocks
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| {
+            chosen.holds(i).is_some_and(|depth| b.keep(depth))
+                && b.kind == Kind::Heading
+                && b.text != headline
+                && b.link_density() < PROSE_MAX_LINK_DENSITY
+                && !b.text.contains('\n')
+        })
+        .map(|(_, b)| b.text.clone())
         .collect();
     copy.extend(body.into_iter().map(str::to_string));
     carried.images = figures
@@ -245,6 +272,9 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
 /// and below this share of linked characters: shorter ones or link lists may be furniture the
 /// walk did not recognise, so the engine weighs those as any copy.
 const PROSE_MIN_CHARS: usize = 20;
+/// A table of this many rows holds data (results, standings, figures): its rows count as
+/// prose at any length.
+const TABLE_MIN_ROWS: usize = 3;
 const PROSE_MAX_LINK_DENSITY: f64 = 0.1;
 
 /// What a block is, by the element that holds its text.
@@ -253,6 +283,8 @@ enum Kind {
     Heading,
     Paragraph,
     Item,
+    /// A table row.
+    Row,
     Other,
 }
 
@@ -285,7 +317,10 @@ impl Block {
     /// "page-ad-margins" far above may wrap the whole page).
     fn is_prose(&self) -> bool {
         (self.furniture == 0 || self.furniture + 4 <= self.depth)
-            && matches!(self.kind, Kind::Paragraph | Kind::Other | Kind::Item)
+            && matches!(
+                self.kind,
+                Kind::Paragraph | Kind::Other | Kind::Item | Kind::Row
+            )
             && self.chars() >= 25
             && self.link_density() < 0.34
     }
@@ -303,7 +338,7 @@ impl Block {
             && match self.kind {
                 Kind::Heading => self.link_density() < 0.5,
                 Kind::Item => self.link_density() < 0.4,
-                Kind::Paragraph | Kind::Other => self.link_density() < 0.5,
+                Kind::Paragraph | Kind::Other | Kind::Row => self.link_density() < 0.5,
             }
     }
 }
@@ -438,6 +473,9 @@ impl Walk {
         }
         let skip = p_skip || SKIPPED.contains(&name) || hidden(e);
         let block = BLOCKS.contains(&name);
+        if matches!(name, "td" | "th") {
+            self.space = true;
+        }
         if block || name == "br" {
             if name == "br" {
                 self.line_break();
@@ -487,6 +525,7 @@ impl Walk {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading,
             "li" | "dt" | "dd" => Kind::Item,
             "p" | "blockquote" | "pre" => Kind::Paragraph,
+            "tr" => Kind::Row,
             _ => Kind::Other,
         };
         if name == "h1" && self.h1.is_none() && !skip && self.h1_text.is_none() {

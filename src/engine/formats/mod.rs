@@ -206,6 +206,9 @@ pub struct Carried {
     /// paragraphs of the article an HTML page holds, chosen from the DOM). The role decoder
     /// keeps such a unit in the body unless a rule file names it (a label, a byline, a credit).
     pub prose: Vec<String>,
+    /// Headings inside the item's body that its structure marks (an HTML article's h2–h6):
+    /// held to the body's subheadings or text unless a rule file names them.
+    pub headings: Vec<String>,
 }
 
 impl Carried {
@@ -222,6 +225,7 @@ impl Carried {
             agencies,
             metadata,
             prose,
+            headings,
         } = self;
         let Metadata {
             source_format: _,
@@ -261,7 +265,8 @@ impl Carried {
             embargoed,
             pub_status,
         ];
-        let mut lists: Vec<&mut Vec<String>> = vec![agencies, keywords, subjects, genres, prose];
+        let mut lists: Vec<&mut Vec<String>> =
+            vec![agencies, keywords, subjects, genres, prose, headings];
         if let Some(Byline {
             raw,
             authors,
@@ -379,6 +384,7 @@ pub fn apply(article: &mut Article, carried: Carried, applied: &Applied) {
         agencies,
         metadata,
         prose: _,
+        headings: _,
     } = carried;
     if article.headline.is_empty() {
         article.headline = headline;
