@@ -382,3 +382,58 @@ fn the_articles_own_headings_and_data_tables_stay_in_it() {
         }
     }
 }
+
+#[test]
+fn an_article_cut_apart_by_figures_is_gathered_by_its_parts_class() {
+    // Each part of the article sits deep in wrappers of its own, further apart than any climb
+    // reaches; the parts share the class of the element that holds their paragraphs. A teaser
+    // in the same style holds one line and stays out.
+    let parts = |lang: &str| -> Vec<[String; 2]> {
+        (1..=3)
+            .map(|n| match lang {
+                "es" => [
+                    format!("En la parte {n}, el ayuntamiento explicó con detalle cómo piensa reordenar los autobuses y tranvías de la ciudad antes de 2030."),
+                    format!("La parte {n} también recoge lo que costará cada fase de la obra y quién la pagará, según el informe presentado el lunes."),
+                ],
+                _ => [
+                    format!("Dans la partie {n}, la mairie a détaillé comment elle compte réorganiser les bus et les tramways de la ville d'ici 2030."),
+                    format!("La partie {n} précise aussi ce que coûtera chaque phase des travaux et qui la paiera, selon le rapport présenté lundi."),
+                ],
+            })
+            .collect()
+    };
+    for lang in ["es", "fr"] {
+        let wrap = |ps: &[String; 2], n: usize| {
+            format!(
+                "<div class=\"acf-{n}\"><section class=\"outer\"><div class=\"flex\"><div class=\"section\"><div class=\"wrap\"><div class=\"post-text\"><p>{}</p><p>{}</p></div></div></div></div></section></div>",
+                ps[0], ps[1]
+            )
+        };
+        let figure = |n: usize| {
+            format!(
+                "<div class=\"media\"><figure><img src=\"{n}.jpg\" alt=\"\"><figcaption>Plan {n}</figcaption></figure></div>"
+            )
+        };
+        let ps = parts(lang);
+        let teaser = match lang {
+            "es" => "Lea también: el metro amplía su horario",
+            _ => "À lire aussi : le métro prolonge ses horaires",
+        };
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Transport</h1><main>{}<div class=\"grid\"><div class=\"col\">{}{}</div></div><div class=\"deep\"><div class=\"deeper\">{}{}</div></div></main>\
+             <div class=\"more\"><div class=\"post-text\"><p>{teaser}</p></div></div></body></html>",
+            wrap(&ps[0], 1),
+            figure(1),
+            wrap(&ps[1], 2),
+            figure(2),
+            wrap(&ps[2], 3),
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let kept: Vec<&str> = ps.iter().flatten().map(String::as_str).collect();
+        assert_body(&a, &kept, &[teaser]);
+    }
+}

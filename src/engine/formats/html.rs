@@ -781,13 +781,13 @@ fn choose(
     };
     let prefix = prose_prefix(blocks);
     let prose = |id: NodeId| ranges.get(&id).map(|r| prefix[r.1] - prefix[r.0]);
+    let first = best;
     let best = climb(page, &prose, best);
     let mut chosen = Vec::new();
     let node = page.tree.get(best);
+    let element = |id: NodeId| page.tree.get(id).and_then(|n| n.value().as_element());
     let class = |id: NodeId| {
-        page.tree
-            .get(id)
-            .and_then(|n| n.value().as_element())
+        element(id)
             .and_then(|e| e.attr("class"))
             .map(str::to_string)
     };
@@ -818,8 +818,44 @@ fn choose(
     {
         chosen.push(range);
     }
+    // The other parts of an article cut apart by figures or wrappers: elsewhere on the page,
+    // elements of the best scoring element's own kind and class that hold prose.
+    if let Some(part_class) = class(first).filter(|c| c.split_whitespace().next().is_some())
+        && let Some(tag) = element(first).map(|e| e.name())
+    {
+        // A part holds a share of the article, not one line of it (a standfirst, a teaser
+        // in the same style).
+        let part_min = prose(first).unwrap_or(0.0) * PART_SHARE;
+        let mut parts: Vec<(usize, usize, usize)> = ranges
+            .iter()
+            .filter(|&(&id, _)| {
+                class(id).as_deref() == Some(part_class.as_str())
+                    && element(id).is_some_and(|e| e.name() == tag)
+                    && prose(id).is_some_and(|p| p >= part_min)
+            })
+            .map(|(_, &r)| r)
+            .filter(|r| {
+                blocks[r.0..r.1].iter().all(|b| b.furniture == 0)
+                    && !chosen.iter().any(|c| c.0 < r.1 && r.0 < c.1)
+            })
+            .collect();
+        parts.sort_unstable();
+        // Nested parts: the outer one holds the inner.
+        let mut last_end = 0;
+        parts.retain(|r| {
+            let keep = r.0 >= last_end;
+            last_end = last_end.max(r.1);
+            keep
+        });
+        chosen.extend(parts);
+        chosen.sort_unstable();
+    }
     Chosen(chosen)
 }
+
+/// Another element of the best scoring element's kind and class is a part of the article
+/// when it holds this share of that element's prose.
+const PART_SHARE: f64 = 0.2;
 
 /// How many elements above the best scoring one the article may begin.
 const CLIMB_LEVELS: usize = 4;
