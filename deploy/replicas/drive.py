@@ -31,6 +31,7 @@ What is measured, and how:
   calls still reach it.
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -153,7 +154,7 @@ def split_upstreams(field):
 
 
 def read_access_log(path, offset, t0, t1, kill_addr, t_kill):
-    out = {"attempts": 0, "retried_attempts": 0, "failed_attempts": 0, "proxy_retries": 0,
+    out = {"attempts": 0, "retried_attempts": 0, "failed_attempts": 0, "cut_off_attempts": 0, "proxy_retries": 0,
            "answered_per_replica": {}, "broken_on_signalled": 0, "broken_received_after_signal": 0,
            "last_start_on_signalled": None}
     with open(path, "rb") as f:
@@ -174,11 +175,16 @@ def read_access_log(path, offset, t0, t1, kill_addr, t_kill):
         prev = r.get("previous_attempts") or ""
         if prev not in ("", "0"):
             out["retried_attempts"] += 1
-        # nginx's own failure is a 204 with grpc-status 14 (the /grpc-unavailable page).
+        # nginx's own failure is a 204 with grpc-status 14 (the /grpc-unavailable page); a 200
+        # without any grpc-status is an answer cut off after its headers (the replica died
+        # mid-answer, nginx reset the client's stream).
         grpc_status = r.get("grpc_status_trailer") or r.get("grpc_status_header") or ""
-        failed = r["status"] != 200 or grpc_status not in ("0", "")
+        failed = r["status"] != 200 or grpc_status != "0"
+        cut_off = r["status"] == 200 and grpc_status == ""
         if failed:
             out["failed_attempts"] += 1
+        if cut_off:
+            out["cut_off_attempts"] += 1
         addrs = split_upstreams(r.get("upstream_addr", ""))
         statuses = split_upstreams(r.get("upstream_status", ""))
         if len(addrs) > 1:
@@ -234,8 +240,31 @@ def cmd_load(args):
     except grpc.FutureTimeoutError:
         sys.exit(f"drive.py: {args.target} not reachable in 10 s")
     stub = pb_grpc.NormalizerServiceStub(channel)
-    request = pb.NormalizeRequest(document=pb.Document(id="replica-test", text=WIRE_TEXT))
-    stub.Normalize(request, timeout=30)  # one call before the clock starts
+    # Normalize with a response decoder that keeps what it could not decode (grpcio reports
+    # only "Exception deserializing response!"), to tell a damaged answer from a client fault.
+    undecodable = []
+
+    def decode(data):
+        try:
+            return pb.NormalizeResponse.FromString(data)
+        except Exception as e:
+            undecodable.append({"bytes": len(data), "error": repr(e)[:200], "head": data[:48].hex(),
+                                "tail": data[-48:].hex()})
+            raise
+
+    normalize = channel.unary_unary(METHOD, request_serializer=pb.NormalizeRequest.SerializeToString,
+                                    response_deserializer=decode)
+    good = stub.Normalize(pb.NormalizeRequest(document=pb.Document(id="replica-test", text=WIRE_TEXT)),
+                          timeout=30).SerializeToString()
+    if args.feed == "fixtures":
+        # Every test fixture's input (55 documents, 26 languages, 0.9-3.1 KB) as raw bytes: each replica
+        # compiles the rules of every language it meets, as on a mixed feed.
+        paths = sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "*", "input.txt")))
+        requests = [pb.NormalizeRequest(document=pb.Document(id=os.path.basename(os.path.dirname(p)),
+                                                             raw=open(p, "rb").read())) for p in paths]
+    else:
+        requests = [pb.NormalizeRequest(document=pb.Document(id="replica-test", text=WIRE_TEXT))]
+    # (the call above is also the one call before the clock starts)
 
     log_offset = os.path.getsize(args.access_log) if args.access_log else 0
     cpu_pids = dict((kv.split("=", 1)[0], int(kv.split("=", 1)[1])) for kv in args.cpu_pids.split(",") if kv)
@@ -247,10 +276,12 @@ def cmd_load(args):
 
     def worker(n):
         out = results[n]
+        i = n
         while not stop.is_set() and time.time() < t_end:
             t0 = time.time()
+            i += 1
             try:
-                stub.Normalize(request, timeout=args.call_timeout)
+                normalize(requests[i % len(requests)], timeout=args.call_timeout)
                 out.append((time.time(), True, "OK", time.time() - t0))
             except grpc.RpcError as e:
                 out.append((time.time(), False, e.code().name, time.time() - t0, t0, e.details()))
@@ -321,6 +352,9 @@ def cmd_load(args):
                       for k in cpu_after},
         "rss_mb_after": rss,
     }
+    if undecodable:
+        res["undecodable_responses"] = undecodable[:10]
+        res["good_response_bytes"] = len(good)
     if "t_kill" in event:
         t_kill = event["t_kill"]
         pre_rate, rec = recovery(buckets, t_start, t_kill, bucket_s, args.recovery_threshold)
@@ -360,8 +394,20 @@ def cmd_load(args):
         if n["broken_on_signalled"] > args.workers:
             problems.append(f"{n['broken_on_signalled']} attempts broken on the signalled replica, "
                             f"more than the {args.workers} calls in flight in all")
-    if args.every_failure_retried and n is not None and n["retried_attempts"] < n["failed_attempts"]:
-        problems.append(f"{n['failed_attempts']} failed attempts but only {n['retried_attempts']} retries")
+    if args.every_failure_retried and n is not None:
+        # An answer cut off after its headers is committed (gRFC A6): no retry policy re-sends it.
+        retryable = n["failed_attempts"] - n["cut_off_attempts"]
+        if n["retried_attempts"] < retryable:
+            problems.append(f"{retryable} failed attempts the retry policy could retry, but only "
+                            f"{n['retried_attempts']} retries")
+    if args.max_failures_not_cut_off is not None:
+        cut = [r for r in failures if r[2] == "INTERNAL" and "RST_STREAM" in (r[5] or "")]
+        others = len(failures) - len(cut)
+        if others > args.max_failures_not_cut_off:
+            problems.append(f"{others} failed calls ({codes}) other than answers cut off mid-way")
+        if n is not None and len(cut) > n["cut_off_attempts"]:
+            problems.append(f"{len(cut)} calls reset mid-answer, but nginx saw only {n['cut_off_attempts']} cut off")
+        res["failures_cut_off"] = len(cut)
     if args.min_calls and res["ok"] < args.min_calls:
         problems.append(f"only {res['ok']} successful calls (< {args.min_calls})")
     if args.no_calls_after is not None and "signalled_calls_at" in res:
@@ -391,7 +437,8 @@ def summary(r):
     if "nginx" in r:
         n = r["nginx"]
         s += (f"; nginx: {n['attempts']} attempts, {n['retried_attempts']} client retries, "
-              f"{n['failed_attempts']} failed attempts, {n['proxy_retries']} proxy retries")
+              f"{n['failed_attempts']} failed attempts ({n['cut_off_attempts']} cut off mid-answer), "
+              f"{n['proxy_retries']} proxy retries")
         if "signal" in r:
             s += (f", {n['broken_on_signalled']} broken on the signalled replica "
                   f"({n['broken_received_after_signal']} of them received by nginx after the signal)")
@@ -409,17 +456,19 @@ def summary(r):
 
 def cmd_table(args):
     rows = [json.load(open(p)) for p in args.files]
-    print("| run | retry policy | calls | failed | calls/s | nginx attempts | client retries | failed attempts | proxy retries | broken on the replica | of them sent after the signal | recovery |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | retry policy | calls | failed | calls/s | attempts at nginx | client retries "
+          "| failed attempts | of them cut off mid-answer | proxy retries | broken on the signalled replica "
+          "| of them sent after the signal | recovery |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         n = r.get("nginx", {})
-        rec = r.get("recovery_s", "–") if "signal" in r else "–"
+        sig = "signal" in r
+        rec = "–" if not sig else ("none" if r["recovery_s"] is None else f"{r['recovery_s']:.2f} s")
         print(f"| {r['label']} | {'yes' if r['retry_policy'] else 'no'} | {r['calls']} | {r['failures']} | "
               f"{r['calls_per_s']:.0f} | {n.get('attempts', '–')} | {n.get('retried_attempts', '–')} | "
-              f"{n.get('failed_attempts', '–')} | {n.get('proxy_retries', '–')} | "
-              f"{n.get('broken_on_signalled', '–') if 'signal' in r else '–'} | "
-              f"{n.get('broken_received_after_signal', '–') if 'signal' in r else '–'} | "
-              f"{rec if rec is not None else 'none'}{' s' if isinstance(rec, float) else ''} |")
+              f"{n.get('failed_attempts', '–')} | {n.get('cut_off_attempts', '–')} | {n.get('proxy_retries', '–')} | "
+              f"{n.get('broken_on_signalled', '–') if sig else '–'} | "
+              f"{n.get('broken_received_after_signal', '–') if sig else '–'} | {rec} |")
     return 0
 
 
@@ -432,6 +481,8 @@ def main():
     lp.add_argument("--label", default="load")
     lp.add_argument("--workers", type=int, default=16, help="concurrent calls (threads)")
     lp.add_argument("--duration", type=float, default=8.0)
+    lp.add_argument("--feed", choices=["wire", "fixtures"], default="wire",
+                    help="wire: one 650-byte English story; fixtures: tests/fixtures/*/input.txt in turn")
     lp.add_argument("--warmup", type=float, default=1.0, help="seconds left out of calls/s")
     lp.add_argument("--call-timeout", type=float, default=10.0, help="deadline of each call, retries included")
     lp.add_argument("--no-retry", action="store_true",
@@ -447,6 +498,10 @@ def main():
     lp.add_argument("--recovery-threshold", type=float, default=0.5)
     lp.add_argument("--max-failures", type=int)
     lp.add_argument("--max-recovery", type=float)
+    lp.add_argument("--max-failures-not-cut-off", type=int,
+                    help="like --max-failures, but not counting calls whose answer was cut off after "
+                         "its headers (INTERNAL, RST_STREAM from nginx; as many as nginx logged): "
+                         "gRPC commits a call once its headers arrive, so no retry policy re-sends it")
     lp.add_argument("--min-calls", type=int, default=0)
     lp.add_argument("--failures-within-broken", action="store_true",
                     help="fail when the failed calls outnumber the attempts broken on the signalled "

@@ -12,13 +12,17 @@
 #                and drain): 0 failed calls
 #   sigterm-no-watch  the same with watch.py paused: nginx, blind to NOT_SERVING, meets the
 #                closed listener and the GOAWAY; with the retry policy, 0 failed calls
-#   sigkill      SIGKILL to one replica mid-load, with the retry policy: 0 failed calls, every
-#                failed attempt retried (nginx's log), throughput back to half its pre-kill
+#   sigkill      SIGKILL to one replica mid-load, with the retry policy: every failed attempt
+#                retried (nginx's log) and 0 failed calls, except a call whose answer the
+#                replica had begun (headers sent) when it died, which gRPC cannot retry (it is
+#                committed): nginx resets it, INTERNAL; throughput back to half its pre-kill
 #                rate within 2 s
 #   sigkill-no-retry  the same without a retry policy (grpcio's defaults: transparent retries
 #                only): the failures an application without the policy would see,
 #                at most the calls nginx had sent to the killed replica (its access log), and
 #                those at most the calls in flight in all (the driver's workers)
+#   mixed        (only when named in REPLICAS_SCENARIOS) every test fixture, 26 languages,
+#                through the three for 15 s: CPU and RSS on a mixed feed
 #   not-serving  SIGTERM with a 6 s grace: the replica answers NOT_SERVING but still serves;
 #                watch.py takes it out of nginx's rotation, so 1 s after the signal no new call
 #                reaches it (its copydesk_calls_total stands still until 5 s after)
@@ -219,6 +223,14 @@ if want throughput; then
     --cpu-pids "nginx=$NGINX_PID,replica1=${RPID[1]},replica2=${RPID[2]},replica3=${RPID[3]}"
 fi
 
+# --- not run by default: a mixed feed (every test fixture, 26 languages) through the three,
+# for RSS once every replica has compiled the rules of every language
+if want mixed; then
+  drive mixed --feed fixtures --duration 15 --warmup 5 --min-calls 100 \
+    --cpu-pids "nginx=$NGINX_PID,replica1=${RPID[1]},replica2=${RPID[2]},replica3=${RPID[3]}" \
+    --rss-metrics "replica1=http://127.0.0.1:${MPORT[1]}/metrics,replica2=http://127.0.0.1:${MPORT[2]}/metrics,replica3=http://127.0.0.1:${MPORT[3]}/metrics"
+fi
+
 # --- (a) SIGTERM mid-load: 0 failed calls
 if want sigterm; then
 drive sigterm --duration "$DURATION" --kill-pid "${RPID[1]}" --kill-signal TERM --kill-at 3 \
@@ -242,11 +254,12 @@ replica_rc 1
 restart_and_rejoin 1
 fi
 
-# --- (b) SIGKILL mid-load with the retry policy: 0 failed calls, recovery within 2 s
+# --- (b) SIGKILL mid-load with the retry policy: 0 failed calls but answers cut off mid-way,
+# recovery within 2 s
 if want sigkill; then
 drive sigkill --duration "$DURATION" --kill-pid "${RPID[2]}" --kill-signal KILL --kill-at 3 \
   --kill-addr "127.0.0.1:${RPORT[2]}" --kill-metrics "http://127.0.0.1:${MPORT[2]}/metrics" \
-  --max-failures 0 --every-failure-retried --max-recovery 2
+  --max-failures-not-cut-off 0 --every-failure-retried --max-recovery 2
 restart_and_rejoin 2
 fi
 
@@ -269,7 +282,7 @@ fi
 
 echo
 results=()
-for r in throughput-direct throughput-1 throughput-2 throughput-3 sigterm sigterm-no-watch sigkill sigkill-no-retry not-serving; do
+for r in throughput-direct throughput-1 throughput-2 throughput-3 mixed sigterm sigterm-no-watch sigkill sigkill-no-retry not-serving; do
   [[ -f "$TMP/result-$r.json" ]] && results+=("$TMP/result-$r.json")
 done
 [[ ${#results[@]} -gt 0 ]] && "$PYTHON" "$HERE/drive.py" table "${results[@]}"
