@@ -365,13 +365,13 @@ def cmd_load(args):
             "recovery_threshold": args.recovery_threshold,
             "failures_after_signal": sum(1 for r in failures if r[0] >= t_kill),
         })
+        if args.kill_metrics and args.probe_after:
+            res["signalled_calls_at"] = {
+                f"{p['after']}s": (p["metrics"] or {}).get("calls") for p in event.get("probes", [])}
     if failures:
         t_ref = event.get("t_kill", t_start)
         res["failed_calls"] = [{"start_s": round(r[4] - t_ref, 3), "end_s": round(r[0] - t_ref, 3),
                                 "code": r[2], "details": r[5]} for r in failures[:50]]
-        if args.kill_metrics and event.get("probes"):
-            res["signalled_calls_at"] = {
-                f"{p['after']}s": (p["metrics"] or {}).get("calls") for p in event["probes"]}
     if args.access_log:
         time.sleep(0.2)  # nginx writes a request's line when it ends
         log = read_access_log(args.access_log, log_offset, t_start, t_stop, args.kill_addr, event.get("t_kill"))
@@ -410,10 +410,11 @@ def cmd_load(args):
         res["failures_cut_off"] = len(cut)
     if args.min_calls and res["ok"] < args.min_calls:
         problems.append(f"only {res['ok']} successful calls (< {args.min_calls})")
-    if args.no_calls_after is not None and "signalled_calls_at" in res:
-        vals = [v for v in res["signalled_calls_at"].values()]
+    if args.no_calls_after is not None:
+        vals = list(res.get("signalled_calls_at", {}).values())
         if len(vals) < 2 or None in vals:
-            problems.append(f"the signalled replica's metrics could not be read: {res['signalled_calls_at']}")
+            problems.append(f"the signalled replica's metrics were not read at {args.probe_after} s "
+                            f"after the signal: {res.get('signalled_calls_at')}")
         elif vals[-1] != vals[0]:
             problems.append(f"the signalled replica answered {vals[-1] - vals[0]:.0f} Normalize calls "
                             f"between {args.probe_after[0]} s and {args.probe_after[-1]} s after the signal")
