@@ -16,6 +16,8 @@
 //! stage spans are DEBUG, so with OTLP off and the default log level they are disabled at their
 //! call site (one cached check), and the engine does no tracing work.
 
+use std::time::Duration;
+
 use opentelemetry::KeyValue;
 use opentelemetry::propagation::{Extractor, TextMapPropagator as _};
 use opentelemetry::trace::TracerProvider as _;
@@ -35,6 +37,10 @@ pub const CALL_TARGET: &str = "copydesk::call";
 
 /// The target (module) of the engine's stage spans.
 pub const ENGINE_TARGET: &str = "copydesk::engine";
+
+/// The longest the exit waits for the last spans to be sent: the default grace and drain (25 s)
+/// and this stay inside Kubernetes' default 30 s before SIGKILL.
+pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Why tracing could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -122,11 +128,11 @@ impl Otlp {
             .with_filter(exported())
     }
 
-    /// Sends what is still batched and stops the exporter (blocks, at most the SDK's shutdown
-    /// timeout of 5 s). Call it after the server stopped, on a thread that is not one of the
-    /// runtime's, while the runtime still runs.
+    /// Sends what is still batched and stops the exporter (blocks, at most
+    /// [`FLUSH_TIMEOUT`]). Call it after the server stopped, on a thread that is not one of
+    /// the runtime's, while the runtime still runs.
     pub fn shutdown(self) {
-        if let Err(error) = self.provider.shutdown() {
+        if let Err(error) = self.provider.shutdown_with_timeout(FLUSH_TIMEOUT) {
             tracing::warn!(%error, "the last spans may not have been exported");
         }
     }
