@@ -94,9 +94,9 @@ pub struct Otlp {
 impl Otlp {
     /// Sets up the export to `endpoint` (an `http://` URL, OTLP/gRPC). Must be called inside a
     /// tokio runtime: the exporter's channel lives on it. Nothing is sent until the first
-    /// batch; a collector that is down costs dropped spans (and an error line from the SDK),
-    /// never a failed call. The batch span processor runs on a thread of its own; the
-    /// exporter's own settings (`OTEL_EXPORTER_OTLP_HEADERS`, `_TIMEOUT`, `_COMPRESSION`),
+    /// batch; a collector that is down costs the spans (dropped silently: the SDK's own logs
+    /// are not built in), never a failed call. The batch span processor runs on a thread of its
+    /// own; the exporter's own settings (`OTEL_EXPORTER_OTLP_HEADERS`, `_TIMEOUT`, `_COMPRESSION`),
     /// the batch's (`OTEL_BSP_*`) and `OTEL_RESOURCE_ATTRIBUTES` are read from the environment.
     pub fn start(endpoint: &str, service_name: &str) -> Result<Otlp, TelemetryError> {
         let exporter = opentelemetry_otlp::SpanExporter::builder()
