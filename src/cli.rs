@@ -16,6 +16,7 @@ use crate::engine::{self, Content, Input};
 use crate::grpc::{ServeError, convert};
 use crate::pb;
 use crate::rules::{Rules, RulesError};
+use crate::telemetry::{self, Otlp, TelemetryError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -127,6 +128,8 @@ pub enum CliError {
     Runtime(io::Error),
     #[error("{0}")]
     Serve(#[from] ServeError),
+    #[error("{0}")]
+    Telemetry(#[from] TelemetryError),
     #[error("{addr:?} is not a server address: {reason}; give HOST:PORT such as 127.0.0.1:50051")]
     HealthAddr { addr: String, reason: String },
     #[error(
@@ -169,29 +172,55 @@ pub fn run() -> ExitCode {
 }
 
 fn serve(config: ServeConfig) -> Result<(), CliError> {
-    init_tracing(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
-    runtime.block_on(crate::grpc::run(config))?;
+    // The OTLP exporter's channel lives on the runtime: it is made inside it.
+    let otlp = match &config.otlp_endpoint {
+        Some(endpoint) => {
+            let _runtime = runtime.enter();
+            Some(Otlp::start(endpoint, &config.otlp_service_name)?)
+        }
+        None => None,
+    };
+    init_tracing(config.log_format, otlp.as_ref());
+    if let Some(endpoint) = &config.otlp_endpoint {
+        tracing::info!(
+            endpoint = endpoint.as_str(),
+            service_name = config.otlp_service_name.as_str(),
+            "exporting traces over OTLP/gRPC to {endpoint}"
+        );
+    }
+    let result = runtime.block_on(crate::grpc::run(config));
+    // The spans of the last calls are still batched: sent now, while the runtime still runs.
+    if let Some(otlp) = otlp {
+        otlp.shutdown();
+    }
+    result?;
     Ok(())
 }
 
 /// Logs to stdout: text by default, one JSON object per line with `--log-format json`.
-/// `RUST_LOG` filters (default `info`).
-fn init_tracing(format: LogFormat) {
+/// `RUST_LOG` filters (default `info`). With `otlp`, the spans of calls and engine stages are
+/// also exported (see `telemetry`); the log lines stay the same.
+fn init_tracing(format: LogFormat, otlp: Option<&Otlp>) {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let fmt = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(io::IsTerminal::is_terminal(&io::stdout()));
-    // try_init fails only when a subscriber is already set; keeping that one is fine.
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    let fmt = match format {
+        LogFormat::Text => fmt.boxed(),
+        LogFormat::Json => fmt.json().flatten_event(true).boxed(),
     };
+    let logs = fmt.with_filter(telemetry::log_filter(filter));
+    let subscriber = tracing_subscriber::registry().with(logs);
+    // try_init fails only when a subscriber is already set; keeping that one is fine.
+    let _ = subscriber.with(otlp.map(|o| o.layer())).try_init();
 }
 
 fn load_rules(dir: Option<&PathBuf>) -> Result<Rules, CliError> {

@@ -25,6 +25,9 @@ pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
 /// item 2).
 pub const DEFAULT_MEMORY_BUDGET: usize = 224 * 1024 * 1024;
 
+/// Default for `--otlp-service-name`.
+pub const DEFAULT_OTLP_SERVICE_NAME: &str = "copydesk";
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -98,6 +101,16 @@ pub struct ServeConfig {
     /// Serve Prometheus metrics as plain HTTP on this address (off when unset).
     #[arg(long, env = "COPYDESK_METRICS_LISTEN", value_name = "ADDR")]
     pub metrics_listen: Option<SocketAddr>,
+
+    /// Export OpenTelemetry traces over OTLP/gRPC (plaintext) to this collector, e.g.
+    /// http://localhost:4317 (off when unset): a span per call, its parent from the caller's
+    /// `traceparent`, and the engine's stages under it.
+    #[arg(long, env = "COPYDESK_OTLP_ENDPOINT", value_name = "URL", value_parser = parse_otlp_endpoint)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The `service.name` of the exported traces.
+    #[arg(long, env = "COPYDESK_OTLP_SERVICE_NAME", value_name = "NAME", default_value = DEFAULT_OTLP_SERVICE_NAME)]
+    pub otlp_service_name: String,
 }
 
 impl Default for ServeConfig {
@@ -117,6 +130,8 @@ impl Default for ServeConfig {
             rules: None,
             log_format: LogFormat::Text,
             metrics_listen: None,
+            otlp_endpoint: None,
+            otlp_service_name: DEFAULT_OTLP_SERVICE_NAME.to_string(),
         }
     }
 }
@@ -188,6 +203,25 @@ pub fn parse_bytes(s: &str) -> Result<usize, String> {
         Some(0) => Err("must be greater than 0".into()),
         Some(v) => Ok(v),
         None => Err(format!("{t:?} is out of range")),
+    }
+}
+
+/// Checks an OTLP collector address: an `http://` URL with a host (`http://localhost:4317`).
+/// OTLP/gRPC over TLS is not built in: an `https://` URL is refused here with a message that
+/// says so, rather than when the first span is sent.
+pub fn parse_otlp_endpoint(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let uri: tonic::codegen::http::Uri = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a URL ({e}): use e.g. http://localhost:4317"))?;
+    match uri.scheme_str() {
+        Some("http") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(s.to_string()),
+        Some("https") => Err(format!(
+            "{s:?}: OTLP over TLS is not built in; send to a collector on plaintext gRPC (http://), e.g. an agent on the same host"
+        )),
+        _ => Err(format!(
+            "{s:?} is not an http:// URL with a host: use e.g. http://localhost:4317"
+        )),
     }
 }
 
@@ -319,6 +353,40 @@ mod tests {
         assert_eq!(parsed.drain_timeout, default.drain_timeout);
         assert_eq!(parsed.log_format, default.log_format);
         assert_eq!(parsed.metrics_listen, default.metrics_listen);
+        assert_eq!(parsed.otlp_endpoint, default.otlp_endpoint);
+        assert_eq!(parsed.otlp_endpoint, None, "OTLP export is off by default");
+        assert_eq!(parsed.otlp_service_name, default.otlp_service_name);
+    }
+
+    #[test]
+    fn the_otlp_endpoint_is_a_plaintext_http_url() {
+        assert_eq!(
+            parse_otlp_endpoint(" http://localhost:4317 "),
+            Ok("http://localhost:4317".to_string())
+        );
+        assert!(parse_otlp_endpoint("http://otel-collector.monitoring:4317/").is_ok());
+        let tls = parse_otlp_endpoint("https://collector:4317").unwrap_err();
+        assert!(tls.contains("TLS"), "{tls}");
+        for bad in [
+            "localhost:4317",
+            "collector",
+            "",
+            "http://",
+            "grpc://x:4317",
+        ] {
+            assert!(parse_otlp_endpoint(bad).is_err(), "{bad:?}");
+        }
+        let c = Probe::parse_from([
+            "copydesk",
+            "--otlp-endpoint",
+            "http://127.0.0.1:4317",
+            "--otlp-service-name",
+            "copydesk-eu",
+        ])
+        .config;
+        assert_eq!(c.otlp_endpoint.as_deref(), Some("http://127.0.0.1:4317"));
+        assert_eq!(c.otlp_service_name, "copydesk-eu");
+        assert!(Probe::try_parse_from(["copydesk", "--otlp-endpoint", "https://x:4317"]).is_err());
     }
 
     #[test]

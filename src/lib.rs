@@ -1,13 +1,15 @@
 //! copydesk: raw wire copy in any language in, one clean structured article out.
 //!
 //! The engine (`engine`) is pure and synchronous; `rules` loads the language knowledge once;
-//! `grpc` and `cli` are thin adapters over `normalize`.
+//! `grpc` and `cli` are thin adapters over `normalize`; `telemetry` exports their spans (and the
+//! engine's) over OTLP when asked to.
 
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod grpc;
 pub mod rules;
+pub mod telemetry;
 pub mod train;
 
 pub use engine::{Article, Config, Content, Error, Input, normalize};

@@ -203,7 +203,10 @@ fn help_everywhere() {
         "--rules",
         "--log-format",
         "--metrics-listen",
+        "--otlp-endpoint",
+        "--otlp-service-name",
         "COPYDESK_LISTEN",
+        "COPYDESK_OTLP_ENDPOINT",
     ] {
         assert!(serve.contains(flag), "{flag} missing from serve --help");
     }

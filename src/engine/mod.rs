@@ -3,6 +3,11 @@
 //!
 //! Stages, in order: decode → repair → segment → language → observe (`features`) → decide
 //! (`roles`) → extract → assemble.
+//!
+//! Each stage runs in a `tracing` span of its name (DEBUG, opened here and nowhere else), all
+//! under one `normalize` span: the server exports them as the call's children when
+//! `--otlp-endpoint` is set. With no subscriber that wants them, a span is one cached check at
+//! its call site.
 
 pub mod article;
 pub mod assemble;
@@ -214,19 +219,23 @@ fn same_encoding(a: &str, b: &str) -> bool {
 
 /// Normalises one document: the stages in order.
 pub fn normalize(input: &Input, rules: &Rules, config: &Config) -> Result<Article, Error> {
+    let _normalize = tracing::debug_span!("normalize", bytes = input.len()).entered();
     let (mut article, detection, mut notices, applied, carried) =
         read(input, rules, config, None, |r| {
-            let article = extract::extract(
-                input.id,
-                r.units,
-                &r.roles,
-                &r.observed,
-                &r.applied,
-                r.removed,
-            );
+            let article = tracing::debug_span!("extract", units = r.units.len()).in_scope(|| {
+                extract::extract(
+                    input.id,
+                    r.units,
+                    &r.roles,
+                    &r.observed,
+                    &r.applied,
+                    r.removed,
+                )
+            });
             (article, r.detection, r.notices, r.applied, r.carried)
         })?;
     // The units, their observations and the text they borrowed are gone by now.
+    let _assemble = tracing::debug_span!("assemble").entered();
     article.language = detection.language;
     mark_block_languages(&mut article, rules, &mut notices);
     suspect_translation(&article, &applied, rules, &mut notices);
@@ -290,14 +299,17 @@ pub fn read<'r, R>(
 
     let mut notices = Vec::new();
     let mut removed = Vec::new();
-    let text = decode::decode(input.content, charset, &mut notices)?;
+    let text = tracing::debug_span!("decode")
+        .in_scope(|| decode::decode(input.content, charset, &mut notices))?;
     if text.trim().is_empty() {
         return Err(Error::Empty);
     }
     let format = declared
         .format
         .unwrap_or_else(|| formats::Format::sniff(&text));
-    let formats::Front { text, carried } = formats::read(format, text, declared.generic)?;
+    let formats::Front { text, carried } =
+        tracing::debug_span!("front_end", format = format.name())
+            .in_scope(|| formats::read(format, text, declared.generic))?;
     if text.trim().is_empty() {
         return Err(Error::Empty);
     }
@@ -307,10 +319,14 @@ pub fn read<'r, R>(
     });
     let hint_owned = hint.map(|h| h.to_ascii_lowercase());
     let hint = hint_owned.as_deref();
-    let lines = repair::repair(&text, &mut notices, &mut removed);
-    drop(text);
+    let lines = tracing::debug_span!("repair").in_scope(|| {
+        let lines = repair::repair(&text, &mut notices, &mut removed);
+        drop(text);
+        lines
+    });
     let mut joined = String::new();
-    let (units, seg) = segment::segment(&lines, &mut joined, &rules.common().hyphen_keepers);
+    let (units, seg) = tracing::debug_span!("segment")
+        .in_scope(|| segment::segment(&lines, &mut joined, &rules.common().hyphen_keepers));
     if units.is_empty() {
         return Err(Error::Empty);
     }
@@ -326,12 +342,14 @@ pub fn read<'r, R>(
 
     // A first guess from the longest units decides which rules apply; the clean body then
     // decides the language, and the roles are decided again where it changed.
-    let provisional = rules
-        .detector()
-        .detect(&longest_sample(&units, config.language_sample_bytes), hint);
+    let provisional = tracing::debug_span!("language", pass = "provisional").in_scope(|| {
+        rules
+            .detector()
+            .detect(&longest_sample(&units, config.language_sample_bytes), hint)
+    });
     let mut code = language.map_or_else(|| provisional.language.code.clone(), str::to_string);
-    let prose = marked_units(&units, &carried);
-    let (mut observed, mut roles) = read_layout(&units, &applied(rules, &code), rules, &prose);
+    let marks = marked_units(&units, &carried);
+    let (mut observed, mut roles) = read_layout(&units, &applied(rules, &code), rules, &marks);
     // A confident first guess on the longest units stands: they are the body. Otherwise the
     // clean body decides.
     let mut detection = if provisional.language.reliable && provisional.language.confidence >= 0.9 {
@@ -347,7 +365,7 @@ pub fn read<'r, R>(
         // The first reading goes before the second is made: a document of many tiny lines
         // would hold both.
         drop((observed, roles));
-        (observed, roles) = read_layout(&units, &applied(rules, &code), rules, &prose);
+        (observed, roles) = read_layout(&units, &applied(rules, &code), rules, &marks);
         detection = detect_body(&units, &roles, rules, hint, config);
     }
     // Text that is no language (data, random letters) keeps its answer, but not as reliable.
@@ -403,8 +421,10 @@ fn read_layout(
     rules: &Rules,
     marks: &[(usize, roles::Mark)],
 ) -> (features::Observed, Vec<Role>) {
-    let observed = features::observe(units, applied);
-    let roles = roles::decide_within(&observed, rules.model(), marks);
+    let observed = tracing::debug_span!("observe", units = units.len())
+        .in_scope(|| features::observe(units, applied));
+    let roles = tracing::debug_span!("decide", units = units.len())
+        .in_scope(|| roles::decide_within(&observed, rules.model(), marks));
     (observed, roles)
 }
 
@@ -605,6 +625,7 @@ fn detect_body(
     hint: Option<&str>,
     config: &Config,
 ) -> language::Detection {
+    let _language = tracing::debug_span!("language", pass = "body").entered();
     let body: Vec<&str> = units
         .iter()
         .zip(roles)

@@ -7,6 +7,12 @@
 //! decode (INTERNAL, the gRPC convention, kept), and calls the client cancelled. A request's
 //! `x-request-id` metadata is echoed in the response's and set on a tracing span around the
 //! call, so every log line of the call carries it.
+//!
+//! Every call but a health check also gets a span for OpenTelemetry (`call_span`, exported
+//! when `--otlp-endpoint` is set, never logged): its parent is the caller's W3C
+//! `traceparent`, and it ends with the call's gRPC status, read from the response's headers
+//! (trailers-only answers) or from the trailers at the end of its body (`Traced`), so that a
+//! NormalizeStream's span lasts as long as the stream.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,14 +20,17 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::time::Instant;
-use tonic::Status;
 use tonic::body::Body;
 use tonic::codegen::http;
+use tonic::{Code, Status};
 use tracing::Instrument as _;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::convert::code_name;
 use super::metrics::Metrics;
+use crate::telemetry::{CALL_TARGET, remote_parent};
 
 /// When a request reached the server and the deadline its client set, if any.
 #[derive(Debug, Clone, Copy)]
@@ -205,11 +214,18 @@ where
         let metrics = self.metrics.clone();
         let method = method_name(request.uri().path());
         let request_id = request_id(request.headers());
+        let call = call_span(request.uri().path(), request.headers());
+        // The log's span, inside the call's: entered together, the log finds the one and
+        // OpenTelemetry the other (each layer sees only its own).
         let span = match request_id.as_ref().and_then(|v| v.to_str().ok()) {
-            Some(id) => tracing::info_span!("request", x_request_id = id),
+            Some(id) => {
+                call.record("x_request_id", id);
+                tracing::info_span!(parent: &call, "request", x_request_id = id)
+            }
             None => tracing::Span::none(),
         };
-        let response = span.in_scope(|| self.inner.call(request));
+        let response = call.in_scope(|| span.in_scope(|| self.inner.call(request)));
+        let call_outer = call.clone();
         let answer = async move {
             // Logs and counts the call if this future is dropped before it is answered.
             let mut unanswered = Unanswered {
@@ -217,6 +233,7 @@ where
                 method,
                 at: arrival.at,
                 answered: false,
+                call: call.clone(),
             };
             let result = match arrival.client_deadline() {
                 None => response.await,
@@ -230,6 +247,7 @@ where
                             budget.as_millis()
                         ));
                         log_edge(&metrics, method, arrival.at, &status);
+                        record_status(&call, status.code(), status.message());
                         let mut response = status.into_http();
                         echo_request_id(&mut response, request_id);
                         return Ok(response);
@@ -249,10 +267,135 @@ where
                     log_edge(&metrics, method, arrival.at, &status);
                 }
                 echo_request_id(&mut response, request_id);
+                trace_status(&call, &mut response);
                 response
             })
         };
-        Box::pin(answer.instrument(span))
+        Box::pin(answer.instrument(span).instrument(call_outer))
+    }
+}
+
+/// The span of one call for OpenTelemetry (see the module comment), or a disabled one for a
+/// health check or when nothing collects it (OTLP off: the call site's cached answer, nothing
+/// else). Named `package.Service/Method` with the `rpc.*` attributes of the OpenTelemetry
+/// conventions for gRPC; `x_request_id` and the status are recorded later.
+fn call_span(path: &str, headers: &http::HeaderMap) -> tracing::Span {
+    if path.starts_with("/grpc.health.v1.Health/") {
+        return tracing::Span::none();
+    }
+    let name = path.strip_prefix('/').unwrap_or(path);
+    let (service, method) = name.split_once('/').unwrap_or((name, ""));
+    let span = tracing::info_span!(
+        target: CALL_TARGET,
+        "grpc",
+        otel.name = name,
+        otel.kind = "server",
+        rpc.system = "grpc",
+        rpc.service = service,
+        rpc.method = method,
+        x_request_id = tracing::field::Empty,
+        rpc.grpc.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+        otel.status_description = tracing::field::Empty,
+    );
+    if !span.is_disabled() {
+        // Fails only where no OpenTelemetry layer is installed: then there is nothing to link.
+        let _ = span.set_parent(remote_parent(headers));
+    }
+    span
+}
+
+/// Records the call's gRPC status on its span. As the OpenTelemetry conventions for gRPC
+/// servers say, only the codes that mean the server failed mark the span as an error; a
+/// refused document (INVALID_ARGUMENT) or a shed call (RESOURCE_EXHAUSTED) is the status
+/// code alone.
+fn record_status(span: &tracing::Span, code: Code, message: &str) {
+    span.record("rpc.grpc.status_code", code as i64);
+    if matches!(
+        code,
+        Code::Unknown
+            | Code::DeadlineExceeded
+            | Code::Unimplemented
+            | Code::Internal
+            | Code::Unavailable
+            | Code::DataLoss
+    ) {
+        span.record("otel.status_code", "error");
+        span.record("otel.status_description", message);
+    }
+}
+
+/// Records the status of a trailers-only answer now; otherwise the body carries the span
+/// until its trailers say how the call ended.
+fn trace_status(span: &tracing::Span, response: &mut http::Response<Body>) {
+    if span.is_disabled() {
+        return;
+    }
+    if let Some(status) = Status::from_header_map(response.headers()) {
+        record_status(span, status.code(), status.message());
+        return;
+    }
+    let body = std::mem::take(response.body_mut());
+    *response.body_mut() = Body::new(Traced {
+        inner: body,
+        span: span.clone(),
+        ended: false,
+    });
+}
+
+/// A response body that records the call's status from its trailers on the call's span, and
+/// keeps the span open until the body ends.
+struct Traced {
+    inner: Body,
+    span: tracing::Span,
+    ended: bool,
+}
+
+impl http_body::Body for Traced {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Status>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(status) = frame.trailers_ref().and_then(Status::from_header_map) {
+                    record_status(&self.span, status.code(), status.message());
+                    self.ended = true;
+                }
+            }
+            Poll::Ready(Some(Err(status))) => {
+                record_status(&self.span, status.code(), status.message());
+                self.ended = true;
+            }
+            Poll::Ready(None) => self.ended = true,
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Traced {
+    /// A body dropped before its end: the client went away (or the drain timeout passed).
+    fn drop(&mut self) {
+        if !self.ended {
+            record_status(
+                &self.span,
+                Code::Cancelled,
+                "the stream ended before its answer was complete",
+            );
+        }
     }
 }
 
@@ -344,6 +487,8 @@ struct Unanswered {
     method: &'static str,
     at: Instant,
     answered: bool,
+    /// The call's span, which ends with it: CANCELLED.
+    call: tracing::Span,
 }
 
 impl Drop for Unanswered {
@@ -351,6 +496,7 @@ impl Drop for Unanswered {
         if self.answered {
             return;
         }
+        record_status(&self.call, Code::Cancelled, "no answer was sent");
         log_unanswered(
             &self.metrics,
             self.method,
@@ -391,7 +537,6 @@ pub fn log_unanswered(metrics: &Metrics, method: &'static str, detail: &str, too
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tonic::Code;
 
     #[test]
     fn grpc_timeout_parses_every_unit() {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use opentelemetry::context::FutureExt as _;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -553,11 +554,13 @@ impl NormalizerService for Normalizer {
         let client_deadline = self.client_deadline(&request);
         let inbound = request.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        // The stream's work goes on after this returns: it keeps the call's span (x-request-id).
+        // The stream's work goes on after this returns: it keeps the call's span (x-request-id)
+        // and its OpenTelemetry context (the parent of its items' engine spans).
         tokio::spawn(
             self.clone()
                 .serve_stream(inbound, client_deadline, tx)
-                .instrument(tracing::Span::current()),
+                .instrument(tracing::Span::current())
+                .with_current_context(),
         );
         Ok(Response::new(Box::pin(Answers {
             queue: ReceiverStream::new(rx),
@@ -766,7 +769,8 @@ impl Normalizer {
                         let task = tokio::spawn(
                             self.clone()
                                 .stream_item(id.clone(), req, client_deadline)
-                                .instrument(tracing::Span::current()),
+                                .instrument(tracing::Span::current())
+                                .with_current_context(),
                         );
                         in_work.push(id, task);
                     }

@@ -60,13 +60,19 @@ impl Workers {
 
     /// Runs `work` on an engine thread and waits for its result without blocking the caller's
     /// async worker. A panic in `work` is caught: the thread lives on, the caller gets
-    /// `WorkerError::Panicked`.
+    /// `WorkerError::Panicked`. `work` runs in the caller's tracing span (the log's) and
+    /// OpenTelemetry context (the exported call span's: see `telemetry`), so that the engine's
+    /// spans are children of the call's.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, WorkerError> {
         let (tx, rx) = oneshot::channel();
+        let span = tracing::Span::current();
+        let otel = opentelemetry::Context::current();
         let job: Job = Box::new(move || {
+            let _in_span = span.enter();
+            let _in_otel = otel.attach();
             let result = catch_unwind(AssertUnwindSafe(work)).map_err(|_| WorkerError::Panicked);
             // The caller may have gone (deadline passed): nothing to tell then.
             let _ = tx.send(result);
