@@ -187,10 +187,13 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     if !headline.is_empty() {
         copy.push(headline.clone());
     }
+    // A block of the chosen article that is copy there (no furniture around it inside the
+    // article, not a list of links).
+    let in_article = |i: usize, b: &Block| chosen.holds(i).is_some_and(|depth| b.keep(depth));
     let body: Vec<&str> = blocks
         .iter()
         .enumerate()
-        .filter(|&(i, b)| chosen.holds(i).is_some_and(|depth| b.keep(depth)) && b.text != headline)
+        .filter(|&(i, b)| in_article(i, b) && b.text != headline)
         .map(|(_, b)| b.text.as_str())
         .collect();
     // The byline the page marks, where the article's blocks leave it out: below the
@@ -199,8 +202,6 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
         !b.is_empty() && b.chars().count() <= 120 && !body.iter().any(|t| t.contains(b.as_str()))
     });
     copy.extend(byline);
-    // Paragraphs, list items and table rows of the chosen article with hardly a link: the
-    // page's own prose.
     // A row of a table of several rows is data, however short.
     let mut rows: HashMap<Option<NodeId>, usize> = HashMap::new();
     for b in blocks.iter().filter(|b| b.kind == Kind::Row) {
@@ -213,11 +214,13 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
                     .get(&b.parents[0])
                     .is_some_and(|&n| n >= TABLE_MIN_ROWS)
     };
+    // Paragraphs, list items and table rows of the chosen article with hardly a link: the
+    // page's own prose.
     carried.prose = blocks
         .iter()
         .enumerate()
         .filter(|&(i, b)| {
-            chosen.holds(i).is_some_and(|depth| b.keep(depth))
+            in_article(i, b)
                 && matches!(b.kind, Kind::Paragraph | Kind::Item | Kind::Row)
                 && b.link_density() < PROSE_MAX_LINK_DENSITY
                 && long_enough(b)
@@ -240,7 +243,7 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
         .iter()
         .enumerate()
         .filter(|&(i, b)| {
-            chosen.holds(i).is_some_and(|depth| b.keep(depth))
+            in_article(i, b)
                 && b.kind == Kind::Heading
                 && b.text != headline
                 && b.link_density() < PROSE_MAX_LINK_DENSITY
@@ -820,8 +823,8 @@ fn choose(
     }
     // The other parts of an article cut apart by figures or wrappers: elsewhere on the page,
     // elements of the best scoring element's own kind and class that hold prose.
-    if let Some(part_class) = class(first).filter(|c| c.split_whitespace().next().is_some())
-        && let Some(tag) = element(first).map(|e| e.name())
+    if let Some(part) = element(first)
+        && let Some(part_class) = part.attr("class").filter(|c| !c.trim().is_empty())
     {
         // A part holds a share of the article, not one line of it (a standfirst, a teaser
         // in the same style).
@@ -829,8 +832,8 @@ fn choose(
         let mut parts: Vec<(usize, usize, usize)> = ranges
             .iter()
             .filter(|&(&id, _)| {
-                class(id).as_deref() == Some(part_class.as_str())
-                    && element(id).is_some_and(|e| e.name() == tag)
+                element(id)
+                    .is_some_and(|e| e.name() == part.name() && e.attr("class") == Some(part_class))
                     && prose(id).is_some_and(|p| p >= part_min)
             })
             .map(|(_, &r)| r)
