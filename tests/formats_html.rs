@@ -437,3 +437,49 @@ fn an_article_cut_apart_by_figures_is_gathered_by_its_parts_class() {
         assert_body(&a, &kept, &[teaser]);
     }
 }
+
+#[test]
+fn a_part_that_wraps_another_of_its_class_is_read_whole() {
+    // The second part's element holds one of the same class and, after it, paragraphs of its
+    // own: the outer element is the part, so those paragraphs stay too.
+    for lang in ["en", "it"] {
+        let p = |n: usize| match lang {
+            "it" => format!(
+                "<p>Nel paragrafo {n} il consiglio comunale ha spiegato come intende riordinare autobus e tram della città entro il 2030.</p>"
+            ),
+            _ => format!(
+                "<p>In paragraph {n} the city council set out how it means to reorder the city's buses and trams by the year 2030.</p>"
+            ),
+        };
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Transport</h1><main>\
+             <div class=\"a\"><div class=\"b\"><div class=\"c\"><div class=\"d\"><div class=\"e\"><div class=\"post-text\">{}{}{}</div></div></div></div></div></div>\
+             <div class=\"media\"><figure><img src=\"1.jpg\" alt=\"\"><figcaption>Plan</figcaption></figure></div>\
+             <div class=\"f\"><div class=\"g\"><div class=\"h\"><div class=\"i\"><div class=\"j\"><div class=\"post-text\"><div class=\"post-text\">{}{}</div>{}{}</div></div></div></div></div></div>\
+             </main></body></html>",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        for n in 1..=7 {
+            let needle = match lang {
+                "it" => format!("Nel paragrafo {n} il consiglio"),
+                _ => format!("In paragraph {n} the city"),
+            };
+            assert!(
+                a.text.contains(&needle),
+                "{lang}: {needle:?} kept:\n{}",
+                a.text
+            );
+        }
+    }
+}

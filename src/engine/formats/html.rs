@@ -842,8 +842,9 @@ fn choose(
                     && !chosen.iter().any(|c| c.0 < r.1 && r.0 < c.1)
             })
             .collect();
-        parts.sort_unstable();
-        // Nested parts: the outer one holds the inner.
+        // In document order, an outer part before the inner ones it holds (same start, later
+        // end): the outer one is kept, the inner ones it holds are dropped.
+        parts.sort_unstable_by_key(|r| (r.0, std::cmp::Reverse(r.1)));
         let mut last_end = 0;
         parts.retain(|r| {
             let keep = r.0 >= last_end;
