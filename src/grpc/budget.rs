@@ -17,6 +17,13 @@
 //! whatever the load (RESOURCE_EXHAUSTED naming the estimate and the budget): running it alone
 //! would still take the process past the memory the budget is sized for.
 //!
+//! A stream item that waits holds its request (read and decoded) all the while, so waiting has
+//! a budget of its own: the items waiting hold their request bytes in a pool of
+//! [`WAIT_SHARE`] of the budget ([`Budget::acquire_waiting`]). An item that finds the pool full
+//! is answered RESOURCE_EXHAUSTED at once (an error item; the stream goes on) and its request
+//! freed, instead of waiting outside any bound. What is then outside the budget is the pool
+//! and the one message each stream is reading.
+//!
 //! After large work the freed heap is given back to the system (`Trimmer`: glibc's
 //! `malloc_trim`, shortly after the last large permit of a burst is released).
 
@@ -42,6 +49,10 @@ pub const BYTE_FACTOR: usize = 11;
 pub const LINE_BYTES: usize = 192;
 /// Estimated bytes of any document: the engine's fixed working set.
 pub const BASE_BYTES: usize = 256 * 1024;
+
+/// The share of the budget (1/`WAIT_SHARE`) that stream items waiting for their units may
+/// hold in request bytes, on top of it.
+pub const WAIT_SHARE: usize = 4;
 
 /// Work larger than this is followed by a trim of the heap once the budget falls idle.
 pub const TRIM_AFTER_BYTES: usize = 8 * 1024 * 1024;
@@ -119,6 +130,9 @@ pub enum Refusal {
     OverBudget { cost: Cost, budget: usize },
     /// The budget is taken by other work now (unary calls are shed).
     Full { cost: Cost, budget: usize },
+    /// The budget is taken, and the stream items already waiting for it hold the whole pool
+    /// for waiting requests (a stream item is answered at once instead of waiting).
+    WaitFull { cost: Cost, pool: usize },
     /// The server is shutting down.
     Closed,
 }
@@ -136,6 +150,11 @@ impl Refusal {
                 "server is at its memory budget of {} MiB (--memory-budget): this document needs about {} MiB; retry with backoff",
                 mib(budget),
                 mib(cost.estimate)
+            )),
+            Refusal::WaitFull { cost, pool } => Status::resource_exhausted(format!(
+                "server is at its memory budget and the stream items waiting for it already hold {} MiB of requests, its share for waiting items (a quarter of --memory-budget): this item of {} bytes was not queued; send it again with backoff",
+                mib(pool),
+                cost.bytes
             )),
             Refusal::Closed => Status::unavailable("server is shutting down"),
         }
@@ -162,6 +181,9 @@ fn mib(bytes: usize) -> usize {
 pub struct Budget {
     units: Arc<Semaphore>,
     bytes: usize,
+    /// The pool of request bytes that waiting stream items hold, in [`UNIT`]s.
+    waiting: Arc<Semaphore>,
+    waiting_bytes: usize,
     trimmer: Arc<Trimmer>,
 }
 
@@ -184,9 +206,12 @@ impl Budget {
     /// A budget of `bytes` (rounded down to whole units, at least one).
     pub fn new(bytes: usize) -> Budget {
         let units = (bytes / UNIT).clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
+        let waiting = (units / WAIT_SHARE).max(1);
         Budget {
             units: Arc::new(Semaphore::new(units)),
             bytes: units * UNIT,
+            waiting: Arc::new(Semaphore::new(waiting)),
+            waiting_bytes: waiting * UNIT,
             trimmer: Arc::new(Trimmer::new()),
         }
     }
@@ -239,6 +264,29 @@ impl Budget {
             Ok(p) => Ok(self.permit(cost, p)),
             Err(_) => Err(Refusal::Closed),
         }
+    }
+
+    /// `acquire` for a stream item whose request is held while it waits: its units at once if
+    /// they are free; else its request bytes from the pool for waiting items, then its units
+    /// once they are free (the pool share is given back then). A full pool is a refusal at
+    /// once ([`Refusal::WaitFull`]).
+    pub async fn acquire_waiting(&self, cost: Cost) -> Result<BudgetPermit, Refusal> {
+        match self.try_acquire(cost) {
+            Err(Refusal::Full { .. }) => {}
+            admitted_or_refused => return admitted_or_refused,
+        }
+        let held = u32::try_from(cost.bytes.div_ceil(UNIT).max(1)).unwrap_or(u32::MAX);
+        let _waiting = match self.waiting.clone().try_acquire_many_owned(held) {
+            Ok(p) => p,
+            Err(TryAcquireError::NoPermits) => {
+                return Err(Refusal::WaitFull {
+                    cost,
+                    pool: self.waiting_bytes,
+                });
+            }
+            Err(TryAcquireError::Closed) => return Err(Refusal::Closed),
+        };
+        self.acquire(cost).await
     }
 }
 
@@ -345,5 +393,39 @@ mod tests {
         }
         .status();
         assert!(message.message().contains("--memory-budget"), "{message:?}");
+    }
+
+    /// A stream item waits for its units holding its request bytes in the pool for waiting
+    /// items; one that finds the pool full is refused at once, and the pool is free again once
+    /// the waiting item is admitted.
+    #[tokio::test]
+    async fn waiting_items_hold_their_requests_in_a_bounded_pool() {
+        let budget = Budget::new(8 * 1024 * 1024); // a pool of 2 MiB for waiting requests
+        let item = Cost::of_bytes(&vec![b'a'; 600 * 1024]); // estimate about 6.7 MiB
+        let running = budget.try_acquire(item).expect("room for one");
+        let mut first = Box::pin(budget.acquire_waiting(item));
+        let mut second = Box::pin(budget.acquire_waiting(item));
+        let mut third = Box::pin(budget.acquire_waiting(item));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        assert!(second.as_mut().poll(&mut cx).is_pending());
+        // 600 KiB (10 units) a request: three fit in 2 MiB (32 units), a fourth does not.
+        assert!(third.as_mut().poll(&mut cx).is_pending());
+        let refused = budget.acquire_waiting(item).await;
+        let Err(refusal @ Refusal::WaitFull { .. }) = refused else {
+            panic!("expected WaitFull, got {:?}", refused.err());
+        };
+        let status = refusal.status();
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted);
+        assert!(status.message().contains("--memory-budget"), "{status:?}");
+        drop(third);
+        drop(running);
+        let admitted = first.await.expect("admitted once the running one ends");
+        drop(second);
+        // The pool is free again: a waiting item is accepted (and waits: `admitted` runs).
+        let mut again = Box::pin(budget.acquire_waiting(item));
+        assert!(again.as_mut().poll(&mut cx).is_pending());
+        drop(admitted);
+        again.await.expect("admitted");
     }
 }

@@ -5,7 +5,9 @@
 //! (`--concurrency-limit`), and the memory budget (`budget`, `--memory-budget`) bounds their
 //! estimated memory. Unary calls over either are shed at once with RESOURCE_EXHAUSTED; stream
 //! items wait for both within their deadline, which gives a pipeline back-pressure instead of
-//! errors (the number of streams is bounded by `max_concurrent_streams`). A document estimated
+//! errors (the number of streams is bounded by `max_concurrent_streams`), as long as the
+//! requests of the items waiting fit the budget's pool for them (a quarter of it); past that an
+//! item is an error item RESOURCE_EXHAUSTED at once. A document estimated
 //! over the whole budget is refused. The permits stay with the engine run until it really
 //! ends, even when the caller's deadline passed, so timed-out work still counts against them.
 //! An article whose encoded response would exceed `--max-response-bytes` is refused on the
@@ -223,11 +225,13 @@ impl Normalizer {
     }
 
     /// The document's share of the memory budget, then a concurrency permit, waiting for both
-    /// (a stream item); by `deadline`, else DEADLINE_EXCEEDED.
+    /// (a stream item); by `deadline`, else DEADLINE_EXCEEDED. While it waits for its share its
+    /// request bytes count in the budget's pool for waiting items; with that full it is
+    /// answered RESOURCE_EXHAUSTED at once, counted as shed.
     async fn admit(&self, doc: &pb::Document, deadline: Deadline) -> Result<Admission, Status> {
         let cost = Cost::of(doc);
         let wait = async {
-            let memory = self.shared.budget.acquire(cost).await?;
+            let memory = self.shared.budget.acquire_waiting(cost).await?;
             let count = self
                 .shared
                 .permits
@@ -239,6 +243,10 @@ impl Normalizer {
         };
         match tokio::time::timeout_at(deadline.at, wait).await {
             Ok(Ok(admission)) => Ok(admission),
+            Ok(Err(refusal @ Refusal::WaitFull { .. })) => {
+                self.shared.metrics.shed();
+                Err(refusal.status())
+            }
             Ok(Err(refusal)) => Err(refusal.status()),
             Err(_) => Err(deadline.exceeded()),
         }
