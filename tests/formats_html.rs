@@ -483,3 +483,56 @@ fn a_part_that_wraps_another_of_its_class_is_read_whole() {
         }
     }
 }
+
+#[test]
+fn posts_beside_the_article_in_article_elements_stay_out() {
+    // A blog marks each post as an `<article>`: the post read, then a "you may like" run of
+    // other posts' summaries, each an `<article>` inside one more. Together the summaries hold
+    // more prose than the post; they are other posts, not a part of it.
+    for lang in ["pt", "de", "en"] {
+        let (own, other, label) = match lang {
+            "pt" => (
+                "No parágrafo {n} do texto, a autora conta como aprendeu a cuidar de si antes de cuidar dos outros, e o que isso mudou na sua vida.",
+                "Resumo {n} de outro texto do blog, sobre gratidão, fé e coragem para recomeçar, com conselhos para cada dia da semana e para a família inteira.",
+                "Você pode gostar...",
+            ),
+            "de" => (
+                "Im Absatz {n} erzählt die Autorin, wie sie lernte, auf sich selbst zu achten, bevor sie sich um andere kümmerte, und was das änderte.",
+                "Zusammenfassung {n} eines anderen Beitrags im Blog über Dankbarkeit, Mut und Neuanfänge, mit Ratschlägen für jeden Tag der Woche und die Familie.",
+                "Das könnte Sie auch interessieren",
+            ),
+            _ => (
+                "In paragraph {n} the author tells how she learned to look after herself before looking after others, and what that changed for her.",
+                "Summary {n} of another post on this blog, about gratitude, faith and the courage to start again, with advice for every day of the week and the family.",
+                "You may also like",
+            ),
+        };
+        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+        let summaries: String = (1..=6)
+            .map(|n| {
+                format!(
+                    "<article class=\"box item-{n}\"><img src=\"{n}.jpg\" alt=\"\"><p>{}</p></article>",
+                    fill(other, n)
+                )
+            })
+            .collect();
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><div class=\"page\"><div class=\"column\">\
+             <article class=\"box post\"><h1>Quem se ama</h1><p>{}</p><p>{}</p></article>\
+             <article class=\"box list\"><h3>{label}</h3>{summaries}</article>\
+             </div></div></body></html>",
+            fill(own, 1),
+            fill(own, 2),
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let kept = [fill(own, 1), fill(own, 2)];
+        let gone: Vec<String> = (1..=6).map(|n| fill(other, n)).collect();
+        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+        let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+        assert_body(&a, &kept, &gone);
+    }
+}

@@ -770,7 +770,13 @@ fn choose(
         if let Some(p) = b.parents[0] {
             *scores.entry(p).or_default() += score;
         }
-        if let Some(g) = b.parents[1] {
+        // A post's prose counts for the post, not for what holds it: the element around a
+        // run of post summaries (each an `<article>`) is a listing, not an article.
+        let in_post = b.parents[0]
+            .and_then(|p| page.tree.get(p))
+            .and_then(|n| n.value().as_element())
+            .is_some_and(|e| e.name() == "article");
+        if let Some(g) = b.parents[1].filter(|_| !in_post) {
             *scores.entry(g).or_default() += score / 2.0;
         }
     }
@@ -785,7 +791,8 @@ fn choose(
     let prefix = prose_prefix(blocks);
     let prose = |id: NodeId| ranges.get(&id).map(|r| prefix[r.1] - prefix[r.0]);
     let first = best;
-    let best = climb(page, &prose, best);
+    let others = OtherPosts::around(page, first);
+    let best = climb(page, &prose, &others, best);
     let mut chosen = Vec::new();
     let node = page.tree.get(best);
     let element = |id: NodeId| page.tree.get(id).and_then(|n| n.value().as_element());
@@ -807,6 +814,10 @@ fn choose(
         };
         let score = scores.get(&id).copied().unwrap_or(0.0);
         let alike = best_class.is_some() && class(id) == best_class && score > 0.0;
+        // Another post beside the article's own (a related or a listed one) is no part of it.
+        if !alike && others.holds(id) {
+            continue;
+        }
         // A paragraph of its own beside the article counts when it is long and has few links.
         let paragraph = range.1 - range.0 == 1
             && blocks[range.0].kind == Kind::Paragraph
@@ -870,7 +881,12 @@ const CLIMB_GAIN: f64 = 1.5;
 /// prose. Pages wrap each paragraph or each few paragraphs in an element of their own (a
 /// column beside a pull quote, a section per scroll), so the best scoring element may hold a
 /// part of the article only.
-fn climb(page: &Html, prose: &impl Fn(NodeId) -> Option<f64>, best: NodeId) -> NodeId {
+fn climb(
+    page: &Html,
+    prose: &impl Fn(NodeId) -> Option<f64>,
+    others: &OtherPosts,
+    best: NodeId,
+) -> NodeId {
     let Some(mut held) = prose(best) else {
         return best;
     };
@@ -885,6 +901,11 @@ fn climb(page: &Html, prose: &impl Fn(NodeId) -> Option<f64>, best: NodeId) -> N
         {
             break;
         }
+        // Above the article's own `<article>`, an element that holds other posts holds a
+        // listing or related posts: the article is not above it.
+        if others.holds(node.id()) {
+            break;
+        }
         if let Some(p) = prose(node.id())
             && p >= held * CLIMB_GAIN
         {
@@ -894,6 +915,52 @@ fn climb(page: &Html, prose: &impl Fn(NodeId) -> Option<f64>, best: NodeId) -> N
         up = node.parent();
     }
     chosen
+}
+
+/// The `<article>` elements of a page other than the one the best scoring element is in (and
+/// those it holds or that hold it): other posts, when the page marks its posts as articles (a
+/// related or "you may like" run of post summaries, a listing, comments in `<article>`s).
+/// Empty when the best scoring element is in no `<article>`: the page does not mark its posts.
+struct OtherPosts {
+    /// Each other post with its ancestors, itself first.
+    posts: Vec<Vec<NodeId>>,
+}
+
+impl OtherPosts {
+    fn around(page: &Html, best: NodeId) -> OtherPosts {
+        let is_article = |n: &ego_tree::NodeRef<'_, Node>| {
+            n.value()
+                .as_element()
+                .is_some_and(|e| e.name() == "article")
+        };
+        let Some(own) = page
+            .tree
+            .get(best)
+            .and_then(|n| std::iter::once(n).chain(n.ancestors()).find(is_article))
+        else {
+            return OtherPosts { posts: Vec::new() };
+        };
+        let holding_own: Vec<NodeId> = own.ancestors().map(|a| a.id()).collect();
+        let mut posts = Vec::new();
+        for post in page.tree.nodes().filter(is_article) {
+            if post.id() == own.id() || holding_own.contains(&post.id()) {
+                continue;
+            }
+            let path: Vec<NodeId> = std::iter::once(post.id())
+                .chain(post.ancestors().map(|a| a.id()))
+                .collect();
+            // An article inside the article's own is a part of it (an embedded post).
+            if !path.contains(&own.id()) {
+                posts.push(path);
+            }
+        }
+        OtherPosts { posts }
+    }
+
+    /// Whether `node` is or holds another post.
+    fn holds(&self, node: NodeId) -> bool {
+        self.posts.iter().any(|path| path.contains(&node))
+    }
 }
 
 /// Running sums of the blocks' prose scores: the prose an element holds is the difference at
