@@ -536,3 +536,58 @@ fn posts_beside_the_article_in_article_elements_stay_out() {
         assert_body(&a, &kept, &gone);
     }
 }
+
+#[test]
+fn a_list_of_teaser_cards_above_the_article_stays_out() {
+    // A ticker in the article's column: each item another story's title as a link, then its
+    // summary cut off. The summaries together hold more text than the article; the cards are
+    // other stories, and the article is read alone.
+    for lang in ["en", "fr", "it"] {
+        let (title, summary, para) = match lang {
+            "fr" => (
+                "Le conseil régional adopte un nouveau plan pour les lignes de bus numéro {n}",
+                "PARIS : Le conseil régional a adopté mercredi un plan qui doit transformer le réseau de bus d'ici trois ans, avec des lignes plus fréquentes et des horaires étendus le soir et...",
+                "Paragraphe {n} de l'article : les habitants du quartier ont attendu pendant des années une liaison directe vers la gare, et la voici enfin annoncée pour le printemps prochain.",
+            ),
+            "it" => (
+                "La regione approva un nuovo piano per le linee di autobus numero {n}",
+                "ROMA: Il consiglio regionale ha approvato mercoledì un piano che deve trasformare la rete degli autobus entro tre anni, con corse più frequenti e orari estesi la sera e...",
+                "Paragrafo {n} dell'articolo: gli abitanti del quartiere hanno aspettato per anni un collegamento diretto con la stazione, e ora arriva finalmente per la prossima primavera.",
+            ),
+            _ => (
+                "Regional council adopts a new plan for the bus lines numbered {n}",
+                "LONDON: The regional council on Wednesday adopted a plan that is to transform the bus network within three years, with more frequent services and longer evening hours and...",
+                "Paragraph {n} of the article: people in the district waited for years for a direct link to the station, and now it is finally announced for next spring, officials said.",
+            ),
+        };
+        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+        let cards: String = (1..=10)
+            .map(|n| {
+                format!(
+                    "<li><a href=\"/story-{n}\">{}</a> <span>{}</span></li>",
+                    fill(title, n),
+                    fill(summary, n)
+                )
+            })
+            .collect();
+        let paragraphs: String = (1..=4)
+            .map(|n| format!("<p>{}</p>", fill(para, n)))
+            .collect();
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><div class=\"content\"><div class=\"left\">\
+             <div class=\"ticker\"><div class=\"ticker-block\"><ul>{cards}</ul></div></div>\
+             <div class=\"main\"><h2>Story</h2><div class=\"text\">{paragraphs}</div></div>\
+             </div></div></body></html>"
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let kept: Vec<String> = (1..=4).map(|n| fill(para, n)).collect();
+        let gone: Vec<String> = (1..=10).map(|n| fill(title, n)).collect();
+        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+        let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+        assert_body(&a, &kept, &gone);
+    }
+}

@@ -275,6 +275,9 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
 /// and below this share of linked characters: shorter ones or link lists may be furniture the
 /// walk did not recognise, so the engine weighs those as any copy.
 const PROSE_MIN_CHARS: usize = 20;
+/// A list item opening with a link of this many characters or more is a teaser card
+/// (`Block::is_teaser`).
+const TEASER_LINK_CHARS: usize = 30;
 /// A table of this many rows holds data (results, standings, figures): its rows count as
 /// prose at any length.
 const TABLE_MIN_ROWS: usize = 3;
@@ -297,6 +300,8 @@ struct Block {
     text: String,
     /// Characters of the text inside links.
     link_chars: usize,
+    /// Characters of the link the block opens with (0: it opens with plain text).
+    lead_link_chars: usize,
     kind: Kind,
     /// The element holding the block's element, and the one above it: what the block
     /// scores for.
@@ -326,6 +331,16 @@ impl Block {
             )
             && self.chars() >= 25
             && self.link_density() < 0.34
+            && !self.is_teaser()
+    }
+
+    /// A teaser card: a list item that opens with a link of a headline's length (the other
+    /// story's title) followed by text of its own (its summary). A run of them is a list of
+    /// other stories, however long their summaries.
+    fn is_teaser(&self) -> bool {
+        self.kind == Kind::Item
+            && self.lead_link_chars >= TEASER_LINK_CHARS
+            && self.lead_link_chars < self.chars()
     }
 
     /// What a prose block scores for the elements above it: its length (capped, so that one
@@ -396,6 +411,10 @@ struct Walk {
     /// The block being gathered.
     text: String,
     link_chars: usize,
+    /// Characters of the link the block being gathered opens with, until plain text comes.
+    lead_link_chars: usize,
+    /// Plain (unlinked) text came in the block being gathered.
+    plain: bool,
     space: bool,
     /// The figure being gathered: caption, credit, the first image's alt text.
     caption: String,
@@ -642,8 +661,14 @@ impl Walk {
                 self.text.push(c);
             }
         }
+        let added = self.text[before..].chars().count();
         if link {
-            self.link_chars += self.text[before..].chars().count();
+            self.link_chars += added;
+            if !self.plain {
+                self.lead_link_chars += added;
+            }
+        } else if added > 0 {
+            self.plain = true;
         }
     }
 
@@ -658,6 +683,8 @@ impl Walk {
     fn flush(&mut self) {
         self.space = false;
         let text = self.text.trim();
+        let lead_link_chars = std::mem::take(&mut self.lead_link_chars);
+        self.plain = false;
         if text.is_empty() {
             self.text.clear();
             self.link_chars = 0;
@@ -681,6 +708,7 @@ impl Walk {
         self.blocks.push(Block {
             text,
             link_chars,
+            lead_link_chars,
             kind: top.kind,
             parents: [holders.next(), holders.next()],
             furniture: top.furniture,
