@@ -591,3 +591,62 @@ fn a_list_of_teaser_cards_above_the_article_stays_out() {
         assert_body(&a, &kept, &gone);
     }
 }
+
+#[test]
+fn a_digest_of_linked_headlines_with_summaries_stays_in_the_article() {
+    // A news digest: each item links another story's headline and sums it up in a sentence of
+    // its own. Half of each item is linked, yet it is the article's copy; a list of bare links
+    // after it is not.
+    for lang in ["en", "de", "es"] {
+        let (intro, headline, summary, bare) = match lang {
+            "de" => (
+                "Guten Morgen! Das sind die Nachrichten aus der Technik, die Sie heute kennen sollten.",
+                "Der Chef des Mobilfunkanbieters Nummer {n} tritt im Mai zurück",
+                "Er übergibt die Leitung an seinen Stellvertreter, der das Unternehmen seit Jahren mitführt.",
+                "Weitere Nachrichten aus der Technik Nummer {n}",
+            ),
+            "es" => (
+                "¡Buenos días! Estas son las noticias de tecnología que necesitas saber hoy.",
+                "El consejero delegado de la operadora número {n} dejará el cargo en mayo",
+                "Cederá el mando a su número dos, que lleva años dirigiendo la empresa a su lado.",
+                "Más noticias de tecnología número {n}",
+            ),
+            _ => (
+                "Good morning! This is the tech news you need to know this Tuesday.",
+                "The chief executive of carrier number {n} is stepping down in May",
+                "He will hand over the reins to his deputy, who has run the company beside him for years.",
+                "More tech news number {n}",
+            ),
+        };
+        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+        let items: String = (1..=6)
+            .map(|n| {
+                format!(
+                    "<li><strong><a href=\"/story-{n}\">{}</a>.</strong> {}</li>",
+                    fill(headline, n),
+                    fill(summary, n)
+                )
+            })
+            .collect();
+        let links: String = (1..=4)
+            .map(|n| format!("<li><a href=\"/more-{n}\">{}</a></li>", fill(bare, n)))
+            .collect();
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Digest</h1>\
+             <div class=\"post-content\"><p>{intro}</p><ol>{items}</ol><ul>{links}</ul></div>\
+             </body></html>"
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let mut kept: Vec<String> = (1..=6).map(|n| fill(headline, n)).collect();
+        kept.push(fill(summary, 1));
+        kept.push(intro.to_string());
+        let gone: Vec<String> = (1..=4).map(|n| fill(bare, n)).collect();
+        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+        let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+        assert_body(&a, &kept, &gone);
+    }
+}

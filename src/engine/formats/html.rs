@@ -278,6 +278,9 @@ const PROSE_MIN_CHARS: usize = 20;
 /// A list item opening with a link of this many characters or more is a teaser card
 /// (`Block::is_teaser`).
 const TEASER_LINK_CHARS: usize = 30;
+/// A list item with this many characters outside its links is a summary of its own
+/// (`Block::is_linked_summary`).
+const SUMMARY_MIN_CHARS: usize = 60;
 /// A table of this many rows holds data (results, standings, figures): its rows count as
 /// prose at any length.
 const TABLE_MIN_ROWS: usize = 3;
@@ -334,6 +337,13 @@ impl Block {
             && !self.is_teaser()
     }
 
+    /// A list item that links a headline and then says more in a sentence or two of its own
+    /// (a news digest's item): copy inside the article, however much of it is linked.
+    fn is_linked_summary(&self) -> bool {
+        self.chars().saturating_sub(self.link_chars) >= SUMMARY_MIN_CHARS
+            && self.link_density() < 0.7
+    }
+
     /// A teaser card: a list item that opens with a link of a headline's length (the other
     /// story's title) followed by text of its own (its summary). A run of them is a list of
     /// other stories, however long their summaries.
@@ -355,7 +365,7 @@ impl Block {
         self.furniture <= article
             && match self.kind {
                 Kind::Heading => self.link_density() < 0.5,
-                Kind::Item => self.link_density() < 0.4,
+                Kind::Item => self.link_density() < 0.4 || self.is_linked_summary(),
                 Kind::Paragraph | Kind::Other | Kind::Row => self.link_density() < 0.5,
             }
     }
