@@ -650,3 +650,60 @@ fn a_digest_of_linked_headlines_with_summaries_stays_in_the_article() {
         assert_body(&a, &kept, &gone);
     }
 }
+
+#[test]
+fn captions_in_caption_boxes_are_pictures_not_body() {
+    // A blog's pictures as its CMS writes them: no <figure>, a box whose class says caption
+    // around the image and its caption text. The captions (all but the last words the same
+    // under every picture of a series) are pictures of the article, not paragraphs of it.
+    for (lang, caption, para, class) in [
+        (
+            "en",
+            "2018 Theatre Tradition Series: the festival stage",
+            "Paragraph {n}: the refreshing autumn sky and the park filled with the scent of fallen leaves welcomed the audience.",
+            "wp-caption aligncenter",
+        ),
+        (
+            "ko",
+            "2018 정동극장 전통 시리즈 공연 축제 무대",
+            "{n}번째 문단: 상쾌한 가을 하늘 아래 낙엽 향기가 가득한 공원에서 관객들이 공연을 기다리며 즐거운 시간을 보냈습니다.",
+            "image-caption",
+        ),
+        (
+            "pt",
+            "Série Tradição 2018: o palco do festival",
+            "Parágrafo {n}: o céu de outono e o parque cheio do perfume das folhas caídas receberam o público do festival.",
+            "post-caption",
+        ),
+    ] {
+        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+        let body: String = (1..=4)
+            .map(|n| {
+                format!(
+                    "<p>{}</p><div class=\"{class}\"><img src=\"{n}.jpg\" alt=\"\"><p class=\"caption-text\">{caption} ({n}/4)</p></div>",
+                    fill(para, n)
+                )
+            })
+            .collect();
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Festival</h1><div class=\"entry-content\">{body}</div></body></html>"
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        for n in 1..=4 {
+            assert!(a.text.contains(&fill(para, n)), "{lang}: {}", a.text);
+        }
+        assert!(
+            !a.text.contains(caption),
+            "{lang}: caption in the body:\n{}",
+            a.text
+        );
+        assert_eq!(a.images.len(), 4, "{lang}: {:?}", a.images);
+        for (n, image) in (1..=4).zip(&a.images) {
+            assert_eq!(image.caption, format!("{caption} ({n}/4)"), "{lang}");
+        }
+    }
+}

@@ -520,8 +520,9 @@ impl Walk {
         } else {
             p_furniture
         };
-        let figure = p_figure || name == "figure";
-        if name == "figure" {
+        let opens_figure = !p_figure && (name == "figure" || is_caption_box(e, node));
+        let figure = p_figure || opens_figure;
+        if opens_figure {
             self.flush();
             self.caption.clear();
             self.credit.clear();
@@ -592,7 +593,9 @@ impl Walk {
                 self.h1 = Some(h);
             }
         }
-        if name == "figure" && !self.stack.iter().rev().skip(1).any(|f| f.figure) {
+        if self.stack.last().is_some_and(|f| f.figure)
+            && !self.stack.iter().rev().skip(1).any(|f| f.figure)
+        {
             let skipped = self.stack.last().is_some_and(|f| f.skip);
             let caption = collapse(&self.caption);
             let credit = collapse(&self.credit);
@@ -733,6 +736,32 @@ fn own_text(node: ego_tree::NodeRef<'_, Node>) -> String {
         .filter_map(|c| c.value().as_text().map(|t| &**t))
         .collect()
 }
+
+/// A figure not marked up as one: an element whose class or id says caption
+/// (WordPress's `wp-caption`, `image-caption`, ...) around a picture and a short text.
+fn is_caption_box(e: &Element, node: ego_tree::NodeRef<'_, Node>) -> bool {
+    if !tokens(e).any(|t| t == "caption") {
+        return false;
+    }
+    let mut picture = false;
+    let mut text = 0;
+    for d in node.descendants() {
+        match d.value() {
+            Node::Element(e) if e.name() == "img" => picture = true,
+            Node::Text(t) => {
+                text += t.len();
+                if text > CAPTION_MAX_BYTES {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    picture
+}
+
+/// A caption box holds at most this much text (a caption, not a section of the article).
+const CAPTION_MAX_BYTES: usize = 600;
 
 /// The element's class and id, as lower-case tokens.
 fn tokens(e: &Element) -> impl Iterator<Item = String> + '_ {
