@@ -707,3 +707,55 @@ fn captions_in_caption_boxes_are_pictures_not_body() {
         }
     }
 }
+
+#[test]
+fn a_grid_of_story_cards_after_the_article_stays_out() {
+    // A run of cards of one class in the article's container, each a picture
+    // link, a linked title and a sentence of summary that reads like copy. Other stories.
+    for (lang, para, title, summary) in [
+        (
+            "ru",
+            "Абзац {n}: диета основана на резком ограничении углеводов, поэтому организм начинает расходовать собственные запасы жира.",
+            "Белковая диета {n}",
+            "Популярная диета при активном ритме жизни. Результаты похудения до 10 кг за 14 дней.",
+        ),
+        (
+            "en",
+            "Paragraph {n}: the diet cuts carbohydrates sharply, so that the body begins to burn its own stores of fat instead.",
+            "Protein diet {n}",
+            "A popular diet for an active life. Lose up to 10 kg in 14 days with two menus.",
+        ),
+        (
+            "ja",
+            "第{n}段落：この食事法は炭水化物を大きく減らすため、体は蓄えた脂肪をエネルギーとして使い始めます。",
+            "たんぱく質ダイエット{n}",
+            "活動的な生活に人気の食事法。十四日間で最大十キロの減量が期待できます。",
+        ),
+    ] {
+        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+        let paragraphs: String = (1..=4)
+            .map(|n| format!("<p>{}</p>", fill(para, n)))
+            .collect();
+        let cards: String = (1..=6)
+            .map(|n| {
+                format!(
+                    "<div class=\"tumb\"><div class=\"r\"><a href=\"/d{n}\"><img src=\"{n}.jpg\" alt=\"\"></a></div>\
+                     <div class=\"title\"><a href=\"/d{n}\">{}</a></div><div class=\"body\">{summary}</div></div>",
+                    fill(title, n)
+                )
+            })
+            .collect();
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><div id=\"content\"><h1>Diet</h1>{paragraphs}\
+             <div id=\"tumblock\">{cards}</div></div></body></html>"
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let kept: Vec<String> = (1..=4).map(|n| fill(para, n)).collect();
+        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+        assert_body(&a, &kept, &[summary]);
+    }
+}

@@ -189,7 +189,9 @@ pub fn read(text: &str) -> Result<Front<'static>, Error> {
     }
     // A block of the chosen article that is copy there (no furniture around it inside the
     // article, not a list of links).
-    let in_article = |i: usize, b: &Block| chosen.holds(i).is_some_and(|depth| b.keep(depth));
+    let in_card = cards(&page, &blocks, &ranges);
+    let in_article =
+        |i: usize, b: &Block| !in_card[i] && chosen.holds(i).is_some_and(|depth| b.keep(depth));
     let body: Vec<&str> = blocks
         .iter()
         .enumerate()
@@ -934,6 +936,63 @@ fn choose(
     }
     Chosen(chosen)
 }
+
+/// Which blocks are in a card: one of a run of three or more sibling elements of one tag and
+/// class, each a picture, a linked title and a little text (a grid of related or popular
+/// stories). However well its summary reads, a card shows another page.
+fn cards(
+    page: &Html,
+    blocks: &[Block],
+    ranges: &HashMap<NodeId, (usize, usize, usize)>,
+) -> Vec<bool> {
+    let mut in_card = vec![false; blocks.len()];
+    let mut seen = std::collections::HashSet::new();
+    for id in blocks.iter().flat_map(|b| b.parents.iter().flatten()) {
+        if !seen.insert(*id) {
+            continue;
+        }
+        let Some(&(start, end, _)) = ranges.get(id) else {
+            continue;
+        };
+        let held = &blocks[start..end];
+        if held.is_empty()
+            || held.len() > CARD_MAX_BLOCKS
+            || held.iter().map(Block::chars).sum::<usize>() > CARD_MAX_CHARS
+            || !held.iter().any(|b| b.link_density() >= 0.9)
+        {
+            continue;
+        }
+        let Some(node) = page.tree.get(*id) else {
+            continue;
+        };
+        let Some(e) = node.value().as_element() else {
+            continue;
+        };
+        let Some(class) = e.attr("class").filter(|c| !c.trim().is_empty()) else {
+            continue;
+        };
+        let alike = |n: &ego_tree::NodeRef<'_, Node>| {
+            n.value()
+                .as_element()
+                .is_some_and(|o| o.name() == e.name() && o.attr("class") == Some(class))
+        };
+        let run = node
+            .parent()
+            .map_or(0, |p| p.children().filter(alike).take(CARD_RUN).count());
+        let picture = node
+            .descendants()
+            .any(|d| d.value().as_element().is_some_and(|e| e.name() == "img"));
+        if run >= CARD_RUN && picture {
+            in_card[start..end].iter_mut().for_each(|c| *c = true);
+        }
+    }
+    in_card
+}
+
+/// A card holds at most this many blocks and characters, and comes in runs of this many.
+const CARD_MAX_BLOCKS: usize = 4;
+const CARD_MAX_CHARS: usize = 300;
+const CARD_RUN: usize = 3;
 
 /// Another element of the best scoring element's kind and class is a part of the article
 /// when it holds this share of that element's prose.
