@@ -105,6 +105,10 @@ struct Shared {
     concurrency_limit: usize,
     /// Items of one stream in work at once (`--stream-concurrency`).
     stream_concurrency: usize,
+    /// Admission is ours, not tower's `ConcurrencyLimit` and `LoadShed` layers: those see one
+    /// HTTP request, so a NormalizeStream would take one place for all its items and could not
+    /// make its items wait while unary calls are shed; and they run before the message is
+    /// decoded, so they cannot weigh a document by its estimated memory (`budget`).
     permits: Arc<Semaphore>,
     /// The memory budget (`--memory-budget`).
     budget: Budget,
