@@ -759,3 +759,54 @@ fn a_grid_of_story_cards_after_the_article_stays_out() {
         assert_body(&a, &kept, &[summary]);
     }
 }
+
+#[test]
+fn a_hover_card_inside_a_paragraph_is_not_its_text() {
+    // A person's name in a paragraph carries a card the page shows on hover: their picture,
+    // their name again and links to other stories. The paragraph reads without the card; an
+    // inline picture that opens ordinary text with links in it is no card.
+    for (lang, before, name, after, story, icon_text) in [
+        (
+            "en",
+            "A New York man pleaded guilty to charges he threatened to kill Rep.",
+            "Ilhan Omar",
+            "(D-Minn.), the U.S. Attorney's Office said in a statement on Monday.",
+            "Senators call for a 5G security coordinator",
+            "Read the prosecutors' statement and the court filing for the full charges.",
+        ),
+        (
+            "es",
+            "Un hombre de Nueva York se declaró culpable de amenazar de muerte a la congresista",
+            "Ilhan Omar",
+            "según informó el lunes la fiscalía federal en un comunicado.",
+            "Los senadores piden un coordinador de seguridad para el 5G",
+            "Lea el comunicado de la fiscalía y el escrito del tribunal con todos los cargos.",
+        ),
+        (
+            "de",
+            "Ein Mann aus New York hat gestanden, der Abgeordneten",
+            "Ilhan Omar",
+            "mit dem Tod gedroht zu haben, teilte die Staatsanwaltschaft am Montag mit.",
+            "Senatoren fordern einen Koordinator für die Sicherheit von 5G",
+            "Lesen Sie die Mitteilung der Anklage und die Akte des Gerichts mit allen Punkten.",
+        ),
+    ] {
+        let card = format!(
+            "<span class=\"person\"><a href=\"/people/omar\">{name}</a><span class=\"person-block\"><span><img src=\"omar.jpg\" alt=\"\">\
+             <a class=\"name\" href=\"/people/omar\">{name}</a><a href=\"/s1\">{story}</a> <a href=\"/s2\">{story} (2)</a></span></span></span>"
+        );
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Court</h1><div class=\"body\">\
+             <p>{before} {card} {after}</p>\
+             <p><span><img src=\"icon.png\" alt=\"\"> {icon_text} <a href=\"/a\">one</a> <a href=\"/b\">two</a></span></p>\
+             <p>{after} {before}</p></div></body></html>"
+        );
+        let input = Input {
+            content_type: Some("text/html"),
+            ..Input::text(&html)
+        };
+        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let sentence = format!("{before} {name} {after}");
+        assert_body(&a, &[sentence.as_str(), icon_text], &[story]);
+    }
+}

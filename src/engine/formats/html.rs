@@ -505,7 +505,16 @@ impl Walk {
             }
             _ => {}
         }
-        let skip = p_skip || SKIPPED.contains(&name) || hidden(e);
+        let in_paragraph = self
+            .stack
+            .iter()
+            .rev()
+            .find(|f| f.block)
+            .is_some_and(|f| f.kind == Kind::Paragraph);
+        let skip = p_skip
+            || SKIPPED.contains(&name)
+            || hidden(e)
+            || in_paragraph && !BLOCKS.contains(&name) && is_hover_card(node);
         let block = BLOCKS.contains(&name);
         if matches!(name, "td" | "th") {
             self.space = true;
@@ -811,6 +820,53 @@ fn is_byline(e: &Element) -> bool {
         || e.attr("itemprop").is_some_and(|p| p == "author")
         || tokens(e).any(|t| matches!(t.as_str(), "byline" | "byl" | "author" | "autor" | "auteur"))
 }
+
+/// A card shown on hover inside a paragraph (a person's or a topic's picture and links to
+/// their stories, hidden by the page's style sheet): an inline element that opens with a
+/// picture and holds two or more links that make most of its text. Its words are not the
+/// paragraph's.
+fn is_hover_card(node: ego_tree::NodeRef<'_, Node>) -> bool {
+    let mut opened_with_picture = None;
+    let (mut links, mut in_link, mut text, mut linked) = (0usize, 0usize, 0usize, 0usize);
+    // A card is small: past this many nodes the element is no card (and the check stays
+    // linear in the page however deep inline elements nest).
+    for edge in node.traverse().take(HOVER_CARD_MAX_NODES * 2) {
+        match edge {
+            Edge::Open(d) => match d.value() {
+                Node::Element(e) if e.name() == "img" => {
+                    opened_with_picture.get_or_insert(true);
+                }
+                Node::Element(e) if e.name() == "a" => {
+                    links += 1;
+                    in_link += 1;
+                }
+                Node::Text(t) if !t.trim().is_empty() => {
+                    if !*opened_with_picture.get_or_insert(false) {
+                        return false;
+                    }
+                    let n = t.trim().chars().count();
+                    text += n;
+                    if in_link > 0 {
+                        linked += n;
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(d) => {
+                if d.value().as_element().is_some_and(|e| e.name() == "a") {
+                    in_link = in_link.saturating_sub(1);
+                }
+                if d.id() == node.id() {
+                    return opened_with_picture == Some(true) && links >= 2 && linked * 2 >= text;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The most nodes a hover card holds (`is_hover_card`).
+const HOVER_CARD_MAX_NODES: usize = 64;
 
 /// `hidden`, `aria-hidden="true"` or an inline style that hides the element.
 fn hidden(e: &Element) -> bool {
