@@ -1138,6 +1138,27 @@ async fn html_deep_nesting_huge_attributes_and_many_tiny_elements_answer() {
     );
     let a = result.expect("many tiny elements are no reason to refuse");
     assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
+    // The shapes the front end looks at as a whole (posts, cards, caption boxes, hover cards),
+    // each many times over: 20,000 sibling posts in <article>s, 20,000 card-shaped siblings,
+    // 2,000 nested elements whose class says caption, 2,000 nested spans in a paragraph.
+    let shapes = format!(
+        "<html><body><article><h1>Haushalt beschlossen</h1>{HTML_PARAGRAPH}{HTML_PARAGRAPH}</article>{}{}<div>{}x{}</div><p>{}{}</p></body></html>",
+        "<article class=\"p\"><p>Ein kurzer Beitrag.</p></article>".repeat(20_000),
+        "<div class=\"c\"><img src=\"i.jpg\"><a href=\"/\">t</a></div>".repeat(20_000),
+        "<div class=\"caption\">".repeat(2_000),
+        "</div>".repeat(2_000),
+        "<span><img src=\"i.jpg\"><a href=\"/\">a</a><a href=\"/\">b</a>".repeat(2_000),
+        "</span>".repeat(2_000),
+    );
+    let started = std::time::Instant::now();
+    let result = call(&mut client, typed_doc("html-shapes", &shapes, "text/html")).await;
+    eprintln!(
+        "html, posts, cards and captions many times over: ok={} in {:?}",
+        result.is_ok(),
+        started.elapsed()
+    );
+    let a = result.expect("many posts or cards are no reason to refuse");
+    assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
     assert!(!a.text.contains("xxxx"), "the nav is gone: {}", a.text);
     // Broken markup is read as a browser reads it; a page of nothing but scripts is refused.
     let broken =

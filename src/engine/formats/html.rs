@@ -756,6 +756,12 @@ fn is_caption_box(e: &Element, node: ego_tree::NodeRef<'_, Node>) -> bool {
     }
     let mut picture = false;
     let mut text = 0;
+    // A caption box is small: past this many nodes the element is no caption box (and the
+    // check stays linear however deep such elements nest).
+    let mut nodes = node.descendants();
+    if nodes.nth(CAPTION_MAX_NODES).is_some() {
+        return false;
+    }
     for d in node.descendants() {
         match d.value() {
             Node::Element(e) if e.name() == "img" => picture = true,
@@ -773,6 +779,8 @@ fn is_caption_box(e: &Element, node: ego_tree::NodeRef<'_, Node>) -> bool {
 
 /// A caption box holds at most this much text (a caption, not a section of the article).
 const CAPTION_MAX_BYTES: usize = 600;
+/// A caption box holds at most this many nodes.
+const CAPTION_MAX_NODES: usize = 64;
 
 /// The element's class and id, as lower-case tokens.
 fn tokens(e: &Element) -> impl Iterator<Item = String> + '_ {
@@ -1003,6 +1011,9 @@ fn cards(
 ) -> Vec<bool> {
     let mut in_card = vec![false; blocks.len()];
     let mut seen = std::collections::HashSet::new();
+    // Elements shaped like a card, by their parent, tag and class: a run is three or more
+    // of them under one parent.
+    let mut runs: HashMap<CardKey<'_>, Vec<(usize, usize)>> = HashMap::new();
     for id in blocks.iter().flat_map(|b| b.parents.iter().flatten()) {
         if !seen.insert(*id) {
             continue;
@@ -1027,28 +1038,37 @@ fn cards(
         let Some(class) = e.attr("class").filter(|c| !c.trim().is_empty()) else {
             continue;
         };
-        let alike = |n: &ego_tree::NodeRef<'_, Node>| {
-            n.value()
-                .as_element()
-                .is_some_and(|o| o.name() == e.name() && o.attr("class") == Some(class))
+        let Some(parent) = node.parent() else {
+            continue;
         };
-        let run = node
-            .parent()
-            .map_or(0, |p| p.children().filter(alike).take(CARD_RUN).count());
+        // A card is small: the picture is among its first nodes.
         let picture = node
             .descendants()
+            .take(CARD_MAX_NODES)
             .any(|d| d.value().as_element().is_some_and(|e| e.name() == "img"));
-        if run >= CARD_RUN && picture {
+        if picture {
+            runs.entry((parent.id(), e.name(), class))
+                .or_default()
+                .push((start, end));
+        }
+    }
+    for run in runs.values().filter(|r| r.len() >= CARD_RUN) {
+        for &(start, end) in run {
             in_card[start..end].iter_mut().for_each(|c| *c = true);
         }
     }
     in_card
 }
 
+/// Cards of one run: their parent, tag and class.
+type CardKey<'a> = (NodeId, &'a str, &'a str);
+
 /// A card holds at most this many blocks and characters, and comes in runs of this many.
 const CARD_MAX_BLOCKS: usize = 4;
 const CARD_MAX_CHARS: usize = 300;
 const CARD_RUN: usize = 3;
+/// The nodes of a card looked through for its picture.
+const CARD_MAX_NODES: usize = 256;
 
 /// Another element of the best scoring element's kind and class is a part of the article
 /// when it holds this share of that element's prose.
@@ -1104,12 +1124,13 @@ fn climb(
 /// related or "you may like" run of post summaries, a listing, comments in `<article>`s).
 /// Empty when the best scoring element is in no `<article>`: the page does not mark its posts.
 struct OtherPosts {
-    /// Each other post with its ancestors, itself first.
-    posts: Vec<Vec<NodeId>>,
+    /// Every other post and every element that holds one.
+    holding: std::collections::HashSet<NodeId>,
 }
 
 impl OtherPosts {
     fn around(page: &Html, best: NodeId) -> OtherPosts {
+        let mut holding = std::collections::HashSet::new();
         let is_article = |n: &ego_tree::NodeRef<'_, Node>| {
             n.value()
                 .as_element()
@@ -1120,28 +1141,44 @@ impl OtherPosts {
             .get(best)
             .and_then(|n| std::iter::once(n).chain(n.ancestors()).find(is_article))
         else {
-            return OtherPosts { posts: Vec::new() };
+            return OtherPosts { holding };
         };
-        let holding_own: Vec<NodeId> = own.ancestors().map(|a| a.id()).collect();
-        let mut posts = Vec::new();
+        let own_id = own.id();
+        let holding_own: std::collections::HashSet<NodeId> =
+            own.ancestors().map(|a| a.id()).collect();
+        // Elements known to be inside the article's own.
+        let mut inside = std::collections::HashSet::new();
         for post in page.tree.nodes().filter(is_article) {
-            if post.id() == own.id() || holding_own.contains(&post.id()) {
+            if post.id() == own_id || holding_own.contains(&post.id()) {
                 continue;
             }
-            let path: Vec<NodeId> = std::iter::once(post.id())
-                .chain(post.ancestors().map(|a| a.id()))
-                .collect();
-            // An article inside the article's own is a part of it (an embedded post).
-            if !path.contains(&own.id()) {
-                posts.push(path);
+            // An article inside the article's own is a part of it (an embedded post). The
+            // walk up stops at an element already known to hold a post, so each element is
+            // visited once (linear in the page).
+            let mut path = Vec::new();
+            let mut inside_own = false;
+            for n in std::iter::once(post).chain(post.ancestors()) {
+                if n.id() == own_id || inside.contains(&n.id()) {
+                    inside_own = true;
+                    break;
+                }
+                if holding.contains(&n.id()) {
+                    break;
+                }
+                path.push(n.id());
+            }
+            if inside_own {
+                inside.extend(path);
+            } else {
+                holding.extend(path);
             }
         }
-        OtherPosts { posts }
+        OtherPosts { holding }
     }
 
     /// Whether `node` is or holds another post.
     fn holds(&self, node: NodeId) -> bool {
-        self.posts.iter().any(|path| path.contains(&node))
+        self.holding.contains(&node)
     }
 }
 
