@@ -41,8 +41,23 @@ fn authors(a: &Article) -> Vec<String> {
 
 /// Every piece of `kept` is in the body; no piece of `gone` is anywhere in the article's text
 /// fields.
-fn assert_body(a: &Article, kept: &[&str], gone: &[&str]) {
+/// A page written in the test, read as `text/html`.
+fn html_page(html: &str) -> Article {
+    let input = Input {
+        content_type: Some("text/html"),
+        ..Input::text(html)
+    };
+    normalize(&input, rules(), &Config::default()).expect("a page")
+}
+
+/// A template line with its `{n}` filled in.
+fn numbered(template: &str, n: usize) -> String {
+    template.replace("{n}", &n.to_string())
+}
+
+fn assert_body(a: &Article, kept: &[impl AsRef<str>], gone: &[impl AsRef<str>]) {
     for k in kept {
+        let k = k.as_ref();
         assert!(a.text.contains(k), "{k:?} kept in the body:\n{}", a.text);
     }
     let everything = format!(
@@ -56,6 +71,7 @@ fn assert_body(a: &Article, kept: &[&str], gone: &[&str]) {
             .join("\n")
     );
     for g in gone {
+        let g = g.as_ref();
         assert!(!everything.contains(g), "{g:?} gone:\n{everything}");
     }
 }
@@ -134,7 +150,7 @@ fn a_blog_post_keeps_its_entry_and_list_and_drops_comments_and_sidebar() {
             "Strecke: 412 Kilometer mit rund 6.800 Höhenmetern",
             "Beste Reisezeit: Ende Juni bis Anfang September",
         ],
-        &[],
+        &[] as &[&str],
     );
     assert_eq!(a.metadata.first_created, "2026-08-14");
     assert_eq!(a.metadata.summary, "Sieben Tage, vier Pässe, ein Rad.");
@@ -256,11 +272,7 @@ fn an_article_split_into_wrapped_parts_is_read_whole() {
             part(lang, 2),
             part(lang, 3)
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let a = html_page(&html);
         for n in 1..=3 {
             let needle = match lang {
                 "de" => format!("Im Abschnitt {n} berichtete"),
@@ -360,11 +372,7 @@ fn the_articles_own_headings_and_data_tables_stay_in_it() {
             h0 = p.headings[0],
             h1 = p.headings[1],
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let a = html_page(&html);
         let lines: Vec<String> = std::iter::once(p.header.join(" "))
             .chain(p.rows.iter().map(|r| r.join(" ")))
             .collect();
@@ -428,11 +436,7 @@ fn an_article_cut_apart_by_figures_is_gathered_by_its_parts_class() {
             figure(2),
             wrap(&ps[2], 3),
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let a = html_page(&html);
         let kept: Vec<&str> = ps.iter().flatten().map(String::as_str).collect();
         assert_body(&a, &kept, &[teaser]);
     }
@@ -465,11 +469,7 @@ fn a_part_that_wraps_another_of_its_class_is_read_whole() {
             p(6),
             p(7),
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let a = html_page(&html);
         for n in 1..=7 {
             let needle = match lang {
                 "it" => format!("Nel paragrafo {n} il consiglio"),
@@ -507,12 +507,11 @@ fn posts_beside_the_article_in_article_elements_stay_out() {
                 "You may also like",
             ),
         };
-        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
         let summaries: String = (1..=6)
             .map(|n| {
                 format!(
                     "<article class=\"box item-{n}\"><img src=\"{n}.jpg\" alt=\"\"><p>{}</p></article>",
-                    fill(other, n)
+                    numbered(other, n)
                 )
             })
             .collect();
@@ -521,18 +520,12 @@ fn posts_beside_the_article_in_article_elements_stay_out() {
              <article class=\"box post\"><h1>Quem se ama</h1><p>{}</p><p>{}</p></article>\
              <article class=\"box list\"><h3>{label}</h3>{summaries}</article>\
              </div></div></body></html>",
-            fill(own, 1),
-            fill(own, 2),
+            numbered(own, 1),
+            numbered(own, 2),
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
-        let kept = [fill(own, 1), fill(own, 2)];
-        let gone: Vec<String> = (1..=6).map(|n| fill(other, n)).collect();
-        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
-        let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+        let a = html_page(&html);
+        let kept = [numbered(own, 1), numbered(own, 2)];
+        let gone: Vec<String> = (1..=6).map(|n| numbered(other, n)).collect();
         assert_body(&a, &kept, &gone);
     }
 }
@@ -560,18 +553,17 @@ fn a_list_of_teaser_cards_above_the_article_stays_out() {
                 "Paragraph {n} of the article: people in the district waited for years for a direct link to the station, and now it is finally announced for next spring, officials said.",
             ),
         };
-        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
         let cards: String = (1..=10)
             .map(|n| {
                 format!(
                     "<li><a href=\"/story-{n}\">{}</a> <span>{}</span></li>",
-                    fill(title, n),
-                    fill(summary, n)
+                    numbered(title, n),
+                    numbered(summary, n)
                 )
             })
             .collect();
         let paragraphs: String = (1..=4)
-            .map(|n| format!("<p>{}</p>", fill(para, n)))
+            .map(|n| format!("<p>{}</p>", numbered(para, n)))
             .collect();
         let html = format!(
             "<!DOCTYPE html><html lang=\"{lang}\"><body><div class=\"content\"><div class=\"left\">\
@@ -579,15 +571,9 @@ fn a_list_of_teaser_cards_above_the_article_stays_out() {
              <div class=\"main\"><h2>Story</h2><div class=\"text\">{paragraphs}</div></div>\
              </div></div></body></html>"
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
-        let kept: Vec<String> = (1..=4).map(|n| fill(para, n)).collect();
-        let gone: Vec<String> = (1..=10).map(|n| fill(title, n)).collect();
-        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
-        let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+        let a = html_page(&html);
+        let kept: Vec<String> = (1..=4).map(|n| numbered(para, n)).collect();
+        let gone: Vec<String> = (1..=10).map(|n| numbered(title, n)).collect();
         assert_body(&a, &kept, &gone);
     }
 }
@@ -618,35 +604,28 @@ fn a_digest_of_linked_headlines_with_summaries_stays_in_the_article() {
                 "More tech news number {n}",
             ),
         };
-        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
         let items: String = (1..=6)
             .map(|n| {
                 format!(
                     "<li><strong><a href=\"/story-{n}\">{}</a>.</strong> {}</li>",
-                    fill(headline, n),
-                    fill(summary, n)
+                    numbered(headline, n),
+                    numbered(summary, n)
                 )
             })
             .collect();
         let links: String = (1..=4)
-            .map(|n| format!("<li><a href=\"/more-{n}\">{}</a></li>", fill(bare, n)))
+            .map(|n| format!("<li><a href=\"/more-{n}\">{}</a></li>", numbered(bare, n)))
             .collect();
         let html = format!(
             "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Digest</h1>\
              <div class=\"post-content\"><p>{intro}</p><ol>{items}</ol><ul>{links}</ul></div>\
              </body></html>"
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
-        let mut kept: Vec<String> = (1..=6).map(|n| fill(headline, n)).collect();
-        kept.push(fill(summary, 1));
+        let a = html_page(&html);
+        let mut kept: Vec<String> = (1..=6).map(|n| numbered(headline, n)).collect();
+        kept.push(numbered(summary, 1));
         kept.push(intro.to_string());
-        let gone: Vec<String> = (1..=4).map(|n| fill(bare, n)).collect();
-        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
-        let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+        let gone: Vec<String> = (1..=4).map(|n| numbered(bare, n)).collect();
         assert_body(&a, &kept, &gone);
     }
 }
@@ -676,25 +655,20 @@ fn captions_in_caption_boxes_are_pictures_not_body() {
             "post-caption",
         ),
     ] {
-        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
         let body: String = (1..=4)
             .map(|n| {
                 format!(
                     "<p>{}</p><div class=\"{class}\"><img src=\"{n}.jpg\" alt=\"\"><p class=\"caption-text\">{caption} ({n}/4)</p></div>",
-                    fill(para, n)
+                    numbered(para, n)
                 )
             })
             .collect();
         let html = format!(
             "<!DOCTYPE html><html lang=\"{lang}\"><body><h1>Festival</h1><div class=\"entry-content\">{body}</div></body></html>"
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let a = html_page(&html);
         for n in 1..=4 {
-            assert!(a.text.contains(&fill(para, n)), "{lang}: {}", a.text);
+            assert!(a.text.contains(&numbered(para, n)), "{lang}: {}", a.text);
         }
         assert!(
             !a.text.contains(caption),
@@ -732,16 +706,15 @@ fn a_grid_of_story_cards_after_the_article_stays_out() {
             "活動的な生活に人気の食事法。十四日間で最大十キロの減量が期待できます。",
         ),
     ] {
-        let fill = |s: &str, n: usize| s.replace("{n}", &n.to_string());
         let paragraphs: String = (1..=4)
-            .map(|n| format!("<p>{}</p>", fill(para, n)))
+            .map(|n| format!("<p>{}</p>", numbered(para, n)))
             .collect();
         let cards: String = (1..=6)
             .map(|n| {
                 format!(
                     "<div class=\"tumb\"><div class=\"r\"><a href=\"/d{n}\"><img src=\"{n}.jpg\" alt=\"\"></a></div>\
                      <div class=\"title\"><a href=\"/d{n}\">{}</a></div><div class=\"body\">{summary}</div></div>",
-                    fill(title, n)
+                    numbered(title, n)
                 )
             })
             .collect();
@@ -749,13 +722,8 @@ fn a_grid_of_story_cards_after_the_article_stays_out() {
             "<!DOCTYPE html><html lang=\"{lang}\"><body><div id=\"content\"><h1>Diet</h1>{paragraphs}\
              <div id=\"tumblock\">{cards}</div></div></body></html>"
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
-        let kept: Vec<String> = (1..=4).map(|n| fill(para, n)).collect();
-        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+        let a = html_page(&html);
+        let kept: Vec<String> = (1..=4).map(|n| numbered(para, n)).collect();
         assert_body(&a, &kept, &[summary]);
     }
 }
@@ -801,11 +769,7 @@ fn a_hover_card_inside_a_paragraph_is_not_its_text() {
              <p><span><img src=\"icon.png\" alt=\"\"> {icon_text} <a href=\"/a\">one</a> <a href=\"/b\">two</a></span></p>\
              <p>{after} {before}</p></div></body></html>"
         );
-        let input = Input {
-            content_type: Some("text/html"),
-            ..Input::text(&html)
-        };
-        let a = normalize(&input, rules(), &Config::default()).expect("a page");
+        let a = html_page(&html);
         let sentence = format!("{before} {name} {after}");
         assert_body(&a, &[sentence.as_str(), icon_text], &[story]);
     }

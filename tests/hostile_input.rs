@@ -33,6 +33,18 @@ async fn spawn_app() -> App {
 }
 
 /// One call, bounded by `HOSTILE_PATIENCE`.
+/// `call`, with a line on stderr saying whether it answered and how long it took.
+async fn call_timed(
+    client: &mut NormalizerServiceClient<Channel>,
+    what: &str,
+    doc: pb::Document,
+) -> Result<pb::Article, tonic::Status> {
+    let started = std::time::Instant::now();
+    let result = call(client, doc).await;
+    eprintln!("{what}: ok={} in {:?}", result.is_ok(), started.elapsed());
+    result
+}
+
 async fn call(
     client: &mut NormalizerServiceClient<Channel>,
     doc: pb::Document,
@@ -1086,13 +1098,12 @@ async fn html_deep_nesting_huge_attributes_and_many_tiny_elements_answer() {
         "<div>".repeat(10_000),
         "</div>".repeat(10_000)
     );
-    let started = std::time::Instant::now();
-    let result = call(&mut client, typed_doc("html-deep", &deep, "text/html")).await;
-    eprintln!(
-        "html, 10,000 nested: ok={} in {:?}",
-        result.is_ok(),
-        started.elapsed()
-    );
+    let result = call_timed(
+        &mut client,
+        "html, 10,000 nested",
+        typed_doc("html-deep", &deep, "text/html"),
+    )
+    .await;
     let a = result.expect("deep nesting is no reason to refuse");
     assert_eq!(a.headline, "Haushalt beschlossen");
     assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
@@ -1114,13 +1125,12 @@ async fn html_deep_nesting_huge_attributes_and_many_tiny_elements_answer() {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let started = std::time::Instant::now();
-    let result = call(&mut client, typed_doc("html-attr", &huge, "text/html")).await;
-    eprintln!(
-        "html, huge attributes: ok={} in {:?}",
-        result.is_ok(),
-        started.elapsed()
-    );
+    let result = call_timed(
+        &mut client,
+        "html, huge attributes",
+        typed_doc("html-attr", &huge, "text/html"),
+    )
+    .await;
     let a = result.expect("huge attributes are no reason to refuse");
     assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
     // 100,000 tiny elements (a list of links in a nav, then empty spans) around the article.
@@ -1129,13 +1139,12 @@ async fn html_deep_nesting_huge_attributes_and_many_tiny_elements_answer() {
         "<a href=\"/\">x</a>".repeat(50_000),
         "<span></span>".repeat(50_000)
     );
-    let started = std::time::Instant::now();
-    let result = call(&mut client, typed_doc("html-tiny", &tiny, "text/html")).await;
-    eprintln!(
-        "html, 100,000 tiny elements: ok={} in {:?}",
-        result.is_ok(),
-        started.elapsed()
-    );
+    let result = call_timed(
+        &mut client,
+        "html, 100,000 tiny elements",
+        typed_doc("html-tiny", &tiny, "text/html"),
+    )
+    .await;
     let a = result.expect("many tiny elements are no reason to refuse");
     assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
     // The shapes the front end looks at as a whole (posts, cards, caption boxes, hover cards),
@@ -1150,13 +1159,12 @@ async fn html_deep_nesting_huge_attributes_and_many_tiny_elements_answer() {
         "<span><img src=\"i.jpg\"><a href=\"/\">a</a><a href=\"/\">b</a>".repeat(2_000),
         "</span>".repeat(2_000),
     );
-    let started = std::time::Instant::now();
-    let result = call(&mut client, typed_doc("html-shapes", &shapes, "text/html")).await;
-    eprintln!(
-        "html, posts, cards and captions many times over: ok={} in {:?}",
-        result.is_ok(),
-        started.elapsed()
-    );
+    let result = call_timed(
+        &mut client,
+        "html, posts, cards and captions many times over",
+        typed_doc("html-shapes", &shapes, "text/html"),
+    )
+    .await;
     let a = result.expect("many posts or cards are no reason to refuse");
     assert!(a.text.contains("Haushalt für die kommenden"), "{}", a.text);
     assert!(!a.text.contains("xxxx"), "the nav is gone: {}", a.text);
