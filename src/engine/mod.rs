@@ -431,8 +431,9 @@ fn read_layout(
 /// The units whose text is a block the format marked as prose or as a heading of the article
 /// (`Carried::prose`, `Carried::headings`), compared with runs of white space collapsed.
 fn marked_units(units: &[Unit], carried: &formats::Carried) -> Vec<(usize, roles::Mark)> {
+    let rows = table_rows(units);
     if carried.prose.is_empty() && carried.headings.is_empty() {
-        return Vec::new();
+        return rows.into_iter().map(|i| (i, roles::Mark::Prose)).collect();
     }
     let key = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let marked: std::collections::HashMap<String, roles::Mark> = carried
@@ -441,12 +442,62 @@ fn marked_units(units: &[Unit], carried: &formats::Carried) -> Vec<(usize, roles
         .map(|h| (key(h), roles::Mark::Heading))
         .chain(carried.prose.iter().map(|p| (key(p), roles::Mark::Prose)))
         .collect();
-    units
+    let mut marks: Vec<(usize, roles::Mark)> = units
         .iter()
         .enumerate()
         .filter_map(|(i, u)| marked.get(&key(u.text)).map(|&m| (i, m)))
-        .collect()
+        .collect();
+    let held: std::collections::HashSet<usize> = marks.iter().map(|&(i, _)| i).collect();
+    marks.extend(
+        rows.into_iter()
+            .filter(|i| !held.contains(i))
+            .map(|i| (i, roles::Mark::Prose)),
+    );
+    marks.sort_unstable_by_key(|&(i, _)| i);
+    marks
 }
+
+/// The rows of a data table in plain copy: a run of at least `TABLE_MIN_ROWS` adjacent
+/// one-line units, each of at least three words of which the same number (two or more, and a
+/// third of its words at least) are figures ("1 Kyle Busch 5040 5 1 17 27"). A table is data of the article, however short
+/// and unlike prose its rows are.
+fn table_rows(units: &[Unit]) -> Vec<usize> {
+    let figures = |t: &str| -> Option<usize> {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let n = words
+            .iter()
+            .filter(|w| {
+                w.chars().any(|c| c.is_ascii_digit())
+                    && w.chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ':' | '%' | '-'))
+            })
+            .count();
+        (words.len() >= 3 && n >= 2 && n * 3 >= words.len() && !t.contains('\n')).then_some(n)
+    };
+    let mut rows = Vec::new();
+    let mut i = 0;
+    while i < units.len() {
+        let Some(n) = figures(units[i].text) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        while j < units.len()
+            && units[j].line == units[j - 1].last_line + 1
+            && figures(units[j].text) == Some(n)
+        {
+            j += 1;
+        }
+        if j - i >= TABLE_MIN_ROWS {
+            rows.extend(i..j);
+        }
+        i = j;
+    }
+    rows
+}
+
+/// A run of this many rows is a table (`table_rows`).
+const TABLE_MIN_ROWS: usize = 4;
 
 /// Most blocks examined for a language of their own, and which: a block in another script than
 /// the article, or one with quotation marks (a quote is where another language turns up).
@@ -675,6 +726,53 @@ mod tests {
             [(0, roles::Mark::Heading), (1, roles::Mark::Prose)]
         );
         assert!(marked_units(&units, &formats::Carried::default()).is_empty());
+    }
+
+    fn lines(text: &str) -> Vec<Unit<'_>> {
+        text.lines()
+            .enumerate()
+            .filter(|(_, t)| !t.trim().is_empty())
+            .map(|(i, t)| Unit {
+                text: t,
+                line: i as u32 + 1,
+                last_line: i as u32 + 1,
+                group: 0,
+                group_len: 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_rows_of_a_data_table_are_found_in_plain_copy() {
+        // A standings table (pt), a timetable (de) and results (en): runs of adjacent lines
+        // with the same number of figures making a good share of their words.
+        for table in [
+            "Pos. Piloto Pontos Vitórias\n1 Kyle Busch 5040 5 1\n2 Martin Truex Jr. 5035 7 0\n3 Kevin Harvick 5033 4 6\n4 Denny Hamlin 5027 6 3",
+            "Abfahrt Linie Ziel Gleis\nHamburg 06:12 ab 2\nBremen 07:40 an 5\nHannover 08:55 ab 1\nKassel 10:02 an 4",
+            "Results\nMills 10.42 1st 3\nOkafor 10.57 2nd 5\nLindqvist 10.61 3rd 2\nBerger 10.70 4th 8",
+        ] {
+            let units = lines(table);
+            assert_eq!(table_rows(&units), [1, 2, 3, 4], "{table}");
+            assert_eq!(
+                marked_units(&units, &formats::Carried::default()),
+                [1, 2, 3, 4].map(|i| (i, roles::Mark::Prose)),
+            );
+        }
+        // Not tables: headlines that hold a year or a price (figures a small share of their
+        // words), three rows only, rows apart from each other.
+        for not in [
+            "Best Black Friday deals 2019 on TVs 2019\nNow 50% off, this turntable lets you jam 50%\nSlash an extra 15% off these sales 15%\nBest deals on mattresses 2019 for 2019",
+            "1 Kyle Busch 5040 5 1\n2 Martin Truex Jr. 5035 7 0\n3 Kevin Harvick 5033 4 6",
+            "1 Kyle Busch 5040 5 1\n\n2 Martin Truex Jr. 5035 7 0\n\n3 Kevin Harvick 5033 4 6\n\n4 Denny Hamlin 5027 6 3",
+        ] {
+            assert!(table_rows(&lines(not)).is_empty(), "{not}");
+        }
+        // Through the engine, the rows stay in the body.
+        let copy = "Classificação da NASCAR\n\nA classificação final da temporada depois de 36 etapas, com os pontos de cada piloto.\n\n1 Kyle Busch 5040 5 1\n2 Martin Truex Jr. 5035 7 0\n3 Kevin Harvick 5033 4 6\n4 Denny Hamlin 5027 6 3\n\nSomente os 12 primeiros disputam o título nas dez últimas corridas da temporada.";
+        let a = normalize(&Input::text(copy), rules(), &Config::default()).expect("copy");
+        for row in ["1 Kyle Busch 5040 5 1", "4 Denny Hamlin 5027 6 3"] {
+            assert!(a.text.contains(row), "{row:?} in\n{}", a.text);
+        }
     }
 
     #[test]
