@@ -459,8 +459,8 @@ fn marked_units(units: &[Unit], carried: &formats::Carried) -> Vec<(usize, roles
 
 /// The rows of a data table in plain copy: a run of at least `TABLE_MIN_ROWS` adjacent
 /// one-line units, each of at least three words of which the same number (two or more, and a
-/// third of its words at least) are figures ("1 Kyle Busch 5040 5 1 17 27"). A table is data of the article, however short
-/// and unlike prose its rows are.
+/// third of its words at least) are figures ("1 Kyle Busch 5040 5 1 17 27"). A table is data
+/// of the article, however short and unlike prose its rows are.
 fn table_rows(units: &[Unit]) -> Vec<usize> {
     let figures = |t: &str| -> Option<usize> {
         let words: Vec<&str> = t.split_whitespace().collect();

@@ -104,8 +104,13 @@ impl Cost {
 
     /// The estimate in whole budget units (at least one).
     fn units(&self) -> u32 {
-        u32::try_from(self.estimate.div_ceil(UNIT).max(1)).unwrap_or(u32::MAX)
+        units_of(self.estimate)
     }
+}
+
+/// `bytes` in whole budget units (at least one).
+fn units_of(bytes: usize) -> u32 {
+    u32::try_from(bytes.div_ceil(UNIT).max(1)).unwrap_or(u32::MAX)
 }
 
 /// Lines that hold something: a line end (LF, CR or CRLF) right after a byte that is no line
@@ -275,8 +280,11 @@ impl Budget {
             Err(Refusal::Full { .. }) => {}
             admitted_or_refused => return admitted_or_refused,
         }
-        let held = u32::try_from(cost.bytes.div_ceil(UNIT).max(1)).unwrap_or(u32::MAX);
-        let _waiting = match self.waiting.clone().try_acquire_many_owned(held) {
+        let _waiting = match self
+            .waiting
+            .clone()
+            .try_acquire_many_owned(units_of(cost.bytes))
+        {
             Ok(p) => p,
             Err(TryAcquireError::NoPermits) => {
                 return Err(Refusal::WaitFull {

@@ -505,17 +505,18 @@ impl Walk {
             }
             _ => {}
         }
-        let in_paragraph = self
-            .stack
-            .iter()
-            .rev()
-            .find(|f| f.block)
-            .is_some_and(|f| f.kind == Kind::Paragraph);
+        let block = BLOCKS.contains(&name);
+        let in_paragraph = || {
+            self.stack
+                .iter()
+                .rev()
+                .find(|f| f.block)
+                .is_some_and(|f| f.kind == Kind::Paragraph)
+        };
         let skip = p_skip
             || SKIPPED.contains(&name)
             || hidden(e)
-            || in_paragraph && !BLOCKS.contains(&name) && is_hover_card(node);
-        let block = BLOCKS.contains(&name);
+            || !block && in_paragraph() && is_hover_card(node);
         if matches!(name, "td" | "th") {
             self.space = true;
         }
@@ -758,11 +759,10 @@ fn is_caption_box(e: &Element, node: ego_tree::NodeRef<'_, Node>) -> bool {
     let mut text = 0;
     // A caption box is small: past this many nodes the element is no caption box (and the
     // check stays linear however deep such elements nest).
-    let mut nodes = node.descendants();
-    if nodes.nth(CAPTION_MAX_NODES).is_some() {
-        return false;
-    }
-    for d in node.descendants() {
+    for (seen, d) in node.descendants().enumerate() {
+        if seen >= CAPTION_MAX_NODES {
+            return false;
+        }
         match d.value() {
             Node::Element(e) if e.name() == "img" => picture = true,
             Node::Text(t) => {
