@@ -48,6 +48,12 @@ pub fn extract(
     for (i, (u, role)) in units.iter().zip(roles).enumerate() {
         let text = u.text.trim();
         let o = &observed.obs[i];
+        if matches!(role, Role::Caption | Role::Credit)
+            && let Some(b) = byline_with_credit(text, applied)
+        {
+            top.push(b);
+            continue;
+        }
         match role {
             Role::Body | Role::Standfirst => {
                 body.push((BlockKind::Paragraph, u.text.to_string(), u.line))
@@ -267,6 +273,16 @@ fn bare_dateline(text: &str, applied: &Applied) -> super::article::Dateline {
     }
 }
 
+/// A byline and a picture credit on one line ("Text: Veronika Šťastná | Foto: Adam Holub",
+/// "מאת דנה רוזנטל | צילומים: עמית לוי"): what a credit reads as its caption opens with a byline
+/// word and names. The byline, with the whole line as its raw text.
+fn byline_with_credit(text: &str, applied: &Applied) -> Option<Byline> {
+    let m = credit::find_credit(text, applied)?;
+    let mut b = lexicon::byline::find_byline(m.caption.trim(), applied)?;
+    b.raw = text.to_string();
+    Some(b)
+}
+
 /// A byline line above the body: "Von A und B", a source line, "Redacción EFE", a bare name,
 /// "Name, Health correspondent", "Name – reporter for Reuters", "Name with AFP".
 pub fn parse_byline(text: &str, applied: &Applied) -> Option<Byline> {
@@ -298,7 +314,8 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
     let raw = text.trim();
     let t = raw
         .trim_start_matches(['(', '[', '—', '–', '-', ' '])
-        .trim_end_matches([')', ']', '.', ' ']);
+        .trim_end_matches([')', ']', ' ']);
+    let t = without_full_stop(t);
     if t.is_empty() || t.chars().count() > 160 || applied.match_line(t).is_some() {
         return None;
     }
@@ -331,9 +348,13 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             .unwrap_or("")
             .trim();
         for part in lexicon::split_names(head, &joiners) {
+            let Some(part) = lexicon::person_part(part, applied) else {
+                continue;
+            };
             if let Some(a) = applied.agencies.lookup(part) {
                 b.agencies.extend(lexicon::news_name(a));
-            } else if is_person(part, applied) {
+            } else if is_person(part, applied) && !lexicon::place_after_name(part, b.authors.last())
+            {
                 lexicon::push_unique(&mut b.authors, part);
             } else {
                 break;
@@ -354,6 +375,21 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         lexicon::push_unique(&mut b.agencies, &a);
     }
     (!b.authors.is_empty() || !b.agencies.is_empty()).then_some(b)
+}
+
+/// `t` without a full stop at its end, but with the dot that closes an initial ("M.B.",
+/// "(P. Á.)").
+fn without_full_stop(t: &str) -> &str {
+    match t.strip_suffix('.') {
+        Some(s)
+            if s.rsplit([' ', '.'])
+                .next()
+                .is_none_or(|w| w.chars().count() != 1) =>
+        {
+            s.trim_end()
+        }
+        _ => t,
+    }
 }
 
 /// A person's name: two words or more, or one word in capitals.
@@ -378,6 +414,14 @@ fn initials_of(t: &str, applied: &Applied) -> Option<Vec<String>> {
     } else {
         inner.split_whitespace().collect()
     };
+    let letters = |g: &str| g.chars().filter(|c| c.is_alphabetic()).count();
+    let cased = |g: &str| g.chars().any(|c| c.is_uppercase() || c.is_lowercase());
+    if groups
+        .iter()
+        .any(|g| applied.is_byline_role(&g.to_lowercase()))
+    {
+        return None;
+    }
     let ok = (1..=4).contains(&groups.len())
         && groups.iter().all(|g| {
             let letters: String = g
@@ -390,9 +434,21 @@ fn initials_of(t: &str, applied: &Applied) -> Option<Vec<String>> {
                 && applied.agencies.lookup(g).is_none()
         })
         && (inner.contains('/')
-            || groups.iter().all(|g| g.chars().all(|c| !c.is_uppercase()))
-            || groups.iter().all(|g| g.chars().all(|c| !c.is_lowercase())));
-    ok.then(|| groups.iter().map(|g| g.trim().to_string()).collect())
+            || groups.iter().all(|g| cased(g) && !g.chars().any(char::is_uppercase))
+            || groups.iter().all(|g| cased(g) && !g.chars().any(char::is_lowercase))
+            // Without case, a word of three letters or more is a name ("יעל ברגר"), not
+            // initials ("ע ה א", "ל\"ג").
+            || groups.iter().all(|g| {
+                !cased(g) && (letters(g) <= 2 || g.contains(['.', '"', '״', '\'']))
+            }));
+    if !ok {
+        return None;
+    }
+    // Letters one by one are one person's initials ("P. Á.", "ع ه ا").
+    if !inner.contains('/') && groups.len() >= 2 && groups.iter().all(|g| letters(g) == 1) {
+        return Some(vec![groups.join(" ")]);
+    }
+    Some(groups.iter().map(|g| g.trim().to_string()).collect())
 }
 
 /// A caption unit: its own image, the caption of the credit just above it, or a second print
@@ -568,4 +624,94 @@ fn remove(removed: &mut Vec<Artefact>, kind: ArtefactKind, text: impl Into<Strin
         text: text.into(),
         line,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authors(lang: &str, f: fn(&str, &Applied) -> Option<Byline>, line: &str) -> Vec<String> {
+        f(line, &Applied::for_test(lang)).map_or(vec![], |b| b.authors)
+    }
+
+    #[test]
+    fn initials_keep_their_dots_and_letters_one_by_one_are_one_person() {
+        for (lang, line, want) in [
+            ("es", "(M.B.)", vec!["M.B."]),
+            ("el", "(Γ.Δ.)", vec!["Γ.Δ."]),
+            ("it", "(l.b.)", vec!["l.b."]),
+            ("es", "(P. Á.)", vec!["P. Á."]),
+            ("ar", "ع ه ا", vec!["ع ه ا"]),
+            ("fa", "ن. الف", vec!["ن. الف"]),
+            // Editors' initials, each their own.
+            ("de", "kva mal", vec!["kva", "mal"]),
+            ("tr", "ESE/MKA", vec!["ESE", "MKA"]),
+        ] {
+            assert_eq!(authors(lang, parse_signature, line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn names_in_scripts_without_case_are_not_initials() {
+        for (lang, line, want) in [
+            ("he", "יעל ברגר", vec!["יעל ברגר"]),
+            ("fa", "نسرین افشار", vec!["نسرین افشار"]),
+            ("ar", "محمد الزعبي", vec!["محمد الزعبي"]),
+        ] {
+            assert_eq!(authors(lang, parse_byline, line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_name_line_leaves_out_roles_and_the_place_after_the_name() {
+        for (lang, line, want) in [
+            ("ko", "김서윤 기자", vec!["김서윤"]),
+            ("ja", "経済部　中川真由", vec!["中川真由"]),
+            ("en", "Jane Doe, Health correspondent", vec!["Jane Doe"]),
+            (
+                "fa",
+                "مهدی نوروزی، خبرنگار ایرنا در رشت",
+                vec!["مهدی نوروزی"],
+            ),
+            ("pt", "Carla Werner, Blumenau", vec!["Carla Werner"]),
+        ] {
+            assert_eq!(authors(lang, parse_byline, line), want, "{line}");
+        }
+        assert!(authors("ko", parse_byline, "[기자]").is_empty());
+    }
+
+    #[test]
+    fn a_byline_with_a_picture_credit_on_its_line_is_a_byline() {
+        for (lang, line, want) in [
+            (
+                "cs",
+                "Text: Veronika Šťastná | Foto: Adam Holub",
+                "Veronika Šťastná",
+            ),
+            ("he", "מאת דנה רוזנטל | צילומים: עמית לוי", "דנה רוזנטל"),
+            (
+                "hu",
+                "Írta: Nagy Boglárka | Fotók: Varga Bence",
+                "Nagy Boglárka",
+            ),
+            (
+                "de",
+                "Text: Merle Fischer | Fotos: Arne Köhler",
+                "Merle Fischer",
+            ),
+        ] {
+            let b = byline_with_credit(line, &Applied::for_test(lang));
+            assert_eq!(b.map(|b| b.authors), Some(vec![want.to_string()]), "{line}");
+        }
+        // A caption with its credit is none.
+        for (lang, line) in [
+            ("de", "Die Fähre am Anleger in Hemeln. Foto: Tanja Hüther"),
+            ("en", "By the river at dawn. Photo: Jane Doe/AP"),
+        ] {
+            assert!(
+                byline_with_credit(line, &Applied::for_test(lang)).is_none(),
+                "{line}"
+            );
+        }
+    }
 }

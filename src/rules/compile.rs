@@ -93,6 +93,8 @@ pub struct LangRules {
     pub hyphen_keepers: Vec<String>,
     /// Lower-case words that stand inside a name without a capital.
     pub name_particles: Vec<String>,
+    /// Lower-case words that say what a person in a byline is ("reporter", "기자").
+    pub byline_roles: Vec<String>,
     pub datelines: Vec<Pattern>,
     pub signatures: Vec<Pattern>,
     /// Whole caption lines with their credit in them; named groups `caption`, `creators`, `agency`.
@@ -762,6 +764,7 @@ impl LangRules {
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
             name_particles: lower(parsed.name_particles),
+            byline_roles: lower(parsed.byline_roles),
             hyphen_keepers: lower(parsed.hyphen_keepers),
             datelines,
             signatures,

@@ -50,6 +50,11 @@ pub struct LangFile {
     /// Lower-case words that stand inside a name without a capital ("von", "van der", "bin").
     #[serde(default)]
     pub name_particles: Vec<String>,
+    /// Words that say what a person named in a byline is, written beside the name ("Reporter",
+    /// "correspondent", "기자", "记者"): a byline part that is one names no one, and one at the
+    /// edge of a name is cut off ("김서윤 기자" → "김서윤").
+    #[serde(default)]
+    pub byline_roles: Vec<String>,
     #[serde(default)]
     pub dateline_patterns: Vec<String>,
     #[serde(default)]

@@ -2,7 +2,8 @@
 //! signatures below it ("vet/dpa", "jbo/AFP/dpa", "(Reporting by …; Editing by …)", "/БТА/").
 
 use super::{
-    Applied, looks_like_name, news_name, news_only, push_unique, split_names, strip_prefix_ci,
+    Applied, looks_like_name, news_name, news_only, person_part, place_after_name, push_unique,
+    split_names, strip_prefix_ci,
 };
 use crate::engine::article::Byline;
 use crate::rules::LineInput;
@@ -10,12 +11,40 @@ use crate::rules::LineInput;
 /// Longest a byline line may be.
 const MAX_BYLINE_CHARS: usize = 160;
 
-/// A byline that opens with one of the language's byline words, names after it.
+/// A byline that opens with one of the language's byline words, names after it; later parts
+/// of the line that open with one add theirs ("Penulis: A | Reporter: B", "خبرنگار: A ** …: B").
 pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
     let t = text.trim();
     if t.chars().count() > MAX_BYLINE_CHARS {
         return None;
     }
+    let (mut byline, mut after) = labelled_names(t, applied)?;
+    byline.raw = t.to_string();
+    // Each turn takes at least one part off `after`.
+    while !after.trim().is_empty() {
+        let part =
+            after.trim_start_matches(|c: char| SEGMENT_ENDS.contains(&c) || c.is_whitespace());
+        match labelled_names(part, applied) {
+            Some((more, next)) => {
+                for a in more.authors {
+                    push_unique(&mut byline.authors, &a);
+                }
+                for a in more.agencies {
+                    push_unique(&mut byline.agencies, &a);
+                }
+                after = next;
+            }
+            None => after = part.split_once(SEGMENT_ENDS).map_or("", |(_, next)| next),
+        }
+    }
+    Some(byline)
+}
+
+/// What ends one labelled part of a byline line: a bar, a bullet, asterisks.
+const SEGMENT_ENDS: [char; 4] = ['|', '•', '·', '*'];
+
+/// The names after a byline word at the start of `t`, and what follows the part they stand in.
+fn labelled_names<'t>(t: &'t str, applied: &Applied) -> Option<(Byline, &'t str)> {
     let mut prefixes: Vec<&str> = applied
         .files()
         .flat_map(|f| f.byline_prefixes.iter().map(String::as_str))
@@ -34,7 +63,12 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
         // so the opener ends on a character boundary.
         let opener = t.get(..t.len() - rest.len()).unwrap_or("");
         // "Created by: Lena Vogt | 03/18/2024": names end at a bar or a bullet.
-        let rest = rest.split(['|', '•', '·']).next().unwrap_or("").trim();
+        let (rest, after) = rest.split_once(SEGMENT_ENDS).unwrap_or((rest, ""));
+        // "Par Élodie Vasseur - 27 juin 2024 à 18:05": a spaced dash ends them too.
+        let rest = [" - ", " – ", " — "]
+            .iter()
+            .fold(rest, |r, dash| r.split(dash).next().unwrap_or(r))
+            .trim();
         let mut byline = Byline {
             raw: t.to_string(),
             ..Byline::default()
@@ -42,10 +76,24 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
         for a in applied.agencies.find_in(opener) {
             byline.agencies.extend(news_name(a));
         }
+        // "Av Hanne Strand (NTB)": the names end at a bracket, an agency in it credits it.
+        let (rest, bracketed) = match rest.split_once(['(', '（']) {
+            Some((names, tail)) => (names.trim(), tail),
+            None => (rest, ""),
+        };
+        for a in applied.agencies.find_in(bracketed) {
+            byline.agencies.extend(news_name(a));
+        }
         for part in split_names(rest, &joiners) {
+            let Some(part) = person_part(part, applied) else {
+                continue;
+            };
             if let Some(a) = applied.agencies.lookup(part) {
                 byline.agencies.extend(news_name(a));
-            } else if looks_like_name(part, applied) {
+            } else if looks_like_name(part, applied)
+                && !place_after_name(part, byline.authors.last())
+                && (!byline.authors.is_empty() || names_someone(part))
+            {
                 push_unique(&mut byline.authors, part);
             } else {
                 // "Von Katrin Oberländer, Frankfurt am Main": names end where a place begins.
@@ -53,10 +101,17 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
             }
         }
         if !byline.authors.is_empty() {
-            return Some(byline);
+            return Some((byline, after));
         }
     }
     None
+}
+
+/// Whether the first name after a byline word can be a person: two words or more, capitals
+/// throughout, or a script without case ("By JANE", "记者 王佳"), but not one capitalised word
+/// ("From Monday, …").
+fn names_someone(part: &str) -> bool {
+    part.split_whitespace().count() >= 2 || !part.chars().any(char::is_lowercase)
 }
 
 /// A line that continues a byline: an agency or an employer ("Associated Press",
@@ -314,6 +369,75 @@ mod tests {
             ))
             .is_none()
         );
+    }
+
+    #[test]
+    fn bylines_name_people_not_their_roles_places_or_weekdays() {
+        let cases: [(&str, &str, &[&str], &[&str]); 13] = [
+            ("ko", "글·사진 윤하람 기자", &["윤하람"], &[]),
+            (
+                "zh",
+                "记者：吴佳宁 实习生 钱梓涵",
+                &["吴佳宁", "钱梓涵"],
+                &[],
+            ),
+            (
+                "en",
+                "By Daniel Oyelaran, Crime Reporter",
+                &["Daniel Oyelaran"],
+                &[],
+            ),
+            ("da", "Af Frederik Juul, Aalborg", &["Frederik Juul"], &[]),
+            ("he", "מאת ליאת גבאי, נשר", &["ליאת גבאי"], &[]),
+            ("sv", "Av Amra Hodžić, Köping", &["Amra Hodžić"], &[]),
+            ("nb", "Av Hanne Strand (NTB)", &["Hanne Strand"], &["NTB"]),
+            // Machine translations of "Von X" keep the preposition as it was.
+            (
+                "en",
+                "From Miriam Kessler and Jonas Haupt",
+                &["Miriam Kessler", "Jonas Haupt"],
+                &[],
+            ),
+            ("fr", "De Tobias Wehrle", &["Tobias Wehrle"], &[]),
+            // Labelled parts of one line, each naming its own.
+            (
+                "id",
+                "Penulis: Aditya Pratama | Reporter: Sari Wulandari",
+                &["Aditya Pratama", "Sari Wulandari"],
+                &[],
+            ),
+            (
+                "de",
+                "Text: Merle Fischer | Fotos: Arne Köhler",
+                &["Merle Fischer"],
+                &[],
+            ),
+            (
+                "fr",
+                "Par Élodie Vasseur - 27 juin 2024 à 18:05",
+                &["Élodie Vasseur"],
+                &[],
+            ),
+            (
+                "fa",
+                "خبرنگار: مریم صادقی ** گزارش: حمید نوروزی",
+                &["مریم صادقی", "حمید نوروزی"],
+                &[],
+            ),
+        ];
+        for (lang, line, authors, agencies) in cases {
+            let b = with(lang, |a| find_byline(line, a)).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(b.authors, authors.to_vec(), "{line}");
+            assert_eq!(b.agencies, agencies.to_vec(), "{line}");
+        }
+        // One capitalised word after the byline word is no one yet: "From Monday, …".
+        for (lang, line) in [
+            ("en", "From Monday, the bridge is closed"),
+            ("fr", "De Paris, notre envoyé"),
+            ("nl", "Van Amsterdam"),
+        ] {
+            assert!(with(lang, |a| find_byline(line, a)).is_none(), "{line}");
+        }
     }
 
     #[test]

@@ -78,7 +78,9 @@ pub fn find_dateline_in(input: &LineInput<'_>, applied: &Applied) -> Option<Date
             for group in ["authors", "authors2"] {
                 if let Some(a) = caps.name(group) {
                     for name in super::split_names(a.as_str(), &applied.name_joiners()) {
-                        super::push_unique(&mut authors, name);
+                        if let Some(name) = super::person_part(name, applied) {
+                            super::push_unique(&mut authors, name);
+                        }
                     }
                 }
             }

@@ -73,6 +73,12 @@ impl<'r> Applied<'r> {
             .any(|f| f.name_particles.iter().any(|p| p == word))
     }
 
+    /// Whether a lower-case word says what a person in a byline is ("reporter", "기자", "记者").
+    pub fn is_byline_role(&self, word: &str) -> bool {
+        self.files()
+            .any(|f| f.byline_roles.iter().any(|p| p == word))
+    }
+
     /// Whether a lower-case word is a month name or abbreviation of the language.
     pub fn is_month(&self, word: &str) -> bool {
         self.files().any(|f| f.month_words.contains(word))
@@ -166,6 +172,58 @@ pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
         }
     }
     capitalised > 0
+}
+
+/// A byline part without the words beside a name that say what the person is ("김서윤 기자" →
+/// "김서윤", "记者 王佳" → "王佳", "Reporter Jane Doe" → "Jane Doe"); `None` where the part names
+/// no one: role words only, or one word and the role it qualifies ("Crime Reporter").
+pub fn person_part<'a>(part: &'a str, applied: &Applied) -> Option<&'a str> {
+    let s = part.trim();
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let role = |w: &str| {
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+        !core.is_empty() && applied.is_byline_role(&core.to_lowercase())
+    };
+    let (mut lo, mut hi) = (0, words.len());
+    while lo < hi && role(words[lo]) {
+        lo += 1;
+    }
+    let before = hi;
+    while hi > lo && role(words[hi - 1]) {
+        hi -= 1;
+    }
+    if lo == hi {
+        return None;
+    }
+    let cased = |w: &str| w.chars().any(|c| c.is_uppercase() || c.is_lowercase());
+    if hi < before && hi - lo == 1 && cased(words[lo]) {
+        return None;
+    }
+    // Without case, words after a role are what the role is about ("خبرنگار ایرنا در رشت",
+    // "reporter of IRNA in Rasht"), unless they are one name ("记者 王佳").
+    if lo > 0 && hi - lo >= 2 && !words[lo..hi].iter().any(|w| cased(w)) {
+        return None;
+    }
+    if lo == 0 && hi == words.len() {
+        return Some(s);
+    }
+    // The words are slices of `s`: their offsets bound the name.
+    let start = words[lo].as_ptr() as usize - s.as_ptr() as usize;
+    let end = words[hi - 1].as_ptr() as usize - s.as_ptr() as usize + words[hi - 1].len();
+    s.get(start..end)
+}
+
+/// A place after a name in a byline's list ("Af Frederik Juul, Aalborg", "מאת ליאת גבאי, נשר"):
+/// one word, no initials, after a name of two words or more.
+pub fn place_after_name(part: &str, previous: Option<&String>) -> bool {
+    let one_word = !part.trim().contains(char::is_whitespace);
+    let cased = part.chars().any(|c| c.is_uppercase() || c.is_lowercase());
+    let initials = part.contains(['.', '"', '״'])
+        || cased && part.chars().filter(|c| c.is_alphabetic()).count() <= 3;
+    one_word
+        && !initials
+        && previous.is_some_and(|p| p.split_whitespace().count() >= 2)
+        && part.chars().any(char::is_lowercase) == part.chars().any(char::is_uppercase)
 }
 
 /// Splits a list of names: "A, B und C", "A and B", "A/B", "A; B". `joiners` are the words that
