@@ -368,19 +368,24 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
                 continue;
             };
             let boundary_before = before.ends_with([' ', '|', '(']);
-            let barred = before.trim_end().ends_with(['|', '—', '–', '/']);
+            let barred =
+                before.trim_end().ends_with(['|', '—', '–', '/']) || before.ends_with(" - ");
+            // "Opravené brouzdaliště Foto: Petr Dvořák": a caption without a full stop, its
+            // credit set apart by the credit word's capital and colon.
+            let labelled =
+                after.starts_with(':') && t[at..].chars().next().is_some_and(char::is_uppercase);
             if boundary_before
                 && after.starts_with([':', '.'])
                 && credit_shaped(after[1..].trim())
                 && after[1..].split_whitespace().count() <= 6
-                && (barred || ends_sentence(before.trim_end_matches([' ', '|', '('])))
+                && (barred || labelled || ends_sentence(before.trim_end_matches([' ', '|', '('])))
             {
                 let body = after[1..].trim().trim_end_matches(')');
                 return Some(CreditMatch {
                     caption: clean_caption(
                         before
                             .trim_end_matches(['(', ' '])
-                            .trim_end_matches(['—', '–', '/']),
+                            .trim_end_matches(['—', '–', '/', '-']),
                     ),
                     credit: parse(&t[at..], body, applied),
                 });
@@ -644,6 +649,39 @@ mod tests {
         .unwrap();
         assert_eq!(got.0, "Eine Kreisklinik in Oberbayern.");
         assert_eq!((got.1, got.2), (s(&["Angelika Kessler"]), s(&["dpa"])));
+    }
+
+    #[test]
+    fn a_credit_set_apart_by_its_capital_and_colon_or_a_spaced_dash_ends_a_caption() {
+        for (lang, line, caption, creators) in [
+            (
+                "cs",
+                "Opravené dětské brouzdaliště Foto: Petr Dvořák",
+                "Opravené dětské brouzdaliště",
+                "Petr Dvořák",
+            ),
+            (
+                "ar",
+                "حقول القصب في قرية الحلفاية - تصوير: محمود الأنصاري",
+                "حقول القصب في قرية الحلفاية",
+                "محمود الأنصاري",
+            ),
+            (
+                "de",
+                "Der Anleger in Hemeln am Abend Foto: Tanja Hüther",
+                "Der Anleger in Hemeln am Abend",
+                "Tanja Hüther",
+            ),
+        ] {
+            let got = credit(lang, line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(got.0, caption, "{line}");
+            assert_eq!(got.1, s(&[creators]), "{line}");
+        }
+        // A lower-case credit word inside a sentence is the sentence's.
+        assert_eq!(
+            credit("de", "Sie zeigte uns das foto: Anna und Max am Strand"),
+            None
+        );
     }
 
     #[test]
