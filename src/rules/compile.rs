@@ -110,6 +110,9 @@ pub struct LangRules {
     /// `MAX_SLOW_PATTERN_LINE_CHARS`, since they run on the slower engine.
     slow_patterns: PatternSet,
     inline_any: Option<Regex>,
+    /// `inline_any` without its Unicode word boundaries, where it has any (see
+    /// [`without_word_boundaries`]): a line it does not match holds no inline teaser.
+    inline_gate: Option<Regex>,
     inline: Vec<(Regex, ArtefactKind)>,
     /// Prose of the language is dense in `stop_words` as separate words (rule key
     /// `stop_words_mark_prose`, default true).
@@ -477,6 +480,37 @@ fn names_agency(pattern: &str) -> bool {
     pattern.contains("{AGENCY}")
 }
 
+/// A pattern that matches wherever `pattern` matches (and maybe elsewhere): `pattern` without
+/// its Unicode word boundaries and its groups; `None` where it has no Unicode word boundary.
+/// A Unicode word boundary makes the lazy DFA give up on the first non-ASCII byte, and the regex
+/// then runs its slowest engine over the whole text; the gate stays on the lazy DFA, and most
+/// texts it does not match need no other search. Exact: dropping an assertion only adds matches.
+fn without_word_boundaries(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Hir, HirKind, Repetition};
+    fn strip(h: &Hir) -> Hir {
+        match h.kind() {
+            HirKind::Look(look)
+                if regex_syntax::hir::LookSet::singleton(*look).contains_word_unicode() =>
+            {
+                Hir::empty()
+            }
+            HirKind::Repetition(r) => Hir::repetition(Repetition {
+                sub: Box::new(strip(&r.sub)),
+                ..r.clone()
+            }),
+            HirKind::Capture(c) => strip(&c.sub),
+            HirKind::Concat(hs) => Hir::concat(hs.iter().map(strip).collect()),
+            HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(strip).collect()),
+            _ => h.clone(),
+        }
+    }
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    if !hir.properties().look_set().contains_word_unicode() {
+        return None;
+    }
+    Some(strip(&hir).to_string())
+}
+
 /// Whether an expanded pattern still holds a Unicode word boundary.
 fn has_unicode_word_boundary(pattern: &str) -> bool {
     pattern.matches("\\b").count() > pattern.matches("(?-u:\\b)").count()
@@ -724,6 +758,16 @@ impl LangRules {
                 message: format!("inline patterns do not compile together: {e}"),
             })?)
         };
+        let inline_gate = match inline_any
+            .as_ref()
+            .map(|r| without_word_boundaries(r.as_str()))
+        {
+            Some(Some(gate)) => Some(rule_regex(&gate).map_err(|e| RulesError::Invalid {
+                file: file.into(),
+                message: format!("inline patterns' gate does not compile: {e}"),
+            })?),
+            _ => None,
+        };
         let datelines = datelines
             .iter()
             .map(build_pattern)
@@ -775,6 +819,7 @@ impl LangRules {
             patterns: patterns.0,
             slow_patterns: patterns.1,
             inline_any,
+            inline_gate,
             inline,
         })
     }
@@ -836,14 +881,19 @@ impl LangRules {
 
     /// Whether a paragraph holds an inline teaser (what `cut_inline` would cut).
     pub fn has_inline(&self, text: &str) -> bool {
-        self.inline_any.as_ref().is_some_and(|r| r.is_match(text))
+        self.inline_gate_passes(text) && self.inline_any.as_ref().is_some_and(|r| r.is_match(text))
+    }
+
+    /// Whether `text` can hold an inline teaser: it matches the gate, or there is none.
+    fn inline_gate_passes(&self, text: &str) -> bool {
+        self.inline_gate.as_ref().is_none_or(|g| g.is_match(text))
     }
 
     /// Cuts inline teasers out of a paragraph. Returns the new text and what was cut, or `None`
     /// where nothing matched.
     pub fn cut_inline(&self, text: &str) -> Option<(String, Vec<(ArtefactKind, String)>)> {
         let any = self.inline_any.as_ref()?;
-        if !any.is_match(text) {
+        if !self.inline_gate_passes(text) || !any.is_match(text) {
             return None;
         }
         let mut cut = Vec::new();
@@ -919,6 +969,24 @@ mod tests {
         assert_eq!(prefix("Lesen Sie auchmal was"), None);
         let long = format!("Lesen Sie auch {}", "x ".repeat(200));
         assert_eq!(prefix(&long), None);
+    }
+
+    #[test]
+    fn the_inline_gate_matches_wherever_its_pattern_does() {
+        let pattern = r"\((?P<verb>read|see)\b[^()]{0,100}\bhere\)";
+        let gate = without_word_boundaries(pattern).unwrap();
+        let (pattern, gate) = (Regex::new(pattern).unwrap(), Regex::new(&gate).unwrap());
+        for text in [
+            "It rained (read more here).",
+            "Größere Schäden (see the report here)",
+            "(readers here)",
+            "(see é here)",
+            "No teaser at all.",
+        ] {
+            assert!(!pattern.is_match(text) || gate.is_match(text), "{text}");
+        }
+        assert!(gate.is_match("(readers here)"));
+        assert!(without_word_boundaries(r"\((?-u:\b)read\)").is_none());
     }
 
     #[test]
