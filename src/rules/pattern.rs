@@ -95,6 +95,10 @@ impl Pattern {
 
     /// Where the pattern matches `input`, with its groups in the original line.
     pub fn captures<'s>(&self, input: &'s LineInput<'_>) -> Option<PatternCaptures<'s>> {
+        // Most lines match no pattern: a search for a match alone allocates no groups.
+        if !self.is_match(input) {
+            return None;
+        }
         if self.masked {
             let masked = input.masked();
             let caps = self.regex.captures(masked.text())?;
