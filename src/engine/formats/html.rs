@@ -505,6 +505,7 @@ impl Walk {
             }
             _ => {}
         }
+        let attrs = Attrs::of(e);
         let block = BLOCKS.contains(&name);
         let in_paragraph = || {
             self.stack
@@ -515,7 +516,7 @@ impl Walk {
         };
         let skip = p_skip
             || SKIPPED.contains(&name)
-            || hidden(e)
+            || hidden(&attrs)
             || !block && in_paragraph() && is_hover_card(node);
         if matches!(name, "td" | "th") {
             self.space = true;
@@ -527,12 +528,12 @@ impl Walk {
                 self.flush();
             }
         }
-        let furniture = if !skip && is_furniture(name, e) {
+        let furniture = if !skip && is_furniture(name, &attrs) {
             self.stack.len() + 1
         } else {
             p_furniture
         };
-        let opens_figure = !p_figure && (name == "figure" || is_caption_box(e, node));
+        let opens_figure = !p_figure && (name == "figure" || is_caption_box(&attrs, node));
         let figure = p_figure || opens_figure;
         if opens_figure {
             self.flush();
@@ -550,19 +551,21 @@ impl Walk {
         let credit = p_credit
             || (figure
                 && (matches!(name, "cite" | "small")
-                    || tokens(e).any(|t| {
-                        matches!(
-                            t.as_str(),
-                            "credit"
-                                | "credits"
-                                | "copyright"
-                                | "photographer"
-                                | "source"
-                                | "byline"
-                                | "author"
+                    || attrs.tokens().any(|t| {
+                        is_one_of(
+                            t,
+                            &[
+                                "credit",
+                                "credits",
+                                "copyright",
+                                "photographer",
+                                "source",
+                                "byline",
+                                "author",
+                            ],
                         )
                     })));
-        if self.byline.is_none() && self.byline_at.is_none() && !skip && is_byline(e) {
+        if self.byline.is_none() && self.byline_at.is_none() && !skip && is_byline(&attrs) {
             self.byline_at = Some(self.stack.len());
             self.byline = Some(String::new());
         }
@@ -751,8 +754,8 @@ fn own_text(node: ego_tree::NodeRef<'_, Node>) -> String {
 
 /// A figure not marked up as one: an element whose class or id says caption
 /// (WordPress's `wp-caption`, `image-caption`, ...) around a picture and a short text.
-fn is_caption_box(e: &Element, node: ego_tree::NodeRef<'_, Node>) -> bool {
-    if !tokens(e).any(|t| t == "caption") {
+fn is_caption_box(attrs: &Attrs, node: ego_tree::NodeRef<'_, Node>) -> bool {
+    if !attrs.tokens().any(|t| t.eq_ignore_ascii_case("caption")) {
         return false;
     }
     let mut picture = false;
@@ -782,51 +785,92 @@ const CAPTION_MAX_BYTES: usize = 600;
 /// A caption box holds at most this many nodes.
 const CAPTION_MAX_NODES: usize = 64;
 
-/// The element's class and id, as lower-case tokens.
-fn tokens(e: &Element) -> impl Iterator<Item = String> + '_ {
-    e.attr("class")
-        .into_iter()
-        .chain(e.attr("id"))
-        .flat_map(|v| v.split(|c: char| !c.is_ascii_alphanumeric()))
-        .filter(|t| !t.is_empty() && t.len() <= 40)
-        .map(str::to_ascii_lowercase)
+/// The attributes the walk reads of every element, found in one pass over them
+/// (`Element::attr` makes an atom of the name it is given and searches, at every call).
+#[derive(Default)]
+struct Attrs<'e> {
+    class: Option<&'e str>,
+    id: Option<&'e str>,
+    itemprop: Option<&'e str>,
+    role: Option<&'e str>,
+    rel: Option<&'e str>,
+    hidden: bool,
+    aria_hidden: Option<&'e str>,
+    style: Option<&'e str>,
+}
+
+impl<'e> Attrs<'e> {
+    fn of(e: &'e Element) -> Attrs<'e> {
+        let mut a = Attrs::default();
+        for (name, value) in &e.attrs {
+            // What `Element::attr` finds: attributes without a prefix or a namespace.
+            if name.prefix.is_some() || !name.ns.is_empty() {
+                continue;
+            }
+            let value = Some(&**value);
+            match &*name.local {
+                "class" => a.class = value,
+                "id" => a.id = value,
+                "itemprop" => a.itemprop = value,
+                "role" => a.role = value,
+                "rel" => a.rel = value,
+                "hidden" => a.hidden = true,
+                "aria-hidden" => a.aria_hidden = value,
+                "style" => a.style = value,
+                _ => {}
+            }
+        }
+        a
+    }
+
+    /// The element's class and id tokens (ASCII letters and digits; compared without case).
+    fn tokens(&self) -> impl Iterator<Item = &'e str> + use<'e> {
+        self.class
+            .into_iter()
+            .chain(self.id)
+            .flat_map(|v| v.split(|c: char| !c.is_ascii_alphanumeric()))
+            .filter(|t| !t.is_empty() && t.len() <= 40)
+    }
+}
+
+/// Whether `token` (ASCII) is one of `words` (lower case), whatever its case.
+fn is_one_of(token: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| token.eq_ignore_ascii_case(w))
 }
 
 /// Page furniture by its element or its class and id, unless they also name the article.
-fn is_furniture(name: &str, e: &Element) -> bool {
+fn is_furniture(name: &str, e: &Attrs) -> bool {
     if matches!(name, "html" | "body" | "article" | "main") {
         return false;
     }
     if matches!(name, "nav" | "aside" | "footer" | "header") {
         return true;
     }
-    if e.attr("itemprop")
-        .is_some_and(|p| p.contains("articleBody"))
-    {
+    if e.itemprop.is_some_and(|p| p.contains("articleBody")) {
         return false;
     }
     if matches!(
-        e.attr("role"),
+        e.role,
         Some("navigation" | "banner" | "contentinfo" | "complementary")
     ) {
         return true;
     }
     let mut furniture = false;
-    for t in tokens(e) {
-        if ARTICLE.contains(&t.as_str()) {
+    for t in e.tokens() {
+        if is_one_of(t, &ARTICLE) {
             return false;
         }
-        furniture |= FURNITURE.contains(&t.as_str());
+        furniture |= is_one_of(t, &FURNITURE);
     }
     furniture
 }
 
 /// An element that holds the byline.
-fn is_byline(e: &Element) -> bool {
-    e.attr("rel")
-        .is_some_and(|r| r.eq_ignore_ascii_case("author"))
-        || e.attr("itemprop").is_some_and(|p| p == "author")
-        || tokens(e).any(|t| matches!(t.as_str(), "byline" | "byl" | "author" | "autor" | "auteur"))
+fn is_byline(e: &Attrs) -> bool {
+    e.rel.is_some_and(|r| r.eq_ignore_ascii_case("author"))
+        || e.itemprop.is_some_and(|p| p == "author")
+        || e.tokens()
+            .any(|t| is_one_of(t, &["byline", "byl", "author", "autor", "auteur"]))
 }
 
 /// A card shown on hover inside a paragraph (a person's or a topic's picture and links to
@@ -877,10 +921,10 @@ fn is_hover_card(node: ego_tree::NodeRef<'_, Node>) -> bool {
 const HOVER_CARD_MAX_NODES: usize = 64;
 
 /// `hidden`, `aria-hidden="true"` or an inline style that hides the element.
-fn hidden(e: &Element) -> bool {
-    e.attr("hidden").is_some()
-        || e.attr("aria-hidden").is_some_and(|v| v.trim() == "true")
-        || e.attr("style").is_some_and(|s| {
+fn hidden(e: &Attrs) -> bool {
+    e.hidden
+        || e.aria_hidden.is_some_and(|v| v.trim() == "true")
+        || e.style.is_some_and(|s| {
             let s: String = s
                 .chars()
                 .filter(|c| !c.is_whitespace())
