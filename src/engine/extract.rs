@@ -634,49 +634,55 @@ mod tests {
         f(line, &Applied::for_test(lang)).map_or(vec![], |b| b.authors)
     }
 
+    /// Each (language, line, authors) read by `f`.
+    fn assert_authors(f: fn(&str, &Applied) -> Option<Byline>, cases: &[(&str, &str, &[&str])]) {
+        for (lang, line, want) in cases {
+            assert_eq!(authors(lang, f, line), want.to_vec(), "{line}");
+        }
+    }
+
     #[test]
     fn initials_keep_their_dots_and_letters_one_by_one_are_one_person() {
-        for (lang, line, want) in [
-            ("es", "(M.B.)", vec!["M.B."]),
-            ("el", "(Γ.Δ.)", vec!["Γ.Δ."]),
-            ("it", "(l.b.)", vec!["l.b."]),
-            ("es", "(P. Á.)", vec!["P. Á."]),
-            ("ar", "ع ه ا", vec!["ع ه ا"]),
-            ("fa", "ن. الف", vec!["ن. الف"]),
-            // Editors' initials, each their own.
-            ("de", "kva mal", vec!["kva", "mal"]),
-            ("tr", "ESE/MKA", vec!["ESE", "MKA"]),
-        ] {
-            assert_eq!(authors(lang, parse_signature, line), want, "{line}");
-        }
+        assert_authors(
+            parse_signature,
+            &[
+                ("es", "(M.B.)", &["M.B."]),
+                ("el", "(Γ.Δ.)", &["Γ.Δ."]),
+                ("it", "(l.b.)", &["l.b."]),
+                ("es", "(P. Á.)", &["P. Á."]),
+                ("ar", "ع ه ا", &["ع ه ا"]),
+                ("fa", "ن. الف", &["ن. الف"]),
+                // Editors' initials, each their own.
+                ("de", "kva mal", &["kva", "mal"]),
+                ("tr", "ESE/MKA", &["ESE", "MKA"]),
+            ],
+        );
     }
 
     #[test]
     fn names_in_scripts_without_case_are_not_initials() {
-        for (lang, line, want) in [
-            ("he", "יעל ברגר", vec!["יעל ברגר"]),
-            ("fa", "نسرین افشار", vec!["نسرین افشار"]),
-            ("ar", "محمد الزعبي", vec!["محمد الزعبي"]),
-        ] {
-            assert_eq!(authors(lang, parse_byline, line), want, "{line}");
-        }
+        assert_authors(
+            parse_byline,
+            &[
+                ("he", "יעל ברגר", &["יעל ברגר"]),
+                ("fa", "نسرین افشار", &["نسرین افشار"]),
+                ("ar", "محمد الزعبي", &["محمد الزعبي"]),
+            ],
+        );
     }
 
     #[test]
     fn a_name_line_leaves_out_roles_and_the_place_after_the_name() {
-        for (lang, line, want) in [
-            ("ko", "김서윤 기자", vec!["김서윤"]),
-            ("ja", "経済部　中川真由", vec!["中川真由"]),
-            ("en", "Jane Doe, Health correspondent", vec!["Jane Doe"]),
-            (
-                "fa",
-                "مهدی نوروزی، خبرنگار ایرنا در رشت",
-                vec!["مهدی نوروزی"],
-            ),
-            ("pt", "Carla Werner, Blumenau", vec!["Carla Werner"]),
-        ] {
-            assert_eq!(authors(lang, parse_byline, line), want, "{line}");
-        }
+        assert_authors(
+            parse_byline,
+            &[
+                ("ko", "김서윤 기자", &["김서윤"]),
+                ("ja", "経済部　中川真由", &["中川真由"]),
+                ("en", "Jane Doe, Health correspondent", &["Jane Doe"]),
+                ("fa", "مهدی نوروزی، خبرنگار ایرنا در رشت", &["مهدی نوروزی"]),
+                ("pt", "Carla Werner, Blumenau", &["Carla Werner"]),
+            ],
+        );
         assert!(authors("ko", parse_byline, "[기자]").is_empty());
     }
 
