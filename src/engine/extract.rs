@@ -415,7 +415,6 @@ fn initials_of(t: &str, applied: &Applied) -> Option<Vec<String>> {
         inner.split_whitespace().collect()
     };
     let letters = |g: &str| g.chars().filter(|c| c.is_alphabetic()).count();
-    let cased = |g: &str| g.chars().any(|c| c.is_uppercase() || c.is_lowercase());
     if groups
         .iter()
         .any(|g| applied.is_byline_role(&g.to_lowercase()))
@@ -434,12 +433,12 @@ fn initials_of(t: &str, applied: &Applied) -> Option<Vec<String>> {
                 && applied.agencies.lookup(g).is_none()
         })
         && (inner.contains('/')
-            || groups.iter().all(|g| cased(g) && !g.chars().any(char::is_uppercase))
-            || groups.iter().all(|g| cased(g) && !g.chars().any(char::is_lowercase))
+            || groups.iter().all(|g| lexicon::has_case(g) && !g.chars().any(char::is_uppercase))
+            || groups.iter().all(|g| lexicon::has_case(g) && !g.chars().any(char::is_lowercase))
             // Without case, a word of three letters or more is a name ("יעל ברגר"), not
             // initials ("ע ה א", "ל\"ג").
             || groups.iter().all(|g| {
-                !cased(g) && (letters(g) <= 2 || g.contains(['.', '"', '״', '\'']))
+                !lexicon::has_case(g) && (letters(g) <= 2 || g.contains(['.', '"', '״', '\'']))
             }));
     if !ok {
         return None;

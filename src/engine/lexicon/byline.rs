@@ -18,13 +18,21 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
     if t.chars().count() > MAX_BYLINE_CHARS {
         return None;
     }
-    let (mut byline, mut after) = labelled_names(t, applied)?;
+    // Prepared once for every part of the line.
+    let mut prefixes: Vec<&str> = applied
+        .files()
+        .flat_map(|f| f.byline_prefixes.iter().map(String::as_str))
+        .collect();
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let joiners = applied.name_joiners();
+    let labelled_names = |t| labelled_names(t, &prefixes, &joiners, applied);
+    let (mut byline, mut after) = labelled_names(t)?;
     byline.raw = t.to_string();
     // Each turn takes at least one part off `after`.
     while !after.trim().is_empty() {
         let part =
             after.trim_start_matches(|c: char| SEGMENT_ENDS.contains(&c) || c.is_whitespace());
-        match labelled_names(part, applied) {
+        match labelled_names(part) {
             Some((more, next)) => {
                 for a in more.authors {
                     push_unique(&mut byline.authors, &a);
@@ -44,14 +52,14 @@ pub fn find_byline(text: &str, applied: &Applied) -> Option<Byline> {
 const SEGMENT_ENDS: [char; 4] = ['|', '•', '·', '*'];
 
 /// The names after a byline word at the start of `t`, and what follows the part they stand in.
-fn labelled_names<'t>(t: &'t str, applied: &Applied) -> Option<(Byline, &'t str)> {
-    let mut prefixes: Vec<&str> = applied
-        .files()
-        .flat_map(|f| f.byline_prefixes.iter().map(String::as_str))
-        .collect();
-    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let joiners = applied.name_joiners();
-    for prefix in prefixes {
+/// `prefixes` are the byline words, longest first; `joiners` the words that join names.
+fn labelled_names<'t>(
+    t: &'t str,
+    prefixes: &[&str],
+    joiners: &[String],
+    applied: &Applied,
+) -> Option<(Byline, &'t str)> {
+    for &prefix in prefixes {
         let Some(rest) = strip_prefix_ci(t, prefix) else {
             continue;
         };
@@ -84,7 +92,7 @@ fn labelled_names<'t>(t: &'t str, applied: &Applied) -> Option<(Byline, &'t str)
         for a in applied.agencies.find_in(bracketed) {
             byline.agencies.extend(news_name(a));
         }
-        for part in split_names(rest, &joiners) {
+        for part in split_names(rest, joiners) {
             let Some(part) = person_part(part, applied) else {
                 continue;
             };

@@ -195,13 +195,12 @@ pub fn person_part<'a>(part: &'a str, applied: &Applied) -> Option<&'a str> {
     if lo == hi {
         return None;
     }
-    let cased = |w: &str| w.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    if hi < before && hi - lo == 1 && cased(words[lo]) {
+    if hi < before && hi - lo == 1 && has_case(words[lo]) {
         return None;
     }
     // Without case, words after a role are what the role is about ("خبرنگار ایرنا در رشت",
     // "reporter of IRNA in Rasht"), unless they are one name ("记者 王佳").
-    if lo > 0 && hi - lo >= 2 && !words[lo..hi].iter().any(|w| cased(w)) {
+    if lo > 0 && hi - lo >= 2 && !words[lo..hi].iter().any(|w| has_case(w)) {
         return None;
     }
     if lo == 0 && hi == words.len() {
@@ -213,11 +212,16 @@ pub fn person_part<'a>(part: &'a str, applied: &Applied) -> Option<&'a str> {
     s.get(start..end)
 }
 
+/// Whether `s` has a letter of a script with case (Latin, Greek, Cyrillic, …).
+pub fn has_case(s: &str) -> bool {
+    s.chars().any(|c| c.is_uppercase() || c.is_lowercase())
+}
+
 /// A place after a name in a byline's list ("Af Frederik Juul, Aalborg", "מאת ליאת גבאי, נשר"):
 /// one word, no initials, after a name of two words or more.
 pub fn place_after_name(part: &str, previous: Option<&String>) -> bool {
     let one_word = !part.trim().contains(char::is_whitespace);
-    let cased = part.chars().any(|c| c.is_uppercase() || c.is_lowercase());
+    let cased = has_case(part);
     let initials = part.contains(['.', '"', '״'])
         || cased && part.chars().filter(|c| c.is_alphabetic()).count() <= 3;
     one_word
