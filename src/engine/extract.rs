@@ -198,6 +198,7 @@ pub fn extract(
         article.byline = Some(b);
     }
     article.images = drafts.into_iter().map(|d| d.image).collect();
+    drop_house_names(&mut article.images, units, roles, observed, applied);
     // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
     // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
     // a Lusa photo).
@@ -464,7 +465,10 @@ fn caption_unit(
         remove(removed, ArtefactKind::UiLabel, label, u.line);
         text = caption;
     }
-    let (caption, credit) = match credit::find_credit(&text, applied) {
+    let found = credit::find_credit(&text, applied)
+        .filter(|m| !m.caption.is_empty())
+        .or_else(|| credit::caption_tail(&text, applied));
+    let (caption, credit) = match found {
         Some(m) if !m.caption.is_empty() => {
             let mut caption = m.caption;
             if let Some((label, rest)) = credit::split_caption_label(&caption, applied) {
@@ -568,6 +572,60 @@ fn credit_unit(
         last_unit: i,
         credit_first: true,
     });
+}
+
+/// A credited name that the page also prints in its copyright line or as its masthead
+/// ("Foto: Jamal Reed/Lakeshore Ledger" under "© 2024 Lakeshore Ledger") is the outlet that
+/// holds the picture, not a photographer: it leaves `creators` (it stays in the credit's
+/// `raw`). Other lines are no evidence: a photographer may write the story or be named in it.
+fn drop_house_names(
+    images: &mut [Image],
+    units: &[Unit],
+    roles: &[Role],
+    observed: &Observed,
+    applied: &Applied,
+) {
+    if images.iter().all(|img| img.credit.creators.is_empty()) {
+        return;
+    }
+    let house: Vec<&str> = units
+        .iter()
+        .zip(roles)
+        .zip(&observed.obs)
+        .enumerate()
+        .filter(|(i, ((u, role), o))| {
+            let masthead = *i == 0 && matches!(role, Role::Furniture | Role::Kicker);
+            let copyright = matches!(
+                role,
+                Role::Furniture | Role::Boilerplate | Role::Meta | Role::Credit
+            ) && (o.rule() == Some(ArtefactKind::CopyrightFooter)
+                || u.text.contains('©'));
+            (masthead || copyright) && !o.lex(Lex::Byline) && !o.lex(Lex::Signature)
+        })
+        .map(|(_, ((u, _), _))| u.text.trim())
+        .collect();
+    let printed = |name: &str| {
+        house.iter().any(|line| {
+            contains_words(line, name)
+                && credit::find_credit(line, applied)
+                    .is_none_or(|m| !m.credit.creators.iter().any(|c| c == name))
+        })
+    };
+    for img in images.iter_mut() {
+        img.credit.creators.retain(|c| !printed(c));
+    }
+}
+
+/// Whether `name` stands in `line` as whole words (no letter or digit on either side).
+fn contains_words(line: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    line.match_indices(name).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + name.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 fn merge_credit(into: &mut Credit, more: Credit) {

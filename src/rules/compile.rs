@@ -86,6 +86,8 @@ pub struct LangRules {
     pub credit_noise: Vec<String>,
     /// Lower-case openings of credit parts that name no one.
     pub credit_noise_prefixes: Vec<String>,
+    /// Lower-case words that make a credited name an institution ("stadt", "council").
+    pub institution_words: Vec<String>,
     /// Lower-case byline openers ("von", "by").
     pub byline_prefixes: Vec<String>,
     pub name_joiners: Vec<String>,
@@ -805,6 +807,7 @@ impl LangRules {
             photo_words: lower(parsed.photo_words),
             credit_noise: lower(parsed.credit_noise),
             credit_noise_prefixes: lower(parsed.credit_noise_prefixes),
+            institution_words: lower(parsed.institution_words),
             byline_prefixes: lower(parsed.byline_prefixes),
             name_joiners: lower(parsed.name_joiners),
             name_particles: lower(parsed.name_particles),

@@ -39,6 +39,10 @@ pub struct LangFile {
     /// Openings of credit parts that name no one ("File photo …", "Archivbild …").
     #[serde(default)]
     pub credit_noise_prefixes: Vec<String>,
+    /// Words that make a credited name an institution, a company or a hand-out rather than a
+    /// photographer ("Stadt", "Council", "Feuerwehr", "privat").
+    #[serde(default)]
+    pub institution_words: Vec<String>,
     #[serde(default)]
     pub byline_prefixes: Vec<String>,
     #[serde(default)]

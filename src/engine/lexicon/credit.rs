@@ -406,6 +406,92 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
     None
 }
 
+/// Most words a credit without a credit word may have at the end of a caption.
+const BARE_TAIL_WORDS: usize = 7;
+
+/// In a line already read as a caption, a credit that no credit word opens: the last part after
+/// a spaced bar or dash, a slash or the caption's last full stop, made only of names and
+/// agencies joined by slashes ("… the Eighth Street bridge. Jamal Reed/Lakeshore Ledger",
+/// "… in front of his nets | Gwenaëlle Le Bihan", "… on a Sunday in July - Photo Marco Pozzi",
+/// "… near the Blue Lagoon. Halla Eyjolfsdottir/AFP via Getty Images"). Outside a caption the
+/// same shape is too weak: a sentence may end on a name.
+pub fn caption_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    let t = t.trim();
+    let mut cuts: Vec<(usize, usize)> = [" | ", " — ", " – ", " - ", " / "]
+        .iter()
+        .flat_map(|sep| t.match_indices(sep).map(|(at, _)| (at, at + sep.len())))
+        .collect();
+    // A full stop after a word of four letters or more, or after a number, ends a sentence;
+    // "St." or "al." does not.
+    cuts.extend(t.match_indices(". ").filter_map(|(at, _)| {
+        let word = t[..at].rsplit(char::is_whitespace).next().unwrap_or("");
+        let ends = word.chars().all(char::is_alphanumeric)
+            && (word.chars().count() >= 4 || word.chars().all(|c| c.is_ascii_digit()));
+        (ends && !word.is_empty()).then_some((at + 1, at + 2))
+    }));
+    // The first cut whose tail is a credit: "… Street. — Caleb Hurd / The Cascade Current" cuts
+    // at the dash, not inside the credit.
+    cuts.sort_unstable();
+    cuts.into_iter().find_map(|cut| tail_at(t, cut, applied))
+}
+
+/// The caption and credit of `t` cut at `(before, after)`, where the tail is a bare credit.
+fn tail_at(t: &str, (before, after): (usize, usize), applied: &Applied) -> Option<CreditMatch> {
+    let caption = t[..before].trim();
+    let tail = t[after..].trim();
+    if caption.split_whitespace().count() < 3
+        || tail.is_empty()
+        || tail.split_whitespace().count() > BARE_TAIL_WORDS
+        || !credit_shaped(tail)
+        || ends_sentence(tail)
+    {
+        return None;
+    }
+    // "Photo Marco Pozzi", "Foto Luciano D'Angelo": a photo word without its colon.
+    let lower = tail.to_lowercase();
+    let photo_word = applied
+        .files()
+        .flat_map(|f| f.photo_words.iter().map(String::as_str))
+        .chain(credit_words(applied))
+        .find(|w| {
+            lower.starts_with(&w.to_lowercase())
+                && tail.get(w.len()..).is_some_and(|r| r.starts_with(' '))
+        });
+    let named = photo_word.map_or(tail, |w| tail[w.len()..].trim());
+    let parts: Vec<&str> = named
+        .split('/')
+        .flat_map(|p| p.split(" via "))
+        .map(str::trim)
+        .collect();
+    let (mut names, mut agencies) = (0, 0);
+    for p in &parts {
+        if applied.agencies.lookup(p).is_some() {
+            agencies += 1;
+        } else if looks_like_name(p, applied)
+            // One word is a name only behind a photo word ("Foto Fotolive"): "| Sonnenaufgang"
+            // is a caption's word. Names in a script without case look like any other words.
+            && ((2..=4).contains(&p.split_whitespace().count()) || photo_word.is_some())
+            && super::has_case(p)
+        {
+            names += 1;
+        } else if !(p.chars().count() <= 4 && p.chars().all(char::is_uppercase)) {
+            return None;
+        }
+    }
+    // After a full stop alone: an agency, names joined by a slash, or one name of two words
+    // or more.
+    let dotted = t[before..after].trim() == ".";
+    let enough = if dotted && photo_word.is_none() {
+        agencies > 0 || (names > 0 && parts.len() > 1) || named.split_whitespace().count() >= 2
+    } else {
+        names + agencies > 0
+    };
+    enough.then(|| CreditMatch {
+        caption: clean_caption(caption),
+        credit: parse(tail, named, applied),
+    })
+}
+
 /// Whether `inner` names agencies and nothing else: "AP＝共同", "AFP時事", "REUTERS".
 fn covered_by_agencies(inner: &str, applied: &Applied) -> bool {
     let found = applied.agencies.find_in(inner);
@@ -521,8 +607,21 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
                     .to_string();
             }
         }
-        // "新华社记者 王晓川" → agency and name: split off a leading agency alias.
-        if let Some(a) = applied.agencies.find_in(&part).first()
+        // "新华社记者 王晓川" → agency and name: split off a leading agency alias; "Petra
+        // Šimková", "Ana Prates" are names that open with an agency's.
+        // ("AP Photo", "EFE Foto" stay an agency: a photo word or an acronym is no name.)
+        let one_name = super::has_case(&part)
+            && part.split_whitespace().count() == 2
+            && looks_like_name(&part, applied)
+            && part.split_whitespace().all(|w| {
+                let lower = w.to_lowercase();
+                w.chars().any(char::is_lowercase)
+                    && !applied
+                        .files()
+                        .any(|f| f.photo_words.contains(&lower) || f.credit_noise.contains(&lower))
+            });
+        if !one_name
+            && let Some(a) = applied.agencies.find_in(&part).first()
             && applied.agencies.lookup(&part).is_none()
         {
             for alias in std::iter::once(&a.name).chain(a.aliases.iter()) {
@@ -544,8 +643,18 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             .trim()
             .trim_start_matches("(c)")
             .trim_start_matches("(C)")
-            .trim_start_matches('©')
+            .trim_start_matches(['©', 'ⓒ'])
             .trim();
+        // "Fot. Marek Nowak", "Foto Fotolive": a credit word left before the name.
+        let part = credit_words(applied)
+            .filter(|_| applied.agencies.lookup(part).is_none())
+            .find_map(|w| {
+                strip_prefix_ci(part, w)
+                    .filter(|r| r.starts_with(['.', ' ']))
+                    .map(|r| r.trim_start_matches(['.', ' ']))
+            })
+            .filter(|r| !r.is_empty())
+            .unwrap_or(part);
         if part.is_empty() {
             continue;
         }
@@ -558,7 +667,9 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         let lower = part.to_lowercase();
         // "AP Photo", "Reuters Photo", "dpa Picture-Alliance": the agency inside.
         let found = applied.agencies.find_in(part);
-        if !found.is_empty() && (lower.ends_with(" photo") || part.split_whitespace().count() <= 3)
+        if !found.is_empty()
+            && !one_name
+            && (lower.ends_with(" photo") || part.split_whitespace().count() <= 3)
         {
             for a in found {
                 if a.kind != AgencyKind::Publisher {
@@ -579,6 +690,17 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         if part.chars().count() <= 3 && part.chars().all(|c| c.is_uppercase()) {
             continue;
         }
+        // A title in quotes («Неделя», „Grani“) is a publication; an institution or a hand-out
+        // ("Stadt Aalen", "Privat") took no picture.
+        let quoted = part.starts_with(['«', '»', '"', '„', '“', '”', '\'', '‘', '「', '『'])
+            && part.ends_with(['«', '»', '"', '“', '”', '\'', '’', '」', '』']);
+        if quoted || applied.names_institution(part) {
+            continue;
+        }
+        // "하경민 기자", "沈一鸣 文": the words beside a name that say what the person is.
+        let Some(part) = super::person_part(part, applied) else {
+            continue;
+        };
         if looks_like_name(part, applied) || part.chars().all(|c| !c.is_ascii()) {
             push_unique(&mut credit.creators, part);
         }
@@ -682,6 +804,105 @@ mod tests {
             credit("de", "Sie zeigte uns das foto: Anna und Max am Strand"),
             None
         );
+    }
+
+    fn tail(lang: &str, text: &str) -> Option<(String, Vec<String>, Vec<String>)> {
+        with_rules(lang, |a| {
+            caption_tail(text, a).map(|m| (m.caption, m.credit.creators, m.credit.agencies))
+        })
+    }
+
+    #[test]
+    fn a_caption_ends_on_names_after_a_bar_a_dash_or_its_full_stop() {
+        for (lang, line, caption, creators, agencies) in [
+            (
+                "en",
+                "The north breakwater, seen from the Eighth Street bridge. Jamal Reed/Lakeshore Ledger",
+                "The north breakwater, seen from the Eighth Street bridge.",
+                &["Jamal Reed", "Lakeshore Ledger"][..],
+                &[][..],
+            ),
+            (
+                "fr",
+                "Yannick Le Goff, patron de l'Ar Mor Glas, devant ses filets | Gwenaëlle Le Bihan",
+                "Yannick Le Goff, patron de l'Ar Mor Glas, devant ses filets",
+                &["Gwenaëlle Le Bihan"],
+                &[],
+            ),
+            (
+                "it",
+                "Il filobus in prova sulla strada parco, all'altezza di via Leopardi - Foto Luciano D'Angelo",
+                "Il filobus in prova sulla strada parco, all'altezza di via Leopardi",
+                &["Luciano D'Angelo"],
+                &[],
+            ),
+            (
+                "en",
+                "Emergency workers watch the eruption near the Blue Lagoon. Halla Eyjolfsdottir/AFP via Getty Images",
+                "Emergency workers watch the eruption near the Blue Lagoon.",
+                &["Halla Eyjolfsdottir"],
+                &["AFP", "Getty Images"],
+            ),
+            (
+                "es",
+                "Firefighters at the scene on Southwest Holly Street. — Caleb Hurd / The Cascade Current",
+                "Firefighters at the scene on Southwest Holly Street.",
+                &["Caleb Hurd", "The Cascade Current"],
+                &[],
+            ),
+        ] {
+            let got = tail(lang, line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(got.0, caption, "{line}");
+            assert_eq!((got.1, got.2), (s(creators), s(agencies)), "{line}");
+        }
+    }
+
+    #[test]
+    fn abbreviations_words_and_names_without_case_end_no_caption() {
+        for (lang, line) in [
+            (
+                "en",
+                "The two storks on the south tower of St. Peter's Cathedral.",
+            ),
+            (
+                "pl",
+                "Autobus linii N1 podczas nocnego przejazdu na al. Piłsudskiego",
+            ),
+            (
+                "en",
+                "Councillors met on Tuesday - and voted to close the road",
+            ),
+            ("ar", "منقذون خلال تدريب على الإسعافات الأولية - أرشيفية"),
+            ("de", "Blick auf den Hafen | Sonnenaufgang"),
+        ] {
+            assert_eq!(tail(lang, line), None, "{line}");
+        }
+    }
+
+    fn creators(lang: &str, raw: &str) -> Vec<String> {
+        with_rules(lang, |a| parse(raw, raw, a).creators)
+    }
+
+    #[test]
+    fn institutions_hand_outs_and_titles_are_no_photographers() {
+        for (lang, raw, want) in [
+            ("de", "Foto: Stadt Aalen", &[][..]),
+            ("de", "Foto: Privat", &[]),
+            ("en", "Image: Calderdale Council", &[]),
+            ("tr", "Fotoğraf: Trabzon Büyükşehir Belediyesi", &[]),
+            ("he", "צילום: עיריית חיפה", &[]),
+            (
+                "pt",
+                "Foto: Ana Prates / Divulgação Prefeitura de Blumenau",
+                &["Ana Prates"],
+            ),
+            ("ru", "Фото: Анна Лаптева / «Неделя»", &["Анна Лаптева"]),
+            ("cs", "Foto: Petra Šimková", &["Petra Šimková"]),
+            ("pl", "Fot. Marek Nowak / Reporter", &["Marek Nowak"]),
+            ("ko", "하경민 기자", &["하경민"]),
+        ] {
+            assert_eq!(creators(lang, raw), s(want), "{raw}");
+        }
     }
 
     #[test]

@@ -79,6 +79,21 @@ impl<'r> Applied<'r> {
             .any(|f| f.byline_roles.iter().any(|p| p == word))
     }
 
+    /// Whether a credited name holds a word that makes it an institution, a company or a
+    /// hand-out ("Stadt Aalen", "Calderdale Council", "Privat"), not a photographer.
+    pub fn names_institution(&self, name: &str) -> bool {
+        name.split(|c: char| !c.is_alphanumeric() && c != '.')
+            .map(|w| w.trim_end_matches('.').to_lowercase())
+            .filter(|w| !w.is_empty())
+            .any(|w| {
+                self.files().any(|f| {
+                    f.institution_words
+                        .iter()
+                        .any(|x| x.trim_end_matches('.') == w)
+                })
+            })
+    }
+
     /// Whether a lower-case word is a month name or abbreviation of the language.
     pub fn is_month(&self, word: &str) -> bool {
         self.files().any(|f| f.month_words.contains(word))

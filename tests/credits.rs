@@ -1,0 +1,111 @@
+//! Picture credits name photographers: the outlet that prints the page (its masthead, its
+//! copyright line) and institutions that hand out a picture ("Foto: Stadt Aalen") are sources,
+//! not creators, and a caption whose credit follows a bar, a dash or its full stop without a
+//! credit word still gives caption and credit apart. Each page is written here, in several
+//! languages and layouts.
+
+use copydesk::engine::{Article, Config, Input};
+use copydesk::{Rules, normalize};
+
+fn read(rules: &Rules, text: &str) -> Article {
+    normalize(&Input::text(text), rules, &Config::default()).expect("a page normalises")
+}
+
+/// (caption, creators) of every picture.
+fn pictures(a: &Article) -> Vec<(String, Vec<String>)> {
+    a.images
+        .iter()
+        .map(|i| (i.caption.clone(), i.credit.creators.clone()))
+        .collect()
+}
+
+#[test]
+fn the_outlet_of_the_page_is_no_photographer() {
+    let rules = Rules::embedded().expect("rules");
+    let pages = [
+        (
+            "Lakeshore Ledger\n\nMarina repairs to start before the boating season\n\nBy Dana Kowalski\n\n\
+             MANITOWOC — The city will replace about 240 slips at the marina this spring, the harbor commission decided on Tuesday after a long debate about the cost of the work.\n\n\
+             Damaged dock sections sit stacked at the marina on Feb. 27. Jamal Reed/Lakeshore Ledger\n\n\
+             The commission expects the work to cost about 4 million dollars, most of it paid by bonds that the council approved last year after the winter storms.\n\n\
+             © 2024 Lakeshore Ledger. All rights reserved.",
+            "Damaged dock sections sit stacked at the marina on Feb. 27.",
+            "Jamal Reed",
+        ),
+        (
+            "Puls Dnia\n\nNowe sale na SOR-ze w Bydgoszczy\n\n\
+             Szpital Miejski otworzył w poniedziałek dwie nowe sale resuscytacyjne. Pacjenci w najcięższym stanie będą przyjmowani szybciej niż dotąd, zapowiada dyrekcja placówki.\n\n\
+             Jedna z dwóch nowych sal resuscytacyjnych na SOR-ze\n\nFot. Piotr Gajewski / Puls Dnia\n\n\
+             Remont kosztował ponad cztery miliony złotych i trwał od wiosny. Część pieniędzy pochodziła z budżetu województwa, a część z funduszy unijnych.\n\n\
+             © 2024 Puls Dnia Sp. z o.o. Wszelkie prawa zastrzeżone.",
+            "Jedna z dwóch nowych sal resuscytacyjnych na SOR-ze",
+            "Piotr Gajewski",
+        ),
+        (
+            "Portal Capibaribe\n\nPane deixa metrô parado no Recife\n\n\
+             Uma falha elétrica deixou a linha centro do metrô parada por duas horas na manhã desta terça-feira. Passageiros precisaram caminhar pelos trilhos até a estação mais próxima.\n\n\
+             Estação Joana Bezerra lotada na manhã desta terça-feira — Foto: Camila Bezerra/Portal Capibaribe\n\n\
+             A companhia informou que a causa da falha ainda está sendo investigada e que os trens voltaram a circular normalmente no fim da manhã.\n\n\
+             Portal Capibaribe © 2024 · Termos de uso · Política de privacidade",
+            "Estação Joana Bezerra lotada na manhã desta terça-feira",
+            "Camila Bezerra",
+        ),
+    ];
+    for (page, caption, photographer) in pages {
+        let a = read(&rules, page);
+        assert_eq!(
+            pictures(&a),
+            vec![(caption.to_string(), vec![photographer.to_string()])],
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn a_photographer_named_in_the_byline_stays_the_photographer() {
+    let rules = Rules::embedded().expect("rules");
+    let page = "Fährmann Kroll ist zurück\n\nVon Tanja Hüther\n\n\
+        Hemeln. Nach zwei Jahren Pause fährt die Weserfähre in Hemeln wieder. Der Fährmann hat das Boot über den Winter selbst repariert und den Motor erneuert.\n\n\
+        Wieder im Einsatz: Fährmann Dieter Kroll an der Anlegestelle in Hemeln. Foto: Tanja Hüther\n\n\
+        Die Fähre fährt von Mai bis Oktober täglich von zehn bis achtzehn Uhr. Eine Überfahrt kostet für Erwachsene zwei Euro, Fahrräder fahren kostenlos mit.\n\n\
+        © 2024 Weserbote";
+    let a = read(&rules, page);
+    assert_eq!(
+        pictures(&a),
+        vec![(
+            "Wieder im Einsatz: Fährmann Dieter Kroll an der Anlegestelle in Hemeln.".to_string(),
+            vec!["Tanja Hüther".to_string()]
+        )]
+    );
+}
+
+#[test]
+fn institutions_and_hand_outs_credit_no_one() {
+    let rules = Rules::embedded().expect("rules");
+    for (page, caption) in [
+        (
+            "Freibad öffnet am Samstag\n\n\
+             Aalen. Das Hirschbachbad öffnet nach der Sanierung am Samstag wieder. Die Stadt hat das Becken und die Technik für knapp drei Millionen Euro erneuert.\n\n\
+             Seit dem Herbst leer, ab Samstag wieder gefüllt: das Sportbecken (Foto: Stadt Aalen)\n\n\
+             Der Eintritt bleibt gleich. Kinder unter sechs Jahren baden weiterhin kostenlos, für Familien gibt es eine Saisonkarte zum halben Preis.",
+            "Seit dem Herbst leer, ab Samstag wieder gefüllt: das Sportbecken",
+        ),
+        (
+            "Beşirli sahiline yeni otopark\n\n\
+             Trabzon'da Beşirli sahilindeki otopark alanı genişletiliyor. Belediye, yaz aylarında yaşanan park sorununu çözmek için 300 araçlık yeni bir alan açacak.\n\n\
+             Beşirli sahilindeki otopark alanı\n\nFotoğraf: Trabzon Büyükşehir Belediyesi\n\n\
+             Çalışmaların haziran ayında tamamlanması bekleniyor. Otopark ilk üç ay ücretsiz olacak, daha sonra saatlik ücret uygulanacak.",
+            "Beşirli sahilindeki otopark alanı",
+        ),
+        (
+            "Isbaren på havnen lukker efter 40 år\n\n\
+             Faaborg. Jens og Birthe Lund lukker isbaren på havnen til efteråret. Parret har solgt is til turister og lokale i fire årtier og går nu på pension.\n\n\
+             Jens og Birthe Lund åbnede isbaren på havnen i 1984.\n\nFoto: Privat\n\n\
+             Der er endnu ikke fundet en ny lejer til bygningen, men kommunen håber, at der også næste sommer kan købes is på havnen.",
+            "Jens og Birthe Lund åbnede isbaren på havnen i 1984.",
+        ),
+    ] {
+        let a = read(&rules, page);
+        assert_eq!(pictures(&a), vec![(caption.to_string(), vec![])], "{page}");
+    }
+}
