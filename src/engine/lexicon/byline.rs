@@ -92,7 +92,8 @@ fn labelled_names<'t>(
         for a in applied.agencies.find_in(bracketed) {
             byline.agencies.extend(news_name(a));
         }
-        for part in split_names(rest, joiners) {
+        let parts = split_names(rest, joiners);
+        for (k, part) in parts.iter().enumerate() {
             let Some(part) = person_part(part, applied) else {
                 continue;
             };
@@ -104,7 +105,22 @@ fn labelled_names<'t>(
             {
                 push_unique(&mut byline.authors, part);
             } else {
-                // "Von Katrin Oberländer, Frankfurt am Main": names end where a place begins.
+                // "Af Claire Dumas med AFP": a name, then a lower-case word before an agency.
+                if let Some(name) = name_before_agency(part, applied)
+                    && (!byline.authors.is_empty() || names_someone(name))
+                {
+                    push_unique(&mut byline.authors, name);
+                }
+                // "Von Katrin Oberländer, Frankfurt am Main": names end where a place begins;
+                // an agency after them credits it ("…, mit Material von dpa", "…, con
+                // información de EFE").
+                for later in &parts[k..] {
+                    for a in applied.agencies.find_in(later) {
+                        for name in news_name(a) {
+                            push_unique(&mut byline.agencies, &name);
+                        }
+                    }
+                }
                 break;
             }
         }
@@ -113,6 +129,26 @@ fn labelled_names<'t>(
         }
     }
     None
+}
+
+/// The name that opens `part` where a lower-case word and an agency follow it: "Claire Dumas
+/// med AFP" → "Claire Dumas", "Gwenaëlle Le Bihan mit AFP" → "Gwenaëlle Le Bihan".
+fn name_before_agency<'t>(part: &'t str, applied: &Applied) -> Option<&'t str> {
+    let found = applied.agencies.find_in(part);
+    let agency = found.first()?;
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let cut = words.iter().position(|w| {
+        w.chars().next().is_some_and(char::is_lowercase) && !applied.is_name_particle(w)
+    })?;
+    // What follows the lower-case word is the agency and nothing else.
+    let tail = words[cut + 1..].join(" ");
+    applied
+        .agencies
+        .lookup(&tail)
+        .filter(|a| a.name == agency.name)?;
+    let end = words[cut].as_ptr() as usize - part.as_ptr() as usize;
+    let name = part.get(..end)?.trim();
+    (cut > 0 && looks_like_name(name, applied)).then_some(name)
 }
 
 /// Whether the first name after a byline word can be a person: two words or more, capitals
@@ -356,9 +392,34 @@ pub fn merge_bylines(a: Byline, b: Byline) -> Byline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::lexicon::strings;
 
     fn with<T>(lang: &str, f: impl FnOnce(&Applied) -> T) -> T {
         f(&Applied::for_test(lang))
+    }
+
+    #[test]
+    fn an_agency_after_the_names_credits_the_byline() {
+        for (lang, line, authors, agencies) in [
+            (
+                "de",
+                "Von Hanna Ostermann und Björn Tietjen, mit Material von dpa",
+                &["Hanna Ostermann", "Björn Tietjen"][..],
+                &["dpa"][..],
+            ),
+            (
+                "es",
+                "Por Camila Rojas y Tomás Fuentealba, con información de EFE",
+                &["Camila Rojas", "Tomás Fuentealba"],
+                &["EFE"],
+            ),
+            ("da", "Af Claire Dumas med AFP", &["Claire Dumas"], &["AFP"]),
+            ("en", "By Lena Fox, Chicago", &["Lena Fox"], &[]),
+        ] {
+            let b = with(lang, |a| find_byline(line, a)).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(b.authors, strings(authors), "{line}");
+            assert_eq!(b.agencies, strings(agencies), "{line}");
+        }
     }
 
     #[test]
