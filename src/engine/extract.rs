@@ -256,10 +256,10 @@ fn default_kind(role: Role) -> ArtefactKind {
 /// A dateline line no pattern parses ("KASSEL." alone above the lead): the place as it stands,
 /// the agencies it names.
 fn bare_dateline(text: &str, applied: &Applied) -> super::article::Dateline {
-    let place = text
-        .trim()
-        .trim_end_matches(['-', '–', '—', ':', '.', ',', ' '])
-        .to_string();
+    let (place, date) = dateline::split_place_date(
+        text.trim()
+            .trim_end_matches(['-', '–', '—', ':', '.', ',', ' ']),
+    );
     let found: Vec<String> = applied
         .agencies
         .find_in(text)
@@ -268,7 +268,7 @@ fn bare_dateline(text: &str, applied: &Applied) -> super::article::Dateline {
         .collect();
     super::article::Dateline {
         place,
-        date: String::new(),
+        date,
         agencies: lexicon::news_only(applied.agencies, &found),
         raw: text.trim().to_string(),
     }

@@ -56,6 +56,20 @@ pub fn find_dateline_in(input: &LineInput<'_>, applied: &Applied) -> Option<Date
                 place = format!("{place}, {date}");
                 date.clear();
             }
+            // "ROUEN, France, March 3": the parts before the date's first figure or month belong
+            // to the place.
+            while let Some((head, tail)) = date.split_once([',', '،'])
+                && !is_date(head, applied)
+                && is_date(tail, applied)
+            {
+                place = format!("{place}, {}", head.trim());
+                date = tail.trim().to_string();
+            }
+            // "مسقط 14 أبريل نيسان", "Nysa, 12 marca 2026 r.": a place that runs into a date
+            // ends where its first figure stands.
+            if date.is_empty() {
+                (place, date) = split_place_date(&place);
+            }
             let agency_text = group("agency");
             let tokens: Vec<String> = agency_text
                 .split(['/', ',', '-', '='])
@@ -99,6 +113,25 @@ pub fn find_dateline_in(input: &LineInput<'_>, applied: &Applied) -> Option<Date
     None
 }
 
+/// A place that runs into a date ends where its first figure stands: "مسقط 14 أبريل نيسان" →
+/// ("مسقط", "14 أبريل نيسان"), "Nysa, 12 marca 2026 r" → ("Nysa", "12 marca 2026 r").
+pub fn split_place_date(place: &str) -> (String, String) {
+    let words: Vec<&str> = place.split_whitespace().collect();
+    match words
+        .iter()
+        .position(|w| w.chars().next().is_some_and(char::is_numeric))
+    {
+        Some(at) if at > 0 => (
+            words[..at]
+                .join(" ")
+                .trim_end_matches([',', '،', ' '])
+                .to_string(),
+            words[at..].join(" "),
+        ),
+        _ => (place.to_string(), String::new()),
+    }
+}
+
 fn is_date(s: &str, applied: &Applied) -> bool {
     if s.chars().any(|c| c.is_numeric()) {
         return true;
@@ -127,6 +160,56 @@ mod tests {
     }
 
     use super::super::strings as s;
+
+    #[test]
+    fn the_place_ends_where_the_date_begins() {
+        for (lang, text, place, date, agencies) in [
+            (
+                "en",
+                "ROUEN, France, March 3 (Reuters) - Firefighters battled a blaze.",
+                "ROUEN, France",
+                "March 3",
+                &["Reuters"][..],
+            ),
+            (
+                "ar",
+                "مسقط 14 أبريل نيسان (رويترز) - قالت الحكومة إن الميناء سيفتح.",
+                "مسقط",
+                "14 أبريل نيسان",
+                &["Reuters"],
+            ),
+            (
+                "uk",
+                "ЧЕРНІГІВ. 13 березня. ІНТЕРФАКС-УКРАЇНА - Міст відкрили для руху.",
+                "ЧЕРНІГІВ",
+                "13 березня",
+                &["Interfax-Ukraine"],
+            ),
+            (
+                "hi",
+                "पटना, 16 मार्च (वार्ता) बिहार सरकार ने पुल का उद्घाटन किया।",
+                "पटना",
+                "16 मार्च",
+                &["UNI"],
+            ),
+        ] {
+            let got = dl(lang, text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((got.0.as_str(), got.1.as_str()), (place, date), "{text}");
+            assert_eq!(got.2, s(agencies), "{text}");
+        }
+        assert_eq!(
+            split_place_date("Nysa, 12 marca 2026 r"),
+            ("Nysa".to_string(), "12 marca 2026 r".to_string())
+        );
+        assert_eq!(
+            split_place_date("بوردو، ۱۴ مارس ۲۰۲۴"),
+            ("بوردو".to_string(), "۱۴ مارس ۲۰۲۴".to_string())
+        );
+        assert_eq!(
+            split_place_date("KASSEL"),
+            ("KASSEL".to_string(), String::new())
+        );
+    }
 
     #[test]
     fn agency_datelines() {
