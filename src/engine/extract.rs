@@ -43,6 +43,14 @@ pub fn extract(
     // `removed`, and the byline.
     let mut unclaimed: Option<(usize, Byline)> = None;
     let last_body = roles.iter().rposition(|r| r.is_body());
+    // A time-stamp line between the headline and the body that names the author ("Elif Sönmez |
+    // 18.01.2024 - 14:26"): the byline where the copy has no other. Its index in `removed`.
+    let mut stamped: Option<(usize, Byline)> = None;
+    let first_body = roles
+        .iter()
+        .position(|r| r.is_body())
+        .unwrap_or(roles.len());
+    let headline = roles.iter().position(|r| *r == Role::Headline);
     // A dateline line no pattern parses: the dateline unless the lead opens with one.
     let mut bare: Option<(super::article::Dateline, u32)> = None;
     for (i, (u, role)) in units.iter().zip(roles).enumerate() {
@@ -80,6 +88,13 @@ pub fn extract(
                         parse_signature(text, applied).filter(|b| !b.authors.is_empty())
                 {
                     unclaimed = Some((removed.len(), b));
+                }
+                if stamped.is_none()
+                    && i < first_body
+                    && headline.is_some_and(|h| h < i)
+                    && let Some(b) = stamp_byline(text, applied)
+                {
+                    stamped = Some((removed.len(), b));
                 }
                 remove(&mut removed, kind, u.text, u.line);
             }
@@ -191,7 +206,7 @@ pub fn extract(
         (top, sig) => top.or(sig),
     };
     if article.byline.is_none()
-        && let Some((at, b)) = unclaimed
+        && let Some((at, b)) = unclaimed.or(stamped)
         && at < removed.len()
     {
         removed.remove(at);
@@ -305,6 +320,54 @@ pub fn parse_signature(text: &str, applied: &Applied) -> Option<Byline> {
         .or_else(|| names_line(text, applied))
 }
 
+/// The author in a time-stamp line ("Elif Sönmez | 18.01.2024 - 14:26", "3. 3. 2025 | 06:15 |
+/// Petra Holubová, Jiří Vondra", "Laatste update 8 februari 2025, 10:18 · door Femke Bakker",
+/// "● LIVE | Relatare: Elena Marin"): a line of parts split by bars or bullets, one of which
+/// holds a figure or is a known label; the first other part read as a byline that names
+/// someone (not initials alone), with the whole line as its raw text.
+fn stamp_byline(text: &str, applied: &Applied) -> Option<Byline> {
+    let parts: Vec<&str> = text
+        .split(['|', '·', '•', '●', '∙', '⋅'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let figure = |p: &str| p.chars().any(char::is_numeric);
+    let plain = |p: &str| !figure(p) && applied.match_line(p).is_none();
+    if parts.len() < 2 || parts.len() > 6 || parts.iter().all(|p| plain(p)) {
+        return None;
+    }
+    let part = *parts.iter().find(|p| plain(p))?;
+    // Without a time stamp beside it, only a part that opens with a byline word names someone
+    // ("● LIVE | Relatare: Elena Marin", not "Partager : X · Facebook").
+    let mut b = if parts.iter().any(|p| figure(p)) {
+        parse_byline(part, applied)?
+    } else {
+        lexicon::byline::find_byline(part, applied)?
+    };
+    // "Petra Holubová, Jiří Vondra": the names a comma lists after the first.
+    if let Some(first) = b.authors.last().cloned()
+        && let Some((_, after)) = part.split_once(first.as_str())
+    {
+        for name in after.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if name.split_whitespace().count() > 4
+                || !is_person(name, applied)
+                || applied.agencies.lookup(name).is_some()
+            {
+                break;
+            }
+            lexicon::push_unique(&mut b.authors, name);
+        }
+    }
+    // A newsroom ("Haber Merkezi") or a single letter is no author.
+    b.authors
+        .retain(|a| a.chars().count() > 1 && !applied.names_institution(a));
+    if b.authors.is_empty() || b.authors.iter().all(|a| is_initials(a)) {
+        return None;
+    }
+    b.raw = text.to_string();
+    Some(b)
+}
+
 /// Names leading a line, then what they are ("Jane Doe, Health correspondent", "Jan Kos –
 /// reporter for Reuters", "Eva Lind with AFP", "(Jane Doe/Reuters, 12 March)"), names after a
 /// label ("Byline: Eleanor Whitworth", "Připravili: A, B"), names at the end of a phrase ("Ein
@@ -372,8 +435,20 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             }
         }
     }
+    // "Petra Holubová": an agency's alias inside a name credits no agency.
+    let outside: String = b
+        .authors
+        .iter()
+        .fold(t.to_string(), |rest, a| rest.replace(a.as_str(), " "));
     for a in agencies {
-        lexicon::push_unique(&mut b.agencies, &a);
+        if applied
+            .agencies
+            .find_in(&outside)
+            .iter()
+            .any(|f| f.name == a)
+        {
+            lexicon::push_unique(&mut b.agencies, &a);
+        }
     }
     (!b.authors.is_empty() || !b.agencies.is_empty()).then_some(b)
 }
@@ -714,6 +789,66 @@ mod tests {
                 ("tr", "ESE/MKA", &["ESE", "MKA"]),
             ],
         );
+    }
+
+    #[test]
+    fn a_time_stamp_line_names_its_author() {
+        assert_authors(
+            stamp_byline,
+            &[
+                (
+                    "tr",
+                    "Deniz Aksoy | 03.05.2025 - 09:40 | Güncelleme: 03.05.2025 - 10:02",
+                    &["Deniz Aksoy"],
+                ),
+                (
+                    "cs",
+                    "12. 4. 2025 | 08:30 | Jana Dvořáková, Tomáš Beneš",
+                    &["Jana Dvořáková", "Tomáš Beneš"],
+                ),
+                ("ru", "Анна Орлова · 3 июня 2025, 09:15", &["Анна Орлова"]),
+                ("he", "נועם לביא | 02.03.2025 11:20", &["נועם לביא"]),
+                (
+                    "nl",
+                    "Bijgewerkt 4 maart 2025, 08:12 · door Sanne de Wit en Bram Visser",
+                    &["Sanne de Wit", "Bram Visser"],
+                ),
+                (
+                    "hu",
+                    "2025.04.02. 18:10 · Riporter: Szabó Réka · Operatőr: Kiss Gábor",
+                    &["Szabó Réka"],
+                ),
+                // No stamp: only a part that opens with a byline word names someone.
+                ("fr", "Partager : X · Facebook · LinkedIn", &[]),
+                ("en", "Listen | Share | Ana Ruiz", &[]),
+                // A newsroom, a section, one line without parts: no one.
+                ("tr", "Haber Merkezi | 09.08.2025 - 22:51", &[]),
+                ("de", "Redaktion Wirtschaft | 12.03.2025", &[]),
+                ("en", "Politics | 12 March 2025", &[]),
+                ("en", "Ana Ruiz 12 March 2025", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_agency_alias_inside_a_name_credits_no_agency() {
+        for (lang, line) in [("cs", "Petra Nováková"), ("en", "Petra Lindqvist, Amman")] {
+            let b = parse_byline(line, &Applied::for_test(lang));
+            assert_eq!(b.map(|b| b.agencies), Some(vec![]), "{line}");
+        }
+        // An agency beside a name, or a newsroom's line, still credits it.
+        for (lang, line, agency) in [
+            ("en", "Lena Vogt (Petra)", "Petra"),
+            ("it", "Redazione ANSA", "ANSA"),
+            ("es", "Redacción EFE", "EFE"),
+        ] {
+            let b = parse_byline(line, &Applied::for_test(lang));
+            assert_eq!(
+                b.map(|b| b.agencies),
+                Some(vec![agency.to_string()]),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -334,6 +334,10 @@ pub fn agency_line(text: &str, applied: &Applied) -> Option<Byline> {
     if words > 4 || t.chars().count() > 50 || super::ends_sentence(t) {
         return None;
     }
+    // "Petra Šimková": a name that opens with an agency's alias is a person.
+    if applied.agencies.lookup(t).is_none() && super::two_word_name(t, applied) {
+        return None;
+    }
     let found = applied.agencies.find_in(t);
     let agencies = news_only(
         applied.agencies,

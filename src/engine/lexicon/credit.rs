@@ -610,16 +610,7 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         // "新华社记者 王晓川" → agency and name: split off a leading agency alias; "Petra
         // Šimková", "Ana Prates" are names that open with an agency's.
         // ("AP Photo", "EFE Foto" stay an agency: a photo word or an acronym is no name.)
-        let one_name = super::has_case(&part)
-            && part.split_whitespace().count() == 2
-            && looks_like_name(&part, applied)
-            && part.split_whitespace().all(|w| {
-                let lower = w.to_lowercase();
-                w.chars().any(char::is_lowercase)
-                    && !applied
-                        .files()
-                        .any(|f| f.photo_words.contains(&lower) || f.credit_noise.contains(&lower))
-            });
+        let one_name = super::two_word_name(&part, applied);
         if !one_name
             && let Some(a) = applied.agencies.find_in(&part).first()
             && applied.agencies.lookup(&part).is_none()

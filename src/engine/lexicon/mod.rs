@@ -163,6 +163,23 @@ pub fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     Some(&text[at..])
 }
 
+/// Whether `s` is a person's name of two cased words that may open with an agency's alias
+/// ("Petra Šimková", "Ana Prates"): each word has lower-case letters and none is a photo word,
+/// credit noise or an institution word ("AP Photo", "EFE Foto", "Redaktion Reuters" are not).
+pub fn two_word_name(s: &str, applied: &Applied) -> bool {
+    has_case(s)
+        && s.split_whitespace().count() == 2
+        && looks_like_name(s, applied)
+        && !applied.names_institution(s)
+        && s.split_whitespace().all(|w| {
+            let lower = w.to_lowercase();
+            w.chars().any(char::is_lowercase)
+                && !applied
+                    .files()
+                    .any(|f| f.photo_words.contains(&lower) || f.credit_noise.contains(&lower))
+        })
+}
+
 /// Whether `s` looks like a person's name: 1–5 words, each capitalised (or all caps, or a
 /// particle), letters, dots, hyphens and apostrophes only. Scripts without case pass on shape.
 pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
