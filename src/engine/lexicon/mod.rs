@@ -181,7 +181,8 @@ pub fn two_word_name(s: &str, applied: &Applied) -> bool {
 }
 
 /// Whether `s` looks like a person's name: 1–5 words, each capitalised (or all caps, or a
-/// particle), letters, dots, hyphens and apostrophes only. Scripts without case pass on shape.
+/// particle), letters, dots, hyphens and apostrophes only (the Hebrew maqaf and geresh, and the
+/// Unicode hyphens, count as such: "עדי ברק־לוי"). Scripts without case pass on shape.
 pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.is_empty() || words.len() > 5 || s.chars().count() > 60 {
@@ -192,7 +193,7 @@ pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
         if !w.chars().all(|c| {
             c.is_alphabetic()
                 || unicode_normalization::char::is_combining_mark(c)
-                || matches!(c, '.' | '-' | '\'' | '’' | '·')
+                || matches!(c, '.' | '-' | '\'' | '’' | '·' | '‐' | '‑' | '־' | '׳')
         }) {
             return false;
         }
