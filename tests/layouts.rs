@@ -144,6 +144,22 @@ fn lay_out(s: &Story, layout: &str) -> String {
             blocks.push(related.clone());
             blocks.extend(s.paragraphs[1..].iter().map(|p| p.to_string()));
         }
+        // A wire desk's transmission: a header of routing lines above the headline, every
+        // paragraph hard-wrapped, the picture after the text.
+        "wire-header" => {
+            blocks.insert(
+                0,
+                format!(
+                    "NEWSDESK · {}\n2026-03-12 14:52 | {} | 3 | 438",
+                    s.name.to_uppercase(),
+                    s.footer.split_whitespace().nth(1).unwrap_or(""),
+                ),
+            );
+            blocks.push(s.byline.to_string());
+            blocks.push(wrapped(s.lead));
+            blocks.extend(s.paragraphs.iter().map(|p| wrapped(p)));
+            blocks.push(gallery.clone());
+        }
         // The reference layout: byline, lead, gallery, body, related links at the end.
         _ => {
             blocks.push(s.byline.to_string());
@@ -155,6 +171,23 @@ fn lay_out(s: &Story, layout: &str) -> String {
     }
     blocks.push(s.footer.to_string());
     blocks.join("\n\n") + "\n"
+}
+
+/// A paragraph hard-wrapped at 60 characters, as wire copy comes.
+fn wrapped(p: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for w in p.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + w.chars().count() >= 60 {
+            lines.push(w.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(w);
+        }
+    }
+    lines.join("\n")
 }
 
 /// What must not depend on the layout.
@@ -247,6 +280,42 @@ fn a_byline_under_the_body_changes_nothing() {
 }
 
 #[test]
+fn a_wire_header_and_hard_wrapped_paragraphs_change_nothing() {
+    same_article_in("wire-header");
+}
+
+#[test]
 fn related_links_between_paragraphs_change_nothing() {
     same_article_in("related-inside");
+}
+
+/// A wire photo's captions open with the same dateline as the story ("(강릉=연합뉴스) 박지훈 기자
+/// = …"): the first of them is no lead, however long, and stays a caption.
+#[test]
+fn captions_that_repeat_the_dateline_are_no_lead() {
+    let rules = Rules::embedded().expect("rules");
+    let captions = [
+        "(강릉=연합뉴스) 박지훈 기자 = 12일 오후 강원 강릉시 경포해변에서 열린 불꽃축제에서 형형색색의 불꽃이 밤하늘을 수놓고 있다. 2025.7.12 jhpark@yna.co.kr",
+        "(강릉=연합뉴스) 박지훈 기자 = 경포호 주변 산책로를 찾은 시민들이 불꽃축제를 휴대전화로 촬영하고 있다. 2025.7.12 jhpark@yna.co.kr",
+        "(강릉=연합뉴스) 박지훈 기자 = 축제가 끝난 뒤 경포해변 인근 도로가 귀가하는 차량으로 붐비고 있다. 2025.7.12 jhpark@yna.co.kr",
+    ];
+    let text = format!(
+        "강원새소식\n뉴스 | 강릉 | 속초 | 포토\n경포 밤하늘 수놓은 불꽃 2만발…관광객 10만명 몰려\n입력 2025.07.13 09:10\n1 / 3\n{}\n2 / 3\n{}\n3 / 3\n{}\n이전   다음\n(강릉=연합뉴스) 박지훈 기자 = 강원 강릉 경포해변 밤하늘이 불꽃 2만발로 물들었다.\n강릉시는 12일 밤 경포해변 일대에서 여름 불꽃축제를 열었다고 13일 밝혔다. 불꽃은 약 30분 동안 바다 위 바지선 세 척에서 쏘아 올려졌다.\n관람객 수는 주최 측 추산 10만여명이다. 시는 다음 달 한 차례 더 축제를 열 계획이다.\n",
+        captions[0], captions[1], captions[2]
+    );
+    let a = article(&text, &rules);
+    let r = reading(&a);
+    for c in captions {
+        let said = c.split(" = ").nth(1).expect("a caption after its dateline");
+        assert!(
+            !r.paragraphs.iter().any(|p| p.contains(&said[..30])),
+            "{said}: {r:#?}"
+        );
+    }
+    assert!(
+        r.paragraphs
+            .iter()
+            .any(|p| p.contains("불꽃축제를 열었다고")),
+        "{r:#?}"
+    );
 }

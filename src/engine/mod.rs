@@ -423,9 +423,46 @@ fn read_layout(
 ) -> (features::Observed, Vec<Role>) {
     let observed = tracing::debug_span!("observe", units = units.len())
         .in_scope(|| features::observe(units, applied));
+    let mut marks = marks.to_vec();
+    if let Some(lead) = wire_lead(units, &observed, applied)
+        && !marks.iter().any(|&(i, _)| i == lead)
+    {
+        marks.push((lead, roles::Mark::Prose));
+        marks.sort_unstable_by_key(|&(i, _)| i);
+    }
     let roles = tracing::debug_span!("decide", units = units.len())
-        .in_scope(|| roles::decide_within(&observed, rules.model(), marks));
+        .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
     (observed, roles)
+}
+
+/// The lead of wire copy: the first unit that opens with a dateline, where that dateline
+/// credits a news agency, text of fourteen words or more follows it ("Halle (dpa/sa) -
+/// Pendler …", "PARIS, 18 fév 2024 (AFP) - Les ventes …") and no other unit opens with the same
+/// dateline (a wire photo's captions all do: "(경주=연합뉴스) 손대성 기자 = …"). The agency's
+/// dateline is the strongest evidence copy carries of where its story begins: held to the
+/// body, whatever the layout around it.
+fn wire_lead(
+    units: &[Unit],
+    observed: &features::Observed,
+    applied: &lexicon::Applied,
+) -> Option<usize> {
+    let opens = |o: &features::Obs| o.lex(types::Lex::DatelineStart);
+    let first = observed.obs.iter().position(opens)?;
+    let o = &observed.obs[first];
+    if !o.has(types::Flag::NewsAgency) || o.words < 14 {
+        return None;
+    }
+    let raw = lexicon::dateline::find_dateline(units[first].text.trim(), applied)?
+        .dateline
+        .raw;
+    let again = observed.obs.iter().enumerate().any(|(i, o)| {
+        i != first
+            && opens(o)
+            && units
+                .get(i)
+                .is_some_and(|u| u.text.trim().starts_with(&raw))
+    });
+    (!again).then_some(first)
 }
 
 /// The units whose text is a block the format marked as prose or as a heading of the article
