@@ -212,6 +212,53 @@ mod tests {
     }
 
     #[test]
+    fn a_source_in_brackets_and_a_month_before_the_day() {
+        for (lang, text, place, date, agencies) in [
+            // A press release's publisher in brackets: the place, no agency.
+            (
+                "sv",
+                "LULEÅ (Pressportalen) – Norrbottens Bryggeri AB öppnar ett nytt tapperi i maj.",
+                "LULEÅ",
+                "",
+                &[][..],
+            ),
+            (
+                "nb",
+                "BODØ (Nyhetsrommet) – Saltens Verft AS har levert sin første elektriske ferge.",
+                "BODØ",
+                "",
+                &[],
+            ),
+            (
+                "de",
+                "KÖLN (Presseportal) – Die Rheinwerft GmbH baut ein neues Lager am Hafen.",
+                "KÖLN",
+                "",
+                &[],
+            ),
+            // ANSA's English service: the month before the day.
+            (
+                "en",
+                "(ANSA) - BERGAMO, MARCH 12 - Two trains collided near the station on Tuesday.",
+                "BERGAMO",
+                "MARCH 12",
+                &["ANSA"],
+            ),
+            (
+                "en",
+                "(ANSA) - ROME, JUNE 3, 2025 - The Senate approved the budget late on Monday.",
+                "ROME",
+                "JUNE 3, 2025",
+                &["ANSA"],
+            ),
+        ] {
+            let got = dl(lang, text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((got.0.as_str(), got.1.as_str()), (place, date), "{text}");
+            assert_eq!(got.2, s(agencies), "{text}");
+        }
+    }
+
+    #[test]
     fn agency_datelines() {
         assert_eq!(
             dl("de", "Trier (dpa/lrs) - Der Wasserstand steigt."),
