@@ -144,7 +144,18 @@ pub fn extract(
             .take(2)
             .enumerate()
         {
-            if let Some(m) = dateline::find_dateline(&block.1, applied) {
+            let found = dateline::find_dateline(&block.1, applied)
+                .map(|m| (m, 0))
+                .or_else(|| glued_dateline(&block.1, applied));
+            if let Some((m, at)) = found {
+                if at > 0 {
+                    remove(
+                        &mut removed,
+                        ArtefactKind::UiLabel,
+                        block.1[..at].trim(),
+                        block.2,
+                    );
+                }
                 block.1 = m.rest;
                 dateline_authors = m.authors;
                 article.dateline = Some(m.dateline);
@@ -287,6 +298,30 @@ fn bare_dateline(text: &str, applied: &Applied) -> super::article::Dateline {
         agencies: lexicon::news_only(applied.agencies, &found),
         raw: text.trim().to_string(),
     }
+}
+
+/// A dateline behind a label the page's text rendering glued to it: "Dalších 9 fotografií v
+/// galeriiDOKSY - …", "Zobrazit všech 7 fotografií ›SUŠICE - …". A seam is a capital right
+/// after a lower-case letter or a "›", "»", "|" within the first 80 characters, behind a label of
+/// at most eight words that ends no sentence; the dateline must open what follows the seam.
+/// The dateline, and where the seam is.
+fn glued_dateline(text: &str, applied: &Applied) -> Option<(dateline::DatelineMatch, usize)> {
+    let mut prev = ' ';
+    for (at, c) in text.char_indices().take(80) {
+        let seam = c.is_uppercase() && (prev.is_lowercase() || matches!(prev, '›' | '»' | '|'));
+        prev = c;
+        if !seam {
+            continue;
+        }
+        let label = &text[..at];
+        if label.split_whitespace().count() > 8 || lexicon::ends_sentence(label.trim_end()) {
+            return None;
+        }
+        if let Some(m) = dateline::find_dateline(&text[at..], applied) {
+            return Some((m, at));
+        }
+    }
+    None
 }
 
 /// A byline and a picture credit on one line ("Text: Veronika Šťastná | Foto: Adam Holub",
@@ -828,6 +863,60 @@ mod tests {
                 ("en", "Ana Ruiz 12 March 2025", &[]),
             ],
         );
+    }
+
+    #[test]
+    fn a_label_glued_to_the_dateline_is_cut_off() {
+        for (lang, text, label, place) in [
+            (
+                "cs",
+                "Dalších 12 fotografií v galeriiLIBEREC - Hasiči zasahovali u požáru skladu.",
+                "Dalších 12 fotografií v galerii",
+                "LIBEREC",
+            ),
+            (
+                "cs",
+                "Zobrazit všech 5 fotografií ›TÁBOR - Radnice otevřela nové parkoviště.",
+                "Zobrazit všech 5 fotografií ›",
+                "TÁBOR",
+            ),
+            (
+                "de",
+                "Bildergalerie ansehenKassel (dpa) - Die Stadt hat den Haushalt beschlossen.",
+                "Bildergalerie ansehen",
+                "Kassel",
+            ),
+            (
+                "pl",
+                "Zobacz galerięOPOLE - Nawałnica zerwała dachy w kilku gminach.",
+                "Zobacz galerię",
+                "OPOLE",
+            ),
+        ] {
+            let (m, at) =
+                glued_dateline(text, &Applied::for_test(lang)).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((&text[..at], m.dateline.place.as_str()), (label, place));
+        }
+        // A capital inside a word or after a sentence is no seam.
+        for (lang, text) in [
+            (
+                "en",
+                "The new iPhone sold out in Tokyo on Friday, Apple said.",
+            ),
+            (
+                "de",
+                "Der Zug hielt.BERLIN - Die Bahn hat den Fahrplan geändert.",
+            ),
+            (
+                "en",
+                "Shares of McDonald's rose 3 percent in early trading.",
+            ),
+        ] {
+            assert!(
+                glued_dateline(text, &Applied::for_test(lang)).is_none(),
+                "{text}"
+            );
+        }
     }
 
     #[test]
