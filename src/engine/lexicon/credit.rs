@@ -352,10 +352,19 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
     };
     for word in credit_words(applied) {
         for &mark in marks.iter().rev() {
-            let Some(found) = mark.checked_sub(word.len()) else {
+            // French sets a space before the colon: "Photo : Konrad Wiesehöfer/dpa".
+            let spaced = lower[..mark]
+                .trim_end_matches([' ', '\u{a0}', '\u{202f}'])
+                .len();
+            let end = if lower[mark..].starts_with(':') {
+                spaced
+            } else {
+                mark
+            };
+            let Some(found) = end.checked_sub(word.len()) else {
                 continue;
             };
-            if lower.get(found..mark) != Some(word) {
+            if lower.get(found..end) != Some(word) {
                 continue;
             }
             let at = window_start + found;
@@ -367,6 +376,7 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             let (Some(before), Some(after)) = (t.get(..at), t.get(at + word.len()..)) else {
                 continue;
             };
+            let after = after.trim_start_matches([' ', '\u{a0}', '\u{202f}']);
             let boundary_before = before.ends_with([' ', '|', '(']);
             let barred =
                 before.trim_end().ends_with(['|', '—', '–', '/']) || before.ends_with(" - ");
@@ -428,6 +438,13 @@ pub fn caption_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
         let ends = word.chars().all(char::is_alphanumeric)
             && (word.chars().count() >= 4 || word.chars().all(|c| c.is_ascii_digit()));
         (ends && !word.is_empty()).then_some((at + 1, at + 2))
+    }));
+    // "… nei pressi di Mugello ANSA/CLAUDIO GIOVANNINI": an agency glued to its photographer by
+    // a slash, after the caption's last word.
+    cuts.extend(t.match_indices('/').filter_map(|(slash, _)| {
+        let start = t[..slash].rfind(' ')?;
+        applied.agencies.lookup(&t[start + 1..slash])?;
+        Some((start, start + 1))
     }));
     // The first cut whose tail is a credit: "… Street. — Caleb Hurd / The Cascade Current" cuts
     // at the dash, not inside the credit.
@@ -801,6 +818,55 @@ mod tests {
         with_rules(lang, |a| {
             caption_tail(text, a).map(|m| (m.caption, m.credit.creators, m.credit.agencies))
         })
+    }
+
+    #[test]
+    fn an_agency_slashed_to_its_photographer_ends_a_caption_without_a_mark() {
+        for (lang, line, caption, creators, agencies) in [
+            (
+                "it",
+                "Code sull'A14 all'altezza di Pesaro ANSA/MARCO ROSSI",
+                "Code sull'A14 all'altezza di Pesaro",
+                &["MARCO ROSSI"][..],
+                &["ANSA"][..],
+            ),
+            (
+                "es",
+                "Vecinos achican agua en una calle de Paiporta EFE/Ana Escobar",
+                "Vecinos achican agua en una calle de Paiporta",
+                &["Ana Escobar"],
+                &["EFE"],
+            ),
+        ] {
+            assert_eq!(
+                tail(lang, line),
+                Some((caption.to_string(), s(creators), s(agencies))),
+                "{line}"
+            );
+        }
+        // A slash between two places is no credit.
+        assert_eq!(
+            tail("it", "Il treno regionale Roma/Firenze in ritardo"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_space_before_the_credit_words_colon_is_french_typography() {
+        for line in [
+            "La station du Feldberg vendredi après-midi. Photo : Konrad Wiesehöfer/dpa",
+            "La station du Feldberg vendredi après-midi. Photo\u{a0}: Konrad Wiesehöfer/dpa",
+        ] {
+            assert_eq!(
+                credit("fr", line),
+                Some((
+                    "La station du Feldberg vendredi après-midi.".to_string(),
+                    s(&["Konrad Wiesehöfer"]),
+                    s(&["dpa"])
+                )),
+                "{line}"
+            );
+        }
     }
 
     #[test]
