@@ -328,10 +328,31 @@ fn glued_dateline(text: &str, applied: &Applied) -> Option<(dateline::DatelineMa
 /// "מאת דנה רוזנטל | צילומים: עמית לוי"): what a credit reads as its caption opens with a byline
 /// word and names. The byline, with the whole line as its raw text.
 fn byline_with_credit(text: &str, applied: &Applied) -> Option<Byline> {
-    let m = credit::find_credit(text, applied)?;
-    let mut b = lexicon::byline::find_byline(m.caption.trim(), applied)?;
+    let head = match credit::find_credit(text, applied) {
+        Some(m) => m.caption,
+        // "Testo di A · Foto di B", "Text de A. Fotografii de B", "글 A 기자 / 사진 B 기자": the
+        // byline's part, then a part that a credit word opens.
+        None => [" · ", " | ", " / ", " • ", ". "]
+            .iter()
+            .filter_map(|sep| text.split_once(sep))
+            .find(|(_, tail)| opens_with_credit_word(tail, applied))?
+            .0
+            .to_string(),
+    };
+    let mut b = lexicon::byline::find_byline(head.trim(), applied)?;
     b.raw = text.to_string();
     Some(b)
+}
+
+/// Whether `t` opens with a credit word of its own ("Foto di …", "Fotografii de …", "사진 …").
+fn opens_with_credit_word(t: &str, applied: &Applied) -> bool {
+    let t = t.trim_start();
+    applied.files().any(|f| {
+        f.credit_words.iter().any(|w| {
+            lexicon::strip_prefix_ci(t, w)
+                .is_some_and(|rest| rest.starts_with([' ', ':', '：']) && !rest.trim().is_empty())
+        })
+    })
 }
 
 /// A byline line above the body: "Von A und B", a source line, "Redacción EFE", a bare name,
@@ -917,6 +938,28 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_byline_beside_the_photographers_credit_is_the_byline() {
+        assert_authors(
+            byline_with_credit,
+            &[
+                (
+                    "it",
+                    "Testo di Giulia Ferri · Foto di Marco Sala",
+                    &["Giulia Ferri"],
+                ),
+                (
+                    "ro",
+                    "Text de Ioana Dinu. Fotografii de Mihai Pop",
+                    &["Ioana Dinu"],
+                ),
+                ("de", "Text: Lena Hoff | Fotos: Jan Kuhn", &["Lena Hoff"]),
+                // A credit word must open the second part.
+                ("it", "Testo di Giulia Ferri · Milano", &[]),
+            ],
+        );
     }
 
     #[test]
