@@ -991,6 +991,13 @@ mod tests {
                 ("he", "יעל ברגר", &["יעל ברגר"]),
                 ("fa", "نسرین افشار", &["نسرین افشار"]),
                 ("ar", "محمد الزعبي", &["محمد الزعبي"]),
+                // A phrase that names the piece and then its author.
+                ("de", "Ein Beitrag von Jana Petersen", &["Jana Petersen"]),
+                (
+                    "de",
+                    "Eine Recherche von Jonas Weil und Lea Brandt",
+                    &["Jonas Weil", "Lea Brandt"],
+                ),
                 // Joined with a maqaf, a geresh or a non-breaking hyphen.
                 ("he", "מאיה בן־דוד", &["מאיה בן־דוד"]),
                 ("he", "ג׳ודי לוין", &["ג׳ודי לוין"]),
