@@ -584,6 +584,9 @@ fn regression_the_rest_of_a_dateline_line_stays() {
         "Von - Привет Von 👩‍👩‍👧\nWort\n-\n\n",
         "KASSEL - Die Stadt baut eine neue Brücke über die Fulda.\n",
         "MADRID. – El Gobierno aprobó el martes la reforma.\nSegunda línea del texto.\n",
+        // A label glued to the dateline: the glued word stays whole in the dateline's raw text.
+        "Bildergalerie ansehenKASSEL - Die Stadt baut eine neue Brücke über die Fulda.\n",
+        "ßПриветVon -    Von �\n\n(dpa)\n",
     ] {
         let a = text(s).expect("copy normalises");
         let missing = missing_words(s, &a);

@@ -147,14 +147,17 @@ pub fn extract(
             let found = dateline::find_dateline(&block.1, applied)
                 .map(|m| (m, 0))
                 .or_else(|| glued_dateline(&block.1, applied));
-            if let Some((m, at)) = found {
+            if let Some((mut m, at)) = found {
                 if at > 0 {
+                    // The label goes to `removed`; the dateline's raw text is all that was cut
+                    // from the paragraph, the label glued to the place as it was printed.
                     remove(
                         &mut removed,
                         ArtefactKind::UiLabel,
                         block.1[..at].trim(),
                         block.2,
                     );
+                    m.dateline.raw = format!("{}{}", &block.1[..at], m.dateline.raw);
                 }
                 block.1 = m.rest;
                 dateline_authors = m.authors;
