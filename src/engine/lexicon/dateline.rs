@@ -161,9 +161,18 @@ mod tests {
 
     use super::super::strings as s;
 
+    /// Each (language, text, place, date, agencies) read as a dateline.
+    fn assert_datelines(cases: &[(&str, &str, &str, &str, &[&str])]) {
+        for (lang, text, place, date, agencies) in cases {
+            let got = dl(lang, text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((got.0.as_str(), got.1.as_str()), (*place, *date), "{text}");
+            assert_eq!(got.2, s(agencies), "{text}");
+        }
+    }
+
     #[test]
     fn the_place_ends_where_the_date_begins() {
-        for (lang, text, place, date, agencies) in [
+        assert_datelines(&[
             (
                 "en",
                 "ROUEN, France, March 3 (Reuters) - Firefighters battled a blaze.",
@@ -192,11 +201,7 @@ mod tests {
                 "16 मार्च",
                 &["UNI"],
             ),
-        ] {
-            let got = dl(lang, text).unwrap_or_else(|| panic!("{text}"));
-            assert_eq!((got.0.as_str(), got.1.as_str()), (place, date), "{text}");
-            assert_eq!(got.2, s(agencies), "{text}");
-        }
+        ]);
         assert_eq!(
             split_place_date("Nysa, 12 marca 2026 r"),
             ("Nysa".to_string(), "12 marca 2026 r".to_string())
@@ -213,7 +218,7 @@ mod tests {
 
     #[test]
     fn a_source_in_brackets_and_a_month_before_the_day() {
-        for (lang, text, place, date, agencies) in [
+        assert_datelines(&[
             // A press release's publisher in brackets: the place, no agency.
             (
                 "sv",
@@ -251,11 +256,7 @@ mod tests {
                 "JUNE 3, 2025",
                 &["ANSA"],
             ),
-        ] {
-            let got = dl(lang, text).unwrap_or_else(|| panic!("{text}"));
-            assert_eq!((got.0.as_str(), got.1.as_str()), (place, date), "{text}");
-            assert_eq!(got.2, s(agencies), "{text}");
-        }
+        ]);
     }
 
     #[test]
