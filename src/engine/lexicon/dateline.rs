@@ -242,6 +242,21 @@ mod tests {
                 &[],
             ),
             // ANSA's English service: the month before the day.
+            // Korean regional papers and press-release wires.
+            (
+                "ko",
+                "【포항】포항시는 오는 20일부터 영일대 해수욕장에서 여름 축제를 연다.",
+                "포항",
+                "",
+                &[],
+            ),
+            (
+                "ko",
+                "부산--(뉴스와이어) 2025년 03월 11일 -- 해양 스타트업 블루웨이브가 새 선박을 공개했다.",
+                "부산",
+                "2025년 03월 11일",
+                &[],
+            ),
             (
                 "en",
                 "(ANSA) - BERGAMO, MARCH 12 - Two trains collided near the station on Tuesday.",
