@@ -499,13 +499,9 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         .authors
         .iter()
         .fold(t.to_string(), |rest, a| rest.replace(a.as_str(), " "));
+    let credited = applied.agencies.find_in(&outside);
     for a in agencies {
-        if applied
-            .agencies
-            .find_in(&outside)
-            .iter()
-            .any(|f| f.name == a)
-        {
+        if credited.iter().any(|f| f.name == a) {
             lexicon::push_unique(&mut b.agencies, &a);
         }
     }

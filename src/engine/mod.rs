@@ -452,7 +452,7 @@ fn wire_lead(
     if !o.has(types::Flag::NewsAgency) || o.words < 14 {
         return None;
     }
-    let raw = lexicon::dateline::find_dateline(units[first].text.trim(), applied)?
+    let raw = lexicon::dateline::find_dateline(units.get(first)?.text.trim(), applied)?
         .dateline
         .raw;
     let again = observed.obs.iter().enumerate().any(|(i, o)| {

@@ -184,7 +184,8 @@ pub fn wrap_width(lines: &Lines) -> Option<usize> {
     let mut mid_sentence = [0usize; MAX_WRAP_WIDTH + 1];
     // Lines longer than any column that a non-empty line follows.
     let mut long_continued = 0usize;
-    let mut prev: Option<&str> = None;
+    // The length of the line before, within the group.
+    let mut prev: Option<usize> = None;
     for line in lines.iter() {
         if line.text.is_empty() {
             prev = None;
@@ -197,29 +198,29 @@ pub fn wrap_width(lines: &Lines) -> Option<usize> {
         } else {
             widest = widest.max(w);
         }
-        if let Some(p) = prev.map(char_len)
-            && p > MAX_WRAP_WIDTH
-        {
-            long_continued += 1;
-        } else if let Some(p) = prev.map(char_len)
-            && p >= MIN_WRAPPED_LINE
-        {
-            continued[p] += 1;
-            // (Not a figure: the items of a list open with their numbers.)
-            if goes_on(line.text) && !line.text.starts_with(|c: char| c.is_numeric()) {
-                mid_sentence[p] += 1;
+        match prev {
+            Some(p) if p > MAX_WRAP_WIDTH => long_continued += 1,
+            Some(p) if p >= MIN_WRAPPED_LINE => {
+                continued[p] += 1;
+                // (Not a figure: the items of a list open with their numbers.)
+                if goes_on(line.text) && !line.text.starts_with(|c: char| c.is_numeric()) {
+                    mid_sentence[p] += 1;
+                }
             }
+            _ => {}
         }
-        prev = Some(line.text);
+        prev = Some(w);
     }
     if widest < MIN_WRAPPED_LINE || longer * 10 > counted {
         return None;
     }
-    let full = |column: usize| -> usize {
-        continued[column.saturating_sub(12).max(MIN_WRAPPED_LINE)..=column]
+    // Lines of a count that end within 12 characters of `column`.
+    let within = |count: &[usize; MAX_WRAP_WIDTH + 1], column: usize| -> usize {
+        count[column.saturating_sub(12).max(MIN_WRAPPED_LINE)..=column]
             .iter()
             .sum()
     };
+    let full = |column: usize| within(&continued, column);
     // The densest window of 13 lengths; its widest line is the column (the first end at which
     // the count peaks is that line's length). It is the copy's column where nearly every line
     // that goes on ends in it, two of them mid-sentence, and they are a quarter of the lines
@@ -232,14 +233,12 @@ pub fn wrap_width(lines: &Lines) -> Option<usize> {
         }
     }
     let all: usize = continued.iter().sum::<usize>() + long_continued;
-    if best >= MIN_WRAPPED_LINES && best * 10 >= all * 8 && best * 4 >= counted {
-        let going_on: usize = mid_sentence
-            [column.saturating_sub(12).max(MIN_WRAPPED_LINE)..=column]
-            .iter()
-            .sum();
-        if going_on >= 2 {
-            return Some(column);
-        }
+    if best >= MIN_WRAPPED_LINES
+        && best * 10 >= all * 8
+        && best * 4 >= counted
+        && within(&mid_sentence, column) >= 2
+    {
+        return Some(column);
     }
     // Otherwise the widest line, where three lines or more that go on end within 12 characters
     // of it (a line wider than any column counts: unwrapped paragraphs among wrapped lines).

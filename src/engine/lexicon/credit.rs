@@ -353,11 +353,8 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
     for word in credit_words(applied) {
         for &mark in marks.iter().rev() {
             // French sets a space before the colon: "Photo : Konrad Wiesehöfer/dpa".
-            let spaced = lower[..mark]
-                .trim_end_matches([' ', '\u{a0}', '\u{202f}'])
-                .len();
             let end = if lower[mark..].starts_with(':') {
-                spaced
+                lower[..mark].trim_end_matches(SPACES).len()
             } else {
                 mark
             };
@@ -376,7 +373,7 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             let (Some(before), Some(after)) = (t.get(..at), t.get(at + word.len()..)) else {
                 continue;
             };
-            let after = after.trim_start_matches([' ', '\u{a0}', '\u{202f}']);
+            let after = after.trim_start_matches(SPACES);
             let boundary_before = before.ends_with([' ', '|', '(']);
             let barred =
                 before.trim_end().ends_with(['|', '—', '–', '/']) || before.ends_with(" - ");
@@ -415,6 +412,9 @@ fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
     }
     None
 }
+
+/// The spaces French typography sets before a colon (a plain, a no-break or a narrow one).
+const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
 
 /// Most words a credit without a credit word may have at the end of a caption.
 const BARE_TAIL_WORDS: usize = 7;

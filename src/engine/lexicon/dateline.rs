@@ -241,7 +241,6 @@ mod tests {
                 "",
                 &[],
             ),
-            // ANSA's English service: the month before the day.
             // Korean regional papers and press-release wires.
             (
                 "ko",
@@ -257,6 +256,7 @@ mod tests {
                 "2025년 03월 11일",
                 &[],
             ),
+            // ANSA's English service: the month before the day.
             (
                 "en",
                 "(ANSA) - BERGAMO, MARCH 12 - Two trains collided near the station on Tuesday.",
