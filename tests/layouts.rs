@@ -319,3 +319,69 @@ fn captions_that_repeat_the_dateline_are_no_lead() {
         "{r:#?}"
     );
 }
+
+/// A dateline on a line of its own between the page's head and the text (MENA's "<city> - أ ش
+/// أ", Europa Press's "MADRID, 3 (EUROPA PRESS)", a portal running agency copy) is the story's
+/// dateline: its place and agency are read, and the line is neither caption, headline nor text.
+#[test]
+fn a_dateline_on_its_own_line_is_the_dateline() {
+    let rules = Rules::embedded().expect("rules");
+    let cases = [
+        (
+            "الرئيسية > أخبار مصر",
+            "افتتاح متحف جديد للحرف اليدوية في مدينة الأقصر الشهر المقبل",
+            "الأربعاء 12 يونيو 2024 | 10:15 ص",
+            "الأقصر - أ ش أ",
+            "الأقصر",
+            "MENA",
+            [
+                "أعلنت محافظة الأقصر عن افتتاح متحف جديد للحرف اليدوية التقليدية في المدينة خلال الشهر المقبل، ضمن خطة لدعم الصناعات المحلية.",
+                "وقال مسؤول بالمحافظة إن المتحف سيضم أكثر من ألف قطعة من الفخار والنسيج والنحاس، وسيفتح أبوابه للزوار طوال أيام الأسبوع.",
+            ],
+        ),
+        (
+            "Portada > Sociedad",
+            "El Ayuntamiento de Sevilla abrirá tres nuevas bibliotecas de barrio",
+            "Publicado: miércoles, 12 junio 2024 10:15",
+            "SEVILLA, 12 (EUROPA PRESS)",
+            "SEVILLA",
+            "Europa Press",
+            [
+                "El Ayuntamiento de Sevilla abrirá tres nuevas bibliotecas de barrio antes de que termine el año, según ha informado este miércoles la delegada de Cultura.",
+                "Las nuevas salas tendrán horario de tarde y fines de semana, y ofrecerán talleres de lectura para niños y mayores durante todo el curso.",
+            ],
+        ),
+        (
+            "Startseite > Regionales",
+            "Stadtbibliothek Kassel verlängert ihre Öffnungszeiten am Wochenende",
+            "12.06.2024, 10:15 Uhr",
+            "Kassel (dpa/lhe)",
+            "Kassel",
+            "dpa",
+            [
+                "Die Stadtbibliothek in Kassel öffnet vom kommenden Monat an auch am Sonntag. Das hat die Stadtverwaltung am Mittwoch mitgeteilt.",
+                "Die längeren Öffnungszeiten sollen zunächst ein Jahr lang gelten. Danach will die Stadt entscheiden, ob sie das Angebot dauerhaft beibehält.",
+            ],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (menu, headline, stamp, line, place, agency, paragraphs) in cases {
+        let text = [menu, headline, stamp, line, paragraphs[0], paragraphs[1]].join("\n\n");
+        let a = article(&text, &rules);
+        let r = reading(&a);
+        let agencies = a
+            .dateline
+            .as_ref()
+            .map(|d| d.agencies.clone())
+            .unwrap_or_default();
+        if r.place != place
+            || agencies != [agency]
+            || r.headline != headline
+            || r.paragraphs != paragraphs
+            || !r.captions.is_empty()
+        {
+            wrong.push(format!("{line}: {r:#?} {agencies:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -430,6 +430,12 @@ fn read_layout(
         marks.push((lead, roles::Mark::Prose));
         marks.sort_unstable_by_key(|&(i, _)| i);
     }
+    if let Some(line) = dateline_line(units, &observed, applied)
+        && !marks.iter().any(|&(i, _)| i == line)
+    {
+        marks.push((line, roles::Mark::Dateline));
+        marks.sort_unstable_by_key(|&(i, _)| i);
+    }
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
     (observed, roles)
@@ -463,6 +469,40 @@ fn wire_lead(
                 .is_some_and(|u| u.text.trim().starts_with(&raw))
     });
     (!again).then_some(first)
+}
+
+/// The story's dateline on a line of its own: the one unit of the document that is a dateline
+/// and nothing else, where that dateline credits a news agency ("القاهرة - أ ش أ", "MADRID, 3
+/// (EUROPA PRESS)", "Kassel (dpa/lhe)"), and that is no byline, signature or credit line ("Av
+/// Hanne Strand (NTB)", "Foto: Kassel (dpa)"), above the text (no prose before it). Its place is a name of a few words, or a date
+/// stands beside it: a caption credited at its tail ("ألواح شمسية تغذي محطة تحلية - (رويترز)")
+/// reads as a long place. Held to the dateline, whatever the layout around it; where no layout
+/// fits, the document is decided as any copy.
+fn dateline_line(
+    units: &[Unit],
+    observed: &features::Observed,
+    applied: &lexicon::Applied,
+) -> Option<usize> {
+    const MAX_PLACE_WORDS: usize = 3;
+    let mut lines = observed.obs.iter().enumerate().filter(|(_, o)| {
+        o.lex(types::Lex::DatelineAlone)
+            && o.has(types::Flag::NewsAgency)
+            && ![
+                types::Lex::Byline,
+                types::Lex::Signature,
+                types::Lex::CreditWordStart,
+            ]
+            .iter()
+            .any(|&l| o.lex(l))
+    });
+    let (line, _) = lines.next()?;
+    if lines.next().is_some() || observed.obs.iter().take(line).any(|o| o.is_prose()) {
+        return None;
+    }
+    let dateline =
+        lexicon::dateline::find_dateline(units.get(line)?.text.trim(), applied)?.dateline;
+    (!dateline.date.is_empty() || dateline.place.split_whitespace().count() <= MAX_PLACE_WORDS)
+        .then_some(line)
 }
 
 /// The units whose text is a block the format marked as prose or as a heading of the article
@@ -777,6 +817,42 @@ mod tests {
                 group_len: 1,
             })
             .collect()
+    }
+
+    /// The unit `dateline_line` holds to the dateline in `text` (a unit per line), in `code`.
+    fn held_dateline(code: &str, text: &str) -> Option<usize> {
+        let units = lines(text);
+        let applied = applied(rules(), code);
+        let observed = features::observe(&units, &applied);
+        dateline_line(&units, &observed, &applied)
+    }
+
+    #[test]
+    fn a_dateline_alone_above_the_text_is_held_and_nothing_like_it_is() {
+        let story = "Die Stadt öffnet ihre Bibliothek künftig auch am Sonntag, teilte die Verwaltung am Mittwoch mit.";
+        let held = |code, line: &str, text: &str| held_dateline(code, &[line, text].join("\n"));
+        // The place and the agency, a date beside them: the dateline (de, es, ar).
+        assert_eq!(held("de", "Kassel (dpa/lhe)", story), Some(0));
+        assert_eq!(held("es", "SEVILLA, 12 (EUROPA PRESS)", story), Some(0));
+        assert_eq!(held("ar", "الأقصر - أ ش أ", story), Some(0));
+        // A byline with its agency, a caption credited at its tail, a place without an
+        // agency, a dateline after the text has begun: none.
+        assert_eq!(held("nb", "Av Hanne Strand (NTB)", story), None);
+        assert_eq!(
+            held(
+                "ar",
+                "ألواح شمسية تغذي محطة تحلية تجريبية - (رويترز)",
+                story
+            ),
+            None
+        );
+        assert_eq!(held("de", "Kassel", story), None);
+        assert_eq!(held("de", story, "Kassel (dpa/lhe)"), None);
+        // Two of them (a wire photo's credits): none is the story's.
+        assert_eq!(
+            held_dateline("de", &["Kassel (dpa)", "Fulda (dpa)", story].join("\n")),
+            None
+        );
     }
 
     #[test]

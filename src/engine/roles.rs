@@ -81,6 +81,8 @@ pub enum Mark {
     Prose,
     /// A heading inside the article: held to the body's subheadings or its text.
     Heading,
+    /// The story's dateline on a line of its own.
+    Dateline,
 }
 
 impl Mark {
@@ -89,6 +91,7 @@ impl Mark {
         match self {
             Mark::Prose => Role::Body.bit() | Role::Standfirst.bit() | Role::Subheading.bit(),
             Mark::Heading => Role::Subheading.bit() | Role::Body.bit(),
+            Mark::Dateline => Role::Dateline.bit(),
         }
     }
 
@@ -98,6 +101,7 @@ impl Mark {
         match self {
             Mark::Prose => Role::Body,
             Mark::Heading => Role::Subheading,
+            Mark::Dateline => Role::Dateline,
         }
     }
 }
