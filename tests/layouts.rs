@@ -385,3 +385,39 @@ fn a_dateline_on_its_own_line_is_the_dateline() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A picture at the top of a page, its caption and a credit line naming an agency ("Image:
+/// dpa", "Photo : AFP"), then the story: the credit is the picture's, and credits the agency.
+#[test]
+fn a_credit_line_under_a_caption_at_the_top_credits_the_picture() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, credit, agency) in [
+        (&STORIES[0], "Bild: dpa", "dpa"),
+        (&STORIES[1], "Image: AP", "AP"),
+        (&STORIES[2], "Photo : AFP", "AFP"),
+        (&STORIES[3], "Imagen: EFE", "EFE"),
+    ] {
+        let text = [
+            s.gallery[0],
+            credit,
+            s.headline,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let credited: Vec<(String, Vec<String>)> = a
+            .images
+            .iter()
+            .map(|i| (i.caption.clone(), i.credit.agencies.clone()))
+            .collect();
+        if credited != [(s.gallery[0].to_string(), vec![agency.to_string()])]
+            || a.headline != s.headline
+        {
+            wrong.push(format!("{}: {credited:?} {:?}", s.name, a.headline));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -436,6 +436,12 @@ fn read_layout(
         marks.push((line, roles::Mark::Dateline));
         marks.sort_unstable_by_key(|&(i, _)| i);
     }
+    for line in credit_lines(&observed) {
+        if !marks.iter().any(|&(i, _)| i == line) {
+            marks.push((line, roles::Mark::Credit));
+        }
+    }
+    marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
     (observed, roles)
@@ -503,6 +509,25 @@ fn dateline_line(
         lexicon::dateline::find_dateline(units.get(line)?.text.trim(), applied)?.dateline;
     (!dateline.date.is_empty() || dateline.place.split_whitespace().count() <= MAX_PLACE_WORDS)
         .then_some(line)
+}
+
+/// Credit lines under a caption: a line that is a credit and nothing else, opening with a
+/// credit word ("Image: dpa", "Foto: Stefan Sauer/dpa"), right under a line of text that is none
+/// (the caption: a sentence, or four words or more).
+fn credit_lines(observed: &features::Observed) -> Vec<usize> {
+    let credit =
+        |o: &features::Obs| o.lex(types::Lex::CreditWhole) && o.lex(types::Lex::CreditWordStart);
+    (1..observed.obs.len())
+        .filter(|&i| {
+            let (prev, o) = (&observed.obs[i - 1], &observed.obs[i]);
+            credit(o)
+                && o.has(types::Flag::Agency)
+                && o.chars() <= 80
+                && !credit(prev)
+                && prev.rule().is_none()
+                && (prev.has(types::Flag::EndsSentence) || prev.words >= 4)
+        })
+        .collect()
 }
 
 /// The units whose text is a block the format marked as prose or as a heading of the article
@@ -853,6 +878,42 @@ mod tests {
             held_dateline("de", &["Kassel (dpa)", "Fulda (dpa)", story].join("\n")),
             None
         );
+    }
+
+    #[test]
+    fn a_credit_line_naming_an_agency_under_a_caption_is_held() {
+        let held = |code: &str, text: &str| {
+            let units = lines(text);
+            let applied = applied(rules(), code);
+            credit_lines(&features::observe(&units, &applied))
+        };
+        let caption = "Ein Regionalzug steht am Bahnsteig im Münchner Hauptbahnhof.";
+        assert_eq!(held("de", &format!("{caption}\nBild: dpa")), [1]);
+        assert_eq!(
+            held(
+                "nb",
+                "Fiskemottaket i Båtsfjord sett fra havna.\nFoto: Ola Nilsen / NTB"
+            ),
+            [1]
+        );
+        // A credit naming no agency (an outlet, a firm: the corpus's "no one"), a credit
+        // under another credit, a credit first on the page: none.
+        assert!(
+            held(
+                "nb",
+                "Det nye fiskemottaket i Båtsfjord.\nIllustrasjon: Arkitektkontoret Nord"
+            )
+            .is_empty()
+        );
+        assert!(
+            held(
+                "de",
+                &format!("{caption}\nFoto: Stefan Sauer/dpa\nBild: dpa")
+            )
+            .len()
+                == 1
+        );
+        assert!(held("de", "Bild: dpa").is_empty());
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub enum Mark {
     Heading,
     /// The story's dateline on a line of its own.
     Dateline,
+    /// A picture's credit line under its caption.
+    Credit,
 }
 
 impl Mark {
@@ -92,6 +94,7 @@ impl Mark {
             Mark::Prose => Role::Body.bit() | Role::Standfirst.bit() | Role::Subheading.bit(),
             Mark::Heading => Role::Subheading.bit() | Role::Body.bit(),
             Mark::Dateline => Role::Dateline.bit(),
+            Mark::Credit => Role::Credit.bit(),
         }
     }
 
@@ -102,6 +105,7 @@ impl Mark {
             Mark::Prose => Role::Body,
             Mark::Heading => Role::Subheading,
             Mark::Dateline => Role::Dateline,
+            Mark::Credit => Role::Credit,
         }
     }
 }
