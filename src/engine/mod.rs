@@ -533,9 +533,16 @@ fn credit_lines(observed: &features::Observed) -> Vec<usize> {
 /// The units whose text is a block the format marked as prose or as a heading of the article
 /// (`Carried::prose`, `Carried::headings`), compared with runs of white space collapsed.
 fn marked_units(units: &[Unit], carried: &formats::Carried) -> Vec<(usize, roles::Mark)> {
-    let rows = table_rows(units);
+    let items = announced_list(units);
+    let mut rows: Vec<(usize, roles::Mark)> = table_rows(units)
+        .into_iter()
+        .filter(|i| !items.contains(i))
+        .map(|i| (i, roles::Mark::Prose))
+        .chain(items.iter().map(|&i| (i, roles::Mark::Item)))
+        .collect();
+    rows.sort_unstable_by_key(|&(i, _)| i);
     if carried.prose.is_empty() && carried.headings.is_empty() {
-        return rows.into_iter().map(|i| (i, roles::Mark::Prose)).collect();
+        return rows;
     }
     let key = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let marked: std::collections::HashMap<String, roles::Mark> = carried
@@ -550,11 +557,7 @@ fn marked_units(units: &[Unit], carried: &formats::Carried) -> Vec<(usize, roles
         .filter_map(|(i, u)| marked.get(&key(u.text)).map(|&m| (i, m)))
         .collect();
     let held: std::collections::HashSet<usize> = marks.iter().map(|&(i, _)| i).collect();
-    marks.extend(
-        rows.into_iter()
-            .filter(|i| !held.contains(i))
-            .map(|i| (i, roles::Mark::Prose)),
-    );
+    marks.extend(rows.into_iter().filter(|(i, _)| !held.contains(i)));
     marks.sort_unstable_by_key(|&(i, _)| i);
     marks
 }
@@ -597,6 +600,64 @@ fn table_rows(units: &[Unit]) -> Vec<usize> {
     }
     rows
 }
+
+/// The items of an enumerated list the text announces: a unit ending with a colon ("… the
+/// offers not to miss:", "Die Gewinner:"), then items numbered 1, 2, 3 … in turn ("1) …",
+/// "2. …"), with what stands between two items (a link, a line of description), and what stands
+/// under the last item without a blank line. A list the article's text introduces is the
+/// article, however little its items look like prose.
+fn announced_list(units: &[Unit]) -> Vec<usize> {
+    let number = |t: &str| -> Option<u32> {
+        let t = t.trim_start();
+        let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if !(1..=3).contains(&digits) {
+            return None;
+        }
+        let rest = t.get(digits..)?;
+        let mark = rest.chars().next()?;
+        (matches!(mark, ')' | '.') && rest[mark.len_utf8()..].starts_with(' '))
+            .then(|| t.get(..digits)?.parse().ok())
+            .flatten()
+    };
+    let mut items = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        if !u.text.trim_end().ends_with([':', '：']) || u.text.trim().ends_with("::") {
+            continue;
+        }
+        let mut expected = 1;
+        let mut last_item = None;
+        let mut j = i + 1;
+        while j < units.len() && j - last_item.unwrap_or(i) <= LIST_ITEM_UNITS {
+            match number(units[j].text) {
+                Some(n) if n == expected => {
+                    expected += 1;
+                    last_item = Some(j);
+                }
+                Some(_) => break,
+                None if j == i + 1 => break,
+                None => {}
+            }
+            j += 1;
+        }
+        let Some(last) = last_item.filter(|_| expected > LIST_MIN_ITEMS) else {
+            continue;
+        };
+        let mut end = last + 1;
+        while end < units.len()
+            && units[end].line == units[end - 1].last_line + 1
+            && number(units[end].text).is_none()
+            && end - last <= LIST_ITEM_UNITS
+        {
+            end += 1;
+        }
+        items.extend(i + 1..end);
+    }
+    items
+}
+
+/// An announced list has at least this many items, each of at most this many units.
+const LIST_MIN_ITEMS: u32 = 3;
+const LIST_ITEM_UNITS: usize = 3;
 
 /// A run of this many rows is a table (`table_rows`).
 const TABLE_MIN_ROWS: usize = 4;
@@ -914,6 +975,30 @@ mod tests {
                 == 1
         );
         assert!(held("de", "Bild: dpa").is_empty());
+    }
+
+    #[test]
+    fn the_items_of_a_list_the_text_announces_are_found() {
+        // it: items with a link under each; de: "1." items with a line between; en: a
+        // description under the last item, then a blank line and page matter.
+        let it = "Ecco le offerte da non perdere:\n1) Lego Star Wars 75188\nhttp://amzn.to/a\n2) Pista Elettrica Sorpasso\nhttp://amzn.to/b\n3) Blade Runner (Blu-Ray)\nhttp://amzn.to/c\n\nCondividi";
+        assert_eq!(announced_list(&lines(it)), [1, 2, 3, 4, 5, 6]);
+        let de = "Die Gewinner des Wettbewerbs:\n1. Anna Schulz, Kassel\n2. Jonas Berg, Fulda\n3. Lea Wolf, Marburg\n4. Tim Koch, Gießen";
+        assert_eq!(announced_list(&lines(de)), [1, 2, 3, 4]);
+        let en =
+            "Here are the winners:\n1. Anna\n2. Ben\n3. Carla\nShe won with a cake.\n\nMost read";
+        assert_eq!(announced_list(&lines(en)), [1, 2, 3, 4]);
+        // No colon before it (a "most read" box), numbers out of turn, two items only, a
+        // year or an amount at a line's start: no list.
+        for text in [
+            "Most read\n1. Storm hits coast\n2. Mayor resigns\n3. Team wins cup",
+            "The winners:\n2. Ben\n3. Carla\n4. Dan",
+            "The winners:\n1. Anna\n3. Carla\n4. Dan",
+            "The winners:\n1. Anna\n2. Ben",
+            "In short:\n2024 was a good year.\n1. Anna\n2. Ben\n3. Carla",
+        ] {
+            assert!(announced_list(&lines(text)).is_empty(), "{text}");
+        }
     }
 
     #[test]

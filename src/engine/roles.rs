@@ -85,6 +85,8 @@ pub enum Mark {
     Dateline,
     /// A picture's credit line under its caption.
     Credit,
+    /// An item of a list the article's text announces: held to the body's text.
+    Item,
 }
 
 impl Mark {
@@ -95,6 +97,7 @@ impl Mark {
             Mark::Heading => Role::Subheading.bit() | Role::Body.bit(),
             Mark::Dateline => Role::Dateline.bit(),
             Mark::Credit => Role::Credit.bit(),
+            Mark::Item => Role::Body.bit(),
         }
     }
 
@@ -106,6 +109,7 @@ impl Mark {
             Mark::Heading => Role::Subheading,
             Mark::Dateline => Role::Dateline,
             Mark::Credit => Role::Credit,
+            Mark::Item => Role::Body,
         }
     }
 }
