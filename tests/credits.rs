@@ -109,3 +109,29 @@ fn institutions_and_hand_outs_credit_no_one() {
         assert_eq!(pictures(&a), vec![(caption.to_string(), vec![])], "{page}");
     }
 }
+
+/// A caption of a shape the rule files give (Japanese "<caption>＝<day>、<place>（共同）")
+/// between two paragraphs is a caption with its agency, not a paragraph of the story.
+#[test]
+fn a_caption_of_a_known_shape_between_paragraphs_is_a_caption() {
+    let rules = Rules::embedded().expect("rules");
+    let caption = "台風の接近に備え、漁船を岸壁に固定する漁業関係者＝14日午前、沖縄県南大東村";
+    let text = format!(
+        "台風1号、大東島地方に接近\n\n\
+         【那覇共同】大型で強い台風1号は14日、沖縄県の大東島地方に接近した。気象台は暴風や高波に警戒するよう呼びかけている。\n\n\
+         {caption}（共同）\n\n\
+         気象台によると、台風は15日未明にかけて大東島地方に最も接近する見通し。南大東村では最大瞬間風速40メートルを超える暴風が予想されている。\n"
+    );
+    let a = read(&rules, &text);
+    let got: Vec<(String, Vec<String>)> = a
+        .images
+        .iter()
+        .map(|i| (i.caption.clone(), i.credit.agencies.clone()))
+        .collect();
+    assert_eq!(got, [(caption.to_string(), vec!["Kyodo".to_string()])]);
+    assert!(
+        a.blocks.iter().all(|b| !b.text.contains(caption)),
+        "{:#?}",
+        a.blocks
+    );
+}

@@ -441,6 +441,14 @@ fn read_layout(
             marks.push((line, roles::Mark::Credit));
         }
     }
+    for (i, (u, o)) in units.iter().zip(&observed.obs).enumerate() {
+        if o.lex(types::Lex::CreditTail)
+            && !marks.iter().any(|&(m, _)| m == i)
+            && lexicon::credit::is_pattern_caption(u.text, applied)
+        {
+            marks.push((i, roles::Mark::Caption));
+        }
+    }
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));

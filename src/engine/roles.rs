@@ -87,6 +87,8 @@ pub enum Mark {
     Credit,
     /// An item of a list the article's text announces: held to the body's text.
     Item,
+    /// A caption line of a shape the rule files give.
+    Caption,
 }
 
 impl Mark {
@@ -98,6 +100,7 @@ impl Mark {
             Mark::Dateline => Role::Dateline.bit(),
             Mark::Credit => Role::Credit.bit(),
             Mark::Item => Role::Body.bit(),
+            Mark::Caption => Role::Caption.bit(),
         }
     }
 
@@ -110,6 +113,7 @@ impl Mark {
             Mark::Dateline => Role::Dateline,
             Mark::Credit => Role::Credit,
             Mark::Item => Role::Body,
+            Mark::Caption => Role::Caption,
         }
     }
 }

@@ -32,6 +32,11 @@ pub fn find_credit(text: &str, applied: &Applied) -> Option<CreditMatch> {
 
 /// A caption line in a shape a rule file spells out, credit inside it:
 /// "[서울=뉴시스] 조성우 기자 = <caption> 2024.06.03. id@newsis.com".
+/// Whether `text` is a whole caption line of a shape a rule file's `caption_patterns` give.
+pub fn is_pattern_caption(text: &str, applied: &Applied) -> bool {
+    pattern_caption(text.trim(), applied).is_some()
+}
+
 fn pattern_caption(t: &str, applied: &Applied) -> Option<CreditMatch> {
     let input = LineInput::new(t, applied.agencies);
     applied
@@ -812,6 +817,52 @@ mod tests {
             credit("de", "Sie zeigte uns das foto: Anna und Max am Strand"),
             None
         );
+    }
+
+    #[test]
+    fn captions_of_the_shapes_rule_files_give_carry_their_credit() {
+        for (lang, line, caption, creators, agencies) in [
+            // ja: "＝", the day and the place, then the agency or the photographer.
+            (
+                "ja",
+                "漁船を岸壁に固定する漁業関係者＝14日午前、沖縄県南大東村（共同）",
+                "漁船を岸壁に固定する漁業関係者＝14日午前、沖縄県南大東村",
+                &[][..],
+                &["Kyodo"][..],
+            ),
+            (
+                "ja",
+                "記者会見する大統領＝2024年5月14日、ワシントン(AP＝共同)",
+                "記者会見する大統領＝2024年5月14日、ワシントン",
+                &[],
+                &["AP"],
+            ),
+            (
+                "ja",
+                "満開の桜並木を歩く人たち＝3日午後、京都市左京区、山田太郎撮影",
+                "満開の桜並木を歩く人たち＝3日午後、京都市左京区",
+                &["山田太郎"],
+                &[],
+            ),
+            // ko: "[place=agency] name 기자 = caption date e-mail".
+            (
+                "ko",
+                "[서울=뉴시스] 조성우 기자 = 시민들이 광장을 걷고 있다. 2024.06.03. xx@newsis.com",
+                "시민들이 광장을 걷고 있다.",
+                &["조성우"],
+                &["Newsis"],
+            ),
+        ] {
+            let got = credit(lang, line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(got.0, caption, "{line}");
+            assert_eq!((got.1, got.2), (s(creators), s(agencies)), "{line}");
+            assert!(with_rules(lang, |a| is_pattern_caption(line, a)), "{line}");
+        }
+        // A sentence of the story with "＝" and a day is none.
+        assert!(!with_rules("ja", |a| is_pattern_caption(
+            "政府は＝14日、新たな対策を決めたと発表した。",
+            a
+        )));
     }
 
     fn tail(lang: &str, text: &str) -> Option<(String, Vec<String>, Vec<String>)> {
