@@ -421,3 +421,48 @@ fn a_credit_line_under_a_caption_at_the_top_credits_the_picture() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A byline with its byline word in the time-stamp line under the headline ("Created by: Lena
+/// Vogt | 03/18/2024, 07:12") and the editor's initials signing the end ("lev/dpa"): the
+/// byline names both.
+#[test]
+fn an_opened_byline_under_the_headline_and_a_signature_are_one_byline() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, stamp, signature, want) in [
+        (
+            &STORIES[0],
+            "Von Jana Petersen | 12.03.2024, 07:12 Uhr",
+            "jpe/dpa",
+            ["Jana Petersen", "jpe"],
+        ),
+        (
+            &STORIES[1],
+            "Created by: Michael Turner | 03/18/2024, 07:12 a.m.",
+            "mt/AP",
+            ["Michael Turner", "mt"],
+        ),
+        (
+            &STORIES[2],
+            "Par Claire Dumont | 12/03/2024 à 07h12",
+            "cd/AFP",
+            ["Claire Dumont", "cd"],
+        ),
+    ] {
+        let text = [
+            s.headline,
+            stamp,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+            signature,
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let authors = reading(&a).authors;
+        if authors != want {
+            wrong.push(format!("{}: {authors:?}", s.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

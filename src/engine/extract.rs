@@ -46,6 +46,8 @@ pub fn extract(
     // A time-stamp line between the headline and the body that names the author ("Elif Sönmez |
     // 18.01.2024 - 14:26"): the byline where the copy has no other. Its index in `removed`.
     let mut stamped: Option<(usize, Byline)> = None;
+    // Where `unclaimed` opens with a byline word under the headline: its index in `removed`.
+    let mut opened: Option<usize> = None;
     let first_body = roles
         .iter()
         .position(|r| r.is_body())
@@ -87,6 +89,11 @@ pub fn extract(
                     && let Some(b) =
                         parse_signature(text, applied).filter(|b| !b.authors.is_empty())
                 {
+                    // Under the headline and above the body, a byline word opens it ("Created
+                    // by: Lena Vogt | 03/18/2024"): the author's, beside any signature.
+                    if o.lex(Lex::Byline) && i < first_body && headline.is_some_and(|h| h < i) {
+                        opened = Some(removed.len());
+                    }
                     unclaimed = Some((removed.len(), b));
                 }
                 if stamped.is_none()
@@ -219,12 +226,15 @@ pub fn extract(
         (Some(top), Some(sig)) => Some(byline::merge_bylines(top, sig)),
         (top, sig) => top.or(sig),
     };
-    if article.byline.is_none()
-        && let Some((at, b)) = unclaimed.or(stamped)
+    if let Some((at, b)) = unclaimed.or(stamped)
         && at < removed.len()
+        && (article.byline.is_none() || opened == Some(at))
     {
         removed.remove(at);
-        article.byline = Some(b);
+        article.byline = Some(match article.byline.take() {
+            Some(sig) => byline::merge_bylines(b, sig),
+            None => b,
+        });
     }
     article.images = drafts.into_iter().map(|d| d.image).collect();
     drop_house_names(&mut article.images, units, roles, observed, applied);
