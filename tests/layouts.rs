@@ -466,3 +466,49 @@ fn an_opened_byline_under_the_headline_and_a_signature_are_one_byline() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A consent box above the headline ends with its buttons ("Configurar", "Einstellungen"): a
+/// button is no kicker, whatever stands right under it.
+#[test]
+fn a_consent_button_above_the_headline_is_no_kicker() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, notice, buttons) in [
+        (
+            &STORIES[3],
+            "Utilizamos cookies propias y de terceros para mejorar nuestros servicios y mostrarle publicidad relacionada con sus preferencias.",
+            ["Aceptar", "Configurar"],
+        ),
+        (
+            &STORIES[0],
+            "Wir verwenden Cookies, um Ihnen ein optimales Webseiten-Erlebnis zu bieten und unsere Inhalte zu verbessern.",
+            ["Alle akzeptieren", "Einstellungen"],
+        ),
+        (
+            &STORIES[1],
+            "We use cookies to improve your experience on our site and to show you relevant advertising.",
+            ["Accept all", "Manage preferences"],
+        ),
+    ] {
+        let text = [
+            notice,
+            buttons[0],
+            buttons[1],
+            s.headline,
+            s.byline,
+            s.gallery[0],
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        if !a.kicker.is_empty() || a.headline != s.headline {
+            wrong.push(format!(
+                "{}: kicker {:?}, headline {:?}",
+                s.name, a.kicker, a.headline
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

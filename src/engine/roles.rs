@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use super::features::{Obs, Observed, features};
 use super::types::{Flag, Lex, Role, Zone, states};
+use crate::engine::article::ArtefactKind;
 use crate::rules::Model;
 
 const NEG: f32 = f32::NEG_INFINITY;
@@ -43,6 +44,21 @@ pub fn admissible(o: &Obs, role: Role) -> bool {
             role,
             Role::Headline | Role::Dateline | Role::Byline | Role::Signature
         )
+    {
+        return false;
+    }
+    // A consent button, a share or newsletter prompt, an ad marker is no kicker either.
+    if role == Role::Kicker
+        && o.rule().is_some_and(|k| {
+            matches!(
+                k,
+                ArtefactKind::ConsentNotice
+                    | ArtefactKind::NewsletterPrompt
+                    | ArtefactKind::SharePrompt
+                    | ArtefactKind::Advertisement
+                    | ArtefactKind::CopyrightFooter
+            )
+        })
     {
         return false;
     }
