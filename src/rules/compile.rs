@@ -80,6 +80,8 @@ pub struct LangRules {
     pub photographer_markers: Vec<String>,
     /// Words in credits that are neither names nor agencies ("记者", "File Photo").
     pub credit_fillers: Vec<String>,
+    /// Lower-case words between a photographer's name and the outlet ("for", "pour").
+    pub credit_outlet_words: Vec<String>,
     /// Lower-case words that make a bracketed credit a photo credit.
     pub photo_words: Vec<String>,
     /// Lower-case whole credit parts that name no one.
@@ -804,6 +806,7 @@ impl LangRules {
             credit_labels: lower(parsed.credit_labels),
             photographer_markers: parsed.photographer_markers,
             credit_fillers: parsed.credit_fillers,
+            credit_outlet_words: lower(parsed.credit_outlet_words),
             photo_words: lower(parsed.photo_words),
             credit_noise: lower(parsed.credit_noise),
             credit_noise_prefixes: lower(parsed.credit_noise_prefixes),

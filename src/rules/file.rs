@@ -30,6 +30,10 @@ pub struct LangFile {
     pub photographer_markers: Vec<String>,
     #[serde(default)]
     pub credit_fillers: Vec<String>,
+    /// Words between a photographer's name and the outlet the picture was taken for ("Callum
+    /// Reid for Atlas", "Lucie Ferrand pour Regard").
+    #[serde(default)]
+    pub credit_outlet_words: Vec<String>,
     /// Words that make a bracketed credit a photo credit ("AP Photo/…", "(Photo: …)").
     #[serde(default)]
     pub photo_words: Vec<String>,

@@ -570,6 +570,22 @@ fn clean_caption(s: &str) -> String {
 }
 
 /// Parses the body of a credit into creators and agencies. `raw` is kept as it stood.
+/// The name before an outlet word ("Callum Reid for Atlas" → "Callum Reid"), where that name
+/// is a person's of two words or more, no institution ("Landesamt für Denkmalpflege" stays).
+fn before_outlet(part: &str, applied: &Applied) -> Option<String> {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let at = words.iter().position(|w| {
+        let w = w.to_lowercase();
+        applied.files().any(|f| f.credit_outlet_words.contains(&w))
+    })?;
+    let name = words.get(..at)?.join(" ");
+    (at >= 2
+        && at + 1 < words.len()
+        && looks_like_name(&name, applied)
+        && !applied.names_institution(&name))
+    .then_some(name)
+}
+
 pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
     let mut credit = Credit {
         raw: raw.trim().to_string(),
@@ -618,6 +634,10 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         .collect();
     for part in parts {
         let mut part = part.to_string();
+        // "Callum Reid for Atlas": the photographer's full name, then the outlet.
+        if let Some(name) = before_outlet(&part, applied) {
+            part = name;
+        }
         for m in &markers {
             if let Some(rest) = part.strip_suffix(m) {
                 part = rest.trim().to_string();
@@ -989,6 +1009,34 @@ mod tests {
 
     fn creators(lang: &str, raw: &str) -> Vec<String> {
         with_rules(lang, |a| parse(raw, raw, a).creators)
+    }
+
+    #[test]
+    fn the_outlet_a_photographer_worked_for_is_no_creator() {
+        for (lang, raw, want) in [
+            (
+                "en",
+                "Photograph: Callum Reid for Atlas",
+                &["Callum Reid"][..],
+            ),
+            (
+                "fr",
+                "© Antoine Lefebvre-Marchal pour Horizons",
+                &["Antoine Lefebvre-Marchal"],
+            ),
+            ("it", "© Davide Zanetti per DOSSIER", &["Davide Zanetti"]),
+            (
+                "de",
+                "Foto: Jana Petersen für die Kreiszeitung",
+                &["Jana Petersen"],
+            ),
+            ("pl", "Fot. Marek Nowak dla Gazety", &["Marek Nowak"]),
+            // An institution named with the word is no photographer, nor the word's half.
+            ("de", "Foto: Landesamt für Denkmalpflege", &[]),
+            ("en", "Photo: Friends for Parks", &[]),
+        ] {
+            assert_eq!(creators(lang, raw), s(want), "{raw}");
+        }
     }
 
     #[test]
