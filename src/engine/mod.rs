@@ -488,7 +488,7 @@ fn wire_lead(
 /// The story's dateline on a line of its own: the one unit of the document that is a dateline
 /// and nothing else, where that dateline credits a news agency ("القاهرة - أ ش أ", "MADRID, 3
 /// (EUROPA PRESS)", "Kassel (dpa/lhe)"), and that is no byline, signature or credit line ("Av
-/// Hanne Strand (NTB)", "Foto: Kassel (dpa)"), above the text (no prose before it). Its place is a name of a few words, or a date
+/// Hanne Strand (NTB)", "Foto: Kassel (dpa)", a name "Jeanne Martin (AFP)"), above the text (no prose before it). Its place is a name of a few words, or a date
 /// stands beside it: a caption credited at its tail ("ألواح شمسية تغذي محطة تحلية - (رويترز)")
 /// reads as a long place. Held to the dateline, whatever the layout around it; where no layout
 /// fits, the document is decided as any copy.
@@ -515,8 +515,9 @@ fn dateline_line(
     }
     let dateline =
         lexicon::dateline::find_dateline(units.get(line)?.text.trim(), applied)?.dateline;
-    (!dateline.date.is_empty() || dateline.place.split_whitespace().count() <= MAX_PLACE_WORDS)
-        .then_some(line)
+    ((!dateline.date.is_empty() || dateline.place.split_whitespace().count() <= MAX_PLACE_WORDS)
+        && !lexicon::two_word_name(&dateline.place, applied))
+    .then_some(line)
 }
 
 /// Credit lines under a caption: a line that is a credit and nothing else, opening with a
@@ -932,6 +933,7 @@ mod tests {
         // A byline with its agency, a caption credited at its tail, a place without an
         // agency, a dateline after the text has begun: none.
         assert_eq!(held("nb", "Av Hanne Strand (NTB)", story), None);
+        assert_eq!(held("fr", "Jeanne Martin (AFP)", story), None);
         assert_eq!(
             held(
                 "ar",
