@@ -512,3 +512,95 @@ fn a_consent_button_above_the_headline_is_no_kicker() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A crosshead right under an ad marker or under a teaser that carries its own headline, right
+/// above a paragraph of the story, is the story's subheading: the interruption is the page's,
+/// not the heading's ("Anzeige" / "Schiffsverkehr eingestellt" / paragraph).
+#[test]
+fn a_crosshead_under_an_ad_marker_or_a_teaser_is_a_subheading() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, ad, teaser, crosshead) in [
+        (
+            &STORIES[0],
+            "Anzeige",
+            "Lesen Sie auch: Sturmflut auf den Halligen – Landunter am Wochenende",
+            "Die alte Fähre fiel oft aus",
+        ),
+        (
+            &STORIES[1],
+            "Advertisement",
+            "Read more: Portland weighs new fees for downtown parking garages",
+            "Parking spaces will go",
+        ),
+        (
+            &STORIES[2],
+            "Publicité",
+            "Lire aussi : Canicule, les piscines de Paris ouvrent plus tard le soir",
+            "Des toitures vieilles de cinquante ans",
+        ),
+        (
+            &STORIES[3],
+            "Publicidad",
+            "Lee también: Las Fallas batirán récord de visitantes según los hoteleros",
+            "Trenes cada veinte minutos",
+        ),
+    ] {
+        for interruption in [vec![ad], vec![teaser], vec![teaser, ad]] {
+            let text = [s.headline, s.byline, s.lead, s.paragraphs[0]]
+                .into_iter()
+                .chain(interruption.iter().copied())
+                .chain([crosshead, s.paragraphs[1], s.footer])
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let a = article(&text, &rules);
+            let subheadings: Vec<&str> = a
+                .blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Subheading)
+                .map(|b| b.text.as_str())
+                .collect();
+            let paragraphs = a
+                .blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Paragraph)
+                .count();
+            if subheadings != [crosshead] || paragraphs != 3 {
+                wrong.push(format!(
+                    "{} under {interruption:?}: subheadings {subheadings:?}, {paragraphs} paragraphs",
+                    s.name
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A label that announces the lines under it is no interruption of the story: the headlines
+/// under "Mehr zum Thema" are its list, not the story's subheadings.
+#[test]
+fn a_teaser_headline_under_its_label_is_no_crosshead() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for s in STORIES {
+        let text = [
+            s.headline,
+            s.byline,
+            s.lead,
+            s.related[0],
+            s.related[1],
+            s.paragraphs[0],
+            s.paragraphs[1],
+            s.footer,
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        if a.blocks
+            .iter()
+            .any(|b| b.kind == BlockKind::Subheading || b.text == s.related[1])
+        {
+            wrong.push(format!("{}: {:?}", s.name, a.blocks));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

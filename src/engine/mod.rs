@@ -441,6 +441,11 @@ fn read_layout(
             marks.push((line, roles::Mark::Credit));
         }
     }
+    for line in headings_after_interruptions(&observed) {
+        if !marks.iter().any(|&(i, _)| i == line) {
+            marks.push((line, roles::Mark::Heading));
+        }
+    }
     for (i, (u, o)) in units.iter().zip(&observed.obs).enumerate() {
         if o.lex(types::Lex::CreditTail)
             && !marks.iter().any(|&(m, _)| m == i)
@@ -535,6 +540,71 @@ fn credit_lines(observed: &features::Observed) -> Vec<usize> {
                 && !credit(prev)
                 && prev.rule().is_none()
                 && (prev.has(types::Flag::EndsSentence) || prev.words >= 4)
+        })
+        .collect()
+}
+
+/// Most words a heading inside the article has.
+const HEADING_MAX_WORDS: u16 = 12;
+/// A heading is words: a line of more digits than this share (percent) is a time or a count.
+const HEADING_MAX_DIGITS: u8 = 25;
+
+/// Headings of the article under an interruption of its text: a short line that no rule file
+/// names and no shape marks as furniture (no link, count, time, separator, credit or byline
+/// word), not off the story's topic, right under an ad marker or a teaser that carries its own
+/// headline ("Anzeige", "Lesen Sie auch: …"), right above a paragraph of prose, with prose
+/// above the interruption, and under that paragraph more prose, a line a rule file names or
+/// the end. The interruption is the page's, the heading the story's: the line leads into the
+/// text under it, as a crosshead does. A label that announces the lines under it ("Mehr zum
+/// Thema") is no such interruption, and a short line over a blurb over another short line is
+/// a run of teasers (title, blurb, title), not a section of the story.
+fn headings_after_interruptions(observed: &features::Observed) -> Vec<usize> {
+    use types::Flag;
+    let interrupts = |o: &features::Obs| match o.rule() {
+        Some(ArtefactKind::Advertisement) => true,
+        Some(ArtefactKind::RelatedLinks | ArtefactKind::LinkTeaser) => o.rule_how() != 0,
+        _ => false,
+    };
+    let furniture_shape = [
+        Flag::Url,
+        Flag::Email,
+        Flag::Pipe,
+        Flag::Pipes,
+        Flag::Breadcrumb,
+        Flag::Time,
+        Flag::Counter,
+        Flag::BracketCount,
+        Flag::Duration,
+        Flag::NumericOnly,
+        Flag::Handle,
+        Flag::LabelColon,
+        Flag::Symbols,
+        Flag::Repeated,
+        Flag::MultiLine,
+        Flag::OffTopic,
+        Flag::Agency,
+        Flag::BulletStart,
+        Flag::AllCaps,
+    ];
+    let opens = [types::Start::Upper, types::Start::Caseless].map(|s| s as u8);
+    let obs = &observed.obs;
+    (2..obs.len().saturating_sub(1))
+        .filter(|&i| {
+            let (prev, o, next) = (&obs[i - 1], &obs[i], &obs[i + 1]);
+            o.rule().is_none()
+                && o.lex == 0
+                && (2..=HEADING_MAX_WORDS).contains(&o.words)
+                && !o.has(Flag::EndsSentence)
+                && opens.contains(&o.start)
+                && o.digit_share < HEADING_MAX_DIGITS
+                && !furniture_shape.iter().any(|&f| o.has(f))
+                && interrupts(prev)
+                && next.is_prose()
+                && next.rule().is_none()
+                && obs
+                    .get(i + 2)
+                    .is_none_or(|after| after.is_prose() || after.rule().is_some())
+                && obs[..i - 1].iter().any(|p| p.is_prose())
         })
         .collect()
 }
@@ -1149,5 +1219,36 @@ mod tests {
                 .iter()
                 .any(|n| n.kind == NoticeKind::MixedLanguage)
         );
+    }
+
+    #[test]
+    fn a_short_line_between_an_interruption_and_prose_is_a_heading_and_a_teaser_run_is_none() {
+        let held = |code: &str, text: &str| {
+            let units = lines(text);
+            let applied = applied(rules(), code);
+            headings_after_interruptions(&features::observe(&units, &applied))
+        };
+        let it = [
+            "Il Comune ha chiuso al traffico il ponte sul fiume dopo le piogge dei giorni scorsi, ha comunicato il sindaco.",
+            "Pubblicità",
+            "Il ponte resta chiuso",
+            "I tecnici hanno trovato crepe nei piloni del ponte e faranno nuove verifiche già da lunedì mattina.",
+            "La riapertura del ponte non è prevista prima della fine del mese, secondo il Comune.",
+        ];
+        assert_eq!(held("it", &it.join("\n")), [2]);
+        // Under a label that announces a list ("Leggi anche"), a short line opens the list.
+        let mut label = it;
+        label[1] = "Leggi anche";
+        assert!(held("it", &label.join("\n")).is_empty());
+        // A title over a blurb over another title: a run of teasers under the ad.
+        let mut run = it;
+        run[4] = "Frane in collina";
+        assert!(held("it", &run.join("\n")).is_empty());
+        // No prose above the interruption: the page's top, not the story's section.
+        assert!(held("it", &it[1..].join("\n")).is_empty());
+        // A time or a line in capitals under an ad marker: furniture of its own.
+        let mut time = it;
+        time[2] = "ore 15.47";
+        assert!(held("it", &time.join("\n")).is_empty());
     }
 }
