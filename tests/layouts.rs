@@ -604,3 +604,65 @@ fn a_teaser_headline_under_its_label_is_no_crosshead() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A list the text announces, its bullets lost in a page's text rendering: the items are short
+/// lines without a full stop, one under the other, under a sentence ending with a colon. They
+/// are the article's text, not a menu or a run of teasers.
+#[test]
+fn the_items_of_an_announced_bulleted_list_are_the_article() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, announcement, items) in [
+        (
+            &STORIES[0],
+            "Für die Bewohner der Halligen ändert sich mit der neuen Fähre einiges:",
+            [
+                "mehr Platz für Fahrgäste und Lieferungen",
+                "Fahrten auch bei Niedrigwasser",
+                "ein leiser Antrieb statt des alten Diesels",
+            ],
+        ),
+        (
+            &STORIES[1],
+            "Under the plan approved by the council, the avenue will get these changes:",
+            [
+                "protected bike lanes on both sides of the avenue",
+                "about forty fewer parking spaces for shop customers",
+                "two narrower traffic lanes between the bridges",
+            ],
+        ),
+        (
+            &STORIES[3],
+            "Durante las Fallas el metro de Valencia ofrecerá a los viajeros estas novedades:",
+            [
+                "trenes cada veinte minutos durante la madrugada",
+                "servicio en las cinco líneas de la red",
+                "refuerzo de personal en la estación de Colón",
+            ],
+        ),
+    ] {
+        let text = format!(
+            "{}\n\n{}\n\n{}\n\n{}\n\n{}\n\n{}\n\n{}",
+            s.headline,
+            s.byline,
+            s.lead,
+            s.paragraphs[0],
+            announcement,
+            items.join("\n"),
+            s.paragraphs[1],
+        );
+        let r = reading(&article(&text, &rules));
+        let missing: Vec<&str> = items
+            .iter()
+            .copied()
+            .filter(|i| !r.paragraphs.iter().any(|p| p.contains(i)))
+            .collect();
+        if !missing.is_empty() {
+            wrong.push(format!(
+                "{}: missing {missing:?} in {:#?}",
+                s.name, r.paragraphs
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

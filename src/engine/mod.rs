@@ -441,6 +441,11 @@ fn read_layout(
             marks.push((line, roles::Mark::Credit));
         }
     }
+    for item in listed_items(units, &observed) {
+        if !marks.iter().any(|&(i, _)| i == item) {
+            marks.push((item, roles::Mark::Item));
+        }
+    }
     for line in headings_after_interruptions(&observed) {
         if !marks.iter().any(|&(i, _)| i == line) {
             marks.push((line, roles::Mark::Heading));
@@ -733,6 +738,78 @@ fn announced_list(units: &[Unit]) -> Vec<usize> {
     }
     items
 }
+
+/// The items of a bulleted list the text announces: a unit ending with a colon that no rule
+/// file names, of eight words or more or with prose right above it and nothing a rule names in
+/// between ("Here's what's different in my life now:"), then lines one under the other, each of
+/// three words or more and no sentence (a paragraph under a colon is text, not an item), that
+/// no rule names and no shape marks as links or furniture ("Search engines will drive people to your information",
+/// "Your email list will begin to grow", …): a page's text rendering prints a list's bullets
+/// as nothing, so the items read as short lines without a full stop, and are the article.
+/// Under a label of related links ("Read more:"), or with most items off the story's topic
+/// (no content word in common with its prose), they are no list of the story's.
+fn listed_items(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
+    use types::Flag;
+    let obs = &observed.obs;
+    let plain = |o: &features::Obs| {
+        o.rule().is_none()
+            && o.lex == 0
+            && ![
+                Flag::Url,
+                Flag::Email,
+                Flag::Pipe,
+                Flag::Pipes,
+                Flag::Breadcrumb,
+                Flag::Handle,
+                Flag::MultiLine,
+            ]
+            .iter()
+            .any(|&f| o.has(f))
+    };
+    let announces = |i: usize| {
+        let t = units[i].text.trim_end();
+        t.ends_with([':', '：'])
+            && !t.ends_with("::")
+            && plain(&obs[i])
+            && (obs[i].words >= LIST_ANNOUNCEMENT_WORDS
+                || obs[i.saturating_sub(LIST_PROSE_ABOVE)..i]
+                    .iter()
+                    .rev()
+                    .take_while(|o| o.rule().is_none())
+                    .any(|o| o.is_prose()))
+    };
+    let item = |j: usize| {
+        plain(&obs[j])
+            && !obs[j].has(Flag::Repeated)
+            && obs[j].words >= LIST_ITEM_WORDS
+            && !obs[j].has(Flag::EndsSentence)
+            && !units[j].text.trim_end().ends_with([':', '：'])
+    };
+    let mut items = Vec::new();
+    for i in 0..units.len() {
+        if !announces(i) {
+            continue;
+        }
+        let mut end = i + 1;
+        while end < units.len()
+            && item(end)
+            && (end == i + 1 || units[end].line == units[end - 1].last_line + 1)
+        {
+            end += 1;
+        }
+        let off_topic = (i + 1..end).filter(|&j| obs[j].has(Flag::OffTopic)).count();
+        if end - (i + 1) >= LIST_MIN_ITEMS as usize && off_topic * 2 <= end - (i + 1) {
+            items.extend(i + 1..end);
+        }
+    }
+    items
+}
+
+/// A bulleted list's announcement has prose in it or within this many units above it, or this
+/// many words; each item has this many words at least.
+const LIST_PROSE_ABOVE: usize = 3;
+const LIST_ANNOUNCEMENT_WORDS: u16 = 8;
+const LIST_ITEM_WORDS: u16 = 3;
 
 /// An announced list has at least this many items, each of at most this many units.
 const LIST_MIN_ITEMS: u32 = 3;
@@ -1250,5 +1327,45 @@ mod tests {
         let mut time = it;
         time[2] = "ore 15.47";
         assert!(held("it", &time.join("\n")).is_empty());
+    }
+
+    #[test]
+    fn the_items_of_an_announced_list_are_held_and_a_label_s_run_is_not() {
+        let held = |code: &str, text: &str| {
+            let units = lines(text);
+            let applied = applied(rules(), code);
+            listed_items(&units, &features::observe(&units, &applied))
+        };
+        let prose = "The council voted on Monday to rebuild the harbour bridge, which has been closed to lorries since the spring floods.";
+        let items = [
+            "a new deck for the harbour bridge",
+            "a lane for bikes beside the road",
+            "lorries back on the bridge by autumn",
+        ];
+        let list = |label: &str, items: &[&str]| {
+            [prose, label]
+                .into_iter()
+                .chain(items.iter().copied())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            held("en", &list("The plan has three parts:", &items)),
+            [2, 3, 4]
+        );
+        // Two items are no list; a rule file's label of related links announces teasers.
+        assert!(held("en", &list("The plan has three parts:", &items[..2])).is_empty());
+        assert!(held("en", &list("Read more:", &items)).is_empty());
+        // Sentences under a colon are the text's paragraphs, not items.
+        let sentences = items.map(|i| format!("There will be {i}."));
+        let sentences: Vec<&str> = sentences.iter().map(String::as_str).collect();
+        assert!(held("en", &list("The plan has three parts:", &sentences)).is_empty());
+        // Items about nothing the story says: a menu under a colon.
+        let menu = [
+            "Sport and leisure guide",
+            "Weather for the weekend",
+            "Jobs in your region",
+        ];
+        assert!(held("en", &list("The plan has three parts:", &menu)).is_empty());
     }
 }
