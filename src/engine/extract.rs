@@ -467,9 +467,9 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         b.authors = initials;
     } else {
         // "Byline: …", "Připravili: …": names after a short label.
-        let t = match t.split_once([':', '：']) {
-            Some((label, rest)) if label.split_whitespace().count() <= 3 => rest.trim(),
-            _ => t,
+        let (t, labelled) = match t.split_once([':', '：']) {
+            Some((label, rest)) if label.split_whitespace().count() <= 3 => (rest.trim(), true),
+            _ => (t, false),
         };
         let joiners = applied.name_joiners();
         let head = t
@@ -480,6 +480,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             .next()
             .unwrap_or("")
             .trim();
+        let mut whole = true;
         for part in lexicon::split_names(head, &joiners) {
             let Some(part) = lexicon::person_part(part, applied) else {
                 continue;
@@ -490,7 +491,33 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             {
                 lexicon::push_unique(&mut b.authors, part);
             } else {
+                whole = false;
                 break;
+            }
+        }
+        // "Oskar Nyqvist, Elin Strand": names listed with commas are co-authors, while each
+        // part is a name of two words or more (a role, a place or an outlet ends the list). In
+        // a script without case a place reads as a name ("रोहित वर्मा, नई दिल्ली"): there only
+        // under a label ("लाइव ब्लॉग: …") that says the line lists people.
+        let after_head = (head.as_ptr() as usize - t.as_ptr() as usize) + head.len();
+        let listed = t.get(after_head..).unwrap_or("").trim_start();
+        if whole && !b.authors.is_empty() && listed.starts_with(',') {
+            for part in listed.split(',').map(str::trim).skip(1) {
+                let names = lexicon::split_names(part, &joiners);
+                let co_authors = !names.is_empty()
+                    && names.iter().all(|n| {
+                        n.split_whitespace().count() >= 2
+                            && is_person(n, applied)
+                            && (labelled || lexicon::has_case(n))
+                            && applied.agencies.lookup(n).is_none()
+                            && !applied.names_institution(n)
+                    });
+                if !co_authors {
+                    break;
+                }
+                for n in names {
+                    lexicon::push_unique(&mut b.authors, n);
+                }
             }
         }
         // "Ein Beitrag von Miriam Sandhoff": the longest run of words at the end that is a name.
@@ -990,6 +1017,44 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn names_listed_with_commas_are_co_authors_and_a_role_or_place_is_none() {
+        assert_authors(
+            parse_byline,
+            &[
+                (
+                    "sv",
+                    "Oskar Nyqvist, Elin Strand",
+                    &["Oskar Nyqvist", "Elin Strand"],
+                ),
+                (
+                    "uk",
+                    "Стрічку ведуть: Оксана Мельничук, Денис Ярош",
+                    &["Оксана Мельничук", "Денис Ярош"],
+                ),
+                (
+                    "hi",
+                    "लाइव ब्लॉग: अंकित पांडेय, रुचि सिंह",
+                    &["अंकित पांडेय", "रुचि सिंह"],
+                ),
+                (
+                    "de",
+                    "Jana Petersen, Lars Brandt, Miriam Sandhoff",
+                    &["Jana Petersen", "Lars Brandt", "Miriam Sandhoff"],
+                ),
+                // A role, a one-word place, a place in a script without case and no label:
+                // the author alone.
+                (
+                    "da",
+                    "Mads Kjeldsen, sundhedskorrespondent",
+                    &["Mads Kjeldsen"],
+                ),
+                ("en", "Petra Lindqvist, Amman", &["Petra Lindqvist"]),
+                ("hi", "रोहित वर्मा, नई दिल्ली", &["रोहित वर्मा"]),
+            ],
+        );
     }
 
     #[test]
