@@ -236,6 +236,7 @@ pub fn extract(
             None => b,
         });
     }
+    let drafts = without_repeated_credits(drafts, units, roles, observed, &mut removed);
     article.images = drafts.into_iter().map(|d| d.image).collect();
     drop_house_names(&mut article.images, units, roles, observed, applied);
     // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
@@ -741,6 +742,68 @@ fn credit_unit(
     });
 }
 
+/// A credit without a caption, beside the byline or the time stamp, that names no one and
+/// nothing a captioned picture's credit does not ("Photos: Ian Walsh" under the byline, then
+/// "… (Image: Ian Walsh)" under a caption) credits the article's pictures, not a picture of its
+/// own: it adds no image, and its line goes to `removed` as a duplicate (nothing of the copy is
+/// lost). An uncaptioned credit among a gallery's pictures is a picture of its own.
+fn without_repeated_credits(
+    drafts: Vec<Draft>,
+    units: &[Unit],
+    roles: &[Role],
+    observed: &Observed,
+    removed: &mut Vec<Artefact>,
+) -> Vec<Draft> {
+    // The credit stands with the article's byline or its time stamp, not among pictures.
+    let by_byline = |i: usize| {
+        [i.checked_sub(1), i.checked_add(1)]
+            .into_iter()
+            .flatten()
+            .any(|j| {
+                matches!(roles.get(j), Some(Role::Byline | Role::Meta))
+                    || observed.obs.get(j).is_some_and(|o| o.lex(Lex::Byline))
+            })
+    };
+    let captioned: Vec<&Credit> = drafts
+        .iter()
+        .filter(|d| !d.image.caption.trim().is_empty())
+        .map(|d| &d.image.credit)
+        .collect();
+    let repeats = |c: &Credit| {
+        !c.creators.is_empty()
+            && c.creators
+                .iter()
+                .all(|n| captioned.iter().any(|o| o.creators.contains(n)))
+            && c.agencies
+                .iter()
+                .all(|a| captioned.iter().any(|o| o.agencies.contains(a)))
+    };
+    let repeated: Vec<bool> = drafts
+        .iter()
+        .map(|d| {
+            d.image.caption.trim().is_empty() && repeats(&d.image.credit) && by_byline(d.last_unit)
+        })
+        .collect();
+    let mut kept = Vec::with_capacity(drafts.len());
+    for (d, repeated) in drafts.into_iter().zip(repeated) {
+        if !repeated {
+            kept.push(d);
+            continue;
+        }
+        let line = units.get(d.last_unit).map_or(0, |u| u.line);
+        let at = removed.partition_point(|a| a.line <= line);
+        removed.insert(
+            at,
+            Artefact {
+                kind: ArtefactKind::Duplicate,
+                text: d.image.credit.raw,
+                line,
+            },
+        );
+    }
+    kept
+}
+
 /// A credited name that the page also prints in its copyright line or as its masthead
 /// ("Foto: Jamal Reed/Lakeshore Ledger" under "© 2024 Lakeshore Ledger") is the outlet that
 /// holds the picture, not a photographer: it leaves `creators` (it stays in the credit's
@@ -1017,6 +1080,55 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn a_credit_by_the_byline_that_a_caption_s_credit_repeats_adds_no_picture() {
+        let texts = [
+            "By Daniel Oyelaran, Crime Reporter",
+            "Photos: Ian Walsh",
+            "Bags of plaster and broken tiles left at the reservoir lay-by in March",
+            "(Image: Ian Walsh)",
+        ];
+        let units: Vec<Unit> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Unit {
+                text: t,
+                line: i as u32 + 1,
+                last_line: i as u32 + 1,
+                group: i as u32,
+                group_len: 1,
+            })
+            .collect();
+        let applied = Applied::for_test("en");
+        let observed = crate::engine::features::observe(&units, &applied);
+        let roles = [Role::Byline, Role::Credit, Role::Caption, Role::Credit];
+        let draft = |caption: &str, name: &str, last_unit| Draft {
+            image: Image {
+                caption: caption.to_string(),
+                credit: Credit {
+                    raw: format!("credit {name}"),
+                    creators: vec![name.to_string()],
+                    agencies: vec![],
+                },
+            },
+            last_unit,
+            credit_first: caption.is_empty(),
+        };
+        let run = |drafts: Vec<Draft>, roles: &[Role]| {
+            let mut removed = Vec::new();
+            let kept = without_repeated_credits(drafts, &units, roles, &observed, &mut removed);
+            (kept.len(), removed.len())
+        };
+        let repeated = || vec![draft("", "Ian Walsh", 1), draft(texts[2], "Ian Walsh", 3)];
+        // Beside the byline and repeated: no picture, the line in `removed`.
+        assert_eq!(run(repeated(), &roles), (1, 1));
+        // Another photographer, or among the pictures rather than by the byline: a picture.
+        let other = vec![draft("", "Kirsty Bell", 1), draft(texts[2], "Ian Walsh", 3)];
+        assert_eq!(run(other, &roles), (2, 0));
+        let gallery = vec![draft(texts[2], "Ian Walsh", 1), draft("", "Ian Walsh", 3)];
+        assert_eq!(run(gallery, &roles), (2, 0));
     }
 
     #[test]
