@@ -629,6 +629,10 @@ fn caption_unit(
     removed: &mut Vec<Artefact>,
 ) {
     let mut text = u.text.trim().to_string();
+    if let Some((marker, caption)) = credit::split_gallery_marker(&text) {
+        remove(removed, ArtefactKind::UiLabel, marker, u.line);
+        text = caption;
+    }
     if let Some((label, caption)) = credit::split_caption_label(&text, applied) {
         remove(removed, ArtefactKind::UiLabel, label, u.line);
         text = caption;
@@ -704,6 +708,13 @@ fn credit_unit(
         None => (String::new(), credit::parse(text, text, applied)),
     };
     if !caption.is_empty() {
+        let caption = match credit::split_gallery_marker(&caption) {
+            Some((marker, rest)) => {
+                remove(removed, ArtefactKind::UiLabel, marker, u.line);
+                rest
+            }
+            None => caption,
+        };
         drafts.push(Draft {
             image: Image { caption, credit },
             last_unit: i,

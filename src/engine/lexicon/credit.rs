@@ -88,6 +88,39 @@ pub fn split_caption_label(caption: &str, applied: &Applied) -> Option<(String, 
     None
 }
 
+/// Splits a gallery's marker off a caption, a shape in any language: its counter ("1 / 8 Rua XV
+/// de Novembro …", "3/12 …", the first number not above the second) or a pointer glyph that
+/// prints a picture's caption under it ("▲ 전남 곡성군 …"). → (marker, caption).
+pub fn split_gallery_marker(caption: &str) -> Option<(String, String)> {
+    const POINTERS: &[char] = &[
+        '▲', '△', '▼', '▽', '►', '▶', '◀', '◆', '◇', '■', '□', '↑', '↓',
+    ];
+    let t = caption.trim_start();
+    let head_len = if t.starts_with(POINTERS) {
+        t.find(|c: char| !POINTERS.contains(&c) && !c.is_whitespace())?
+    } else {
+        let number = |s: &str| -> Option<(u32, usize)> {
+            let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            (1..=3)
+                .contains(&digits)
+                .then(|| s[..digits].parse().ok().map(|n| (n, digits)))
+                .flatten()
+        };
+        let (n, a) = number(t)?;
+        let rest = t[a..].trim_start();
+        let rest = rest.strip_prefix('/')?.trim_start();
+        let (m, b) = number(rest)?;
+        if n == 0 || n > m || !rest[b..].starts_with(char::is_whitespace) {
+            return None;
+        }
+        let after = &rest[b..];
+        t.len() - after.len() + (after.len() - after.trim_start().len())
+    };
+    let text = t[head_len..].trim();
+    (!text.is_empty() && text.chars().any(char::is_alphabetic))
+        .then(|| (t[..head_len].trim().to_string(), text.to_string()))
+}
+
 fn credit_shaped(s: &str) -> bool {
     let s = s.trim();
     !s.is_empty()
@@ -744,6 +777,34 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gallery_counter_or_pointer_opening_a_caption_is_split_off() {
+        let split = split_gallery_marker;
+        let pair = |m: &str, c: &str| Some((m.to_string(), c.to_string()));
+        assert_eq!(
+            split("1 / 8 Rua XV de Novembro, no Centro de Blumenau"),
+            pair("1 / 8", "Rua XV de Novembro, no Centro de Blumenau")
+        );
+        assert_eq!(
+            split("3/12 Die Feuerwehr pumpt Keller aus."),
+            pair("3/12", "Die Feuerwehr pumpt Keller aus.")
+        );
+        assert_eq!(
+            split("▲ 김순례 할머니가 달력에 버스 시간을 적어 두었다."),
+            pair("▲", "김순례 할머니가 달력에 버스 시간을 적어 두었다.")
+        );
+        assert_eq!(
+            split("► Vue du port de Brest"),
+            pair("►", "Vue du port de Brest")
+        );
+        // A date, a year, a count above its total, a counter alone: no marker.
+        assert_eq!(split("12/03 Le marché de Louhans"), None);
+        assert_eq!(split("1/2024 brachte Rekordregen"), None);
+        assert_eq!(split("9 / 8 Ana Prates"), None);
+        assert_eq!(split("2 / 8"), None);
+        assert_eq!(split("Rua XV de Novembro 1 / 8"), None);
+    }
 
     fn with_rules<T>(lang: &str, f: impl FnOnce(&Applied) -> T) -> T {
         f(&Applied::for_test(lang))
