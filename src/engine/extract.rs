@@ -8,6 +8,7 @@ use super::article::{Artefact, ArtefactKind, Article, Block, BlockKind, Byline, 
 use super::features::Observed;
 use super::lexicon::{self, Applied, byline, credit, dateline};
 use super::types::{Flag, Lex, Role, Unit};
+use crate::rules::LineMatch;
 
 /// An image being put together from its caption and credit units.
 struct Draft {
@@ -117,14 +118,31 @@ pub fn extract(
                 _ if bare.is_none() => bare = Some((bare_dateline(text, applied), u.line)),
                 _ => remove(&mut removed, ArtefactKind::UiLabel, u.text, u.line),
             },
-            Role::Byline => match parse_byline(text, applied) {
-                Some(b) => top.push(b),
-                None => remove(&mut removed, ArtefactKind::UiLabel, u.text, u.line),
-            },
-            Role::Signature => match parse_signature(text, applied) {
-                Some(b) => signatures.push(b),
-                None => remove(&mut removed, ArtefactKind::EndMatter, u.text, u.line),
-            },
+            Role::Byline | Role::Signature => {
+                let (text, marker) = without_end_marker(text, applied);
+                let unparsed = match marker {
+                    Some(marker) => {
+                        remove(&mut removed, ArtefactKind::EndMatter, marker, u.line);
+                        text.clone()
+                    }
+                    None => u.text.to_string(),
+                };
+                let signature = *role == Role::Signature;
+                let parsed = if text.is_empty() {
+                    None
+                } else if signature {
+                    parse_signature(&text, applied)
+                } else {
+                    parse_byline(&text, applied)
+                };
+                match (parsed, signature) {
+                    (Some(b), false) => top.push(b),
+                    (Some(b), true) => signatures.push(b),
+                    (None, _) if text.is_empty() => {}
+                    (None, false) => remove(&mut removed, ArtefactKind::UiLabel, unparsed, u.line),
+                    (None, true) => remove(&mut removed, ArtefactKind::EndMatter, unparsed, u.line),
+                }
+            }
             Role::Caption => {
                 caption_unit(i, u, applied, &mut drafts, &mut removed);
             }
@@ -379,6 +397,40 @@ pub fn parse_byline(text: &str, applied: &Applied) -> Option<Byline> {
         })
         .or_else(|| lexicon::byline::agency_line(text, applied))
         .or_else(|| names_line(text, applied))
+}
+
+/// A byline or signature without the wire's end marker its unit carries, a line the rule
+/// files name as end matter whole or by pattern and that names no one ("انتهای پیام /" under "خبرنگار: …", "انتهای
+/// پیام/ ز.ح", "(انتهى)", "（完）"): the marker closes the transmission, it names no one.
+/// → (the rest, the marker).
+fn without_end_marker(text: &str, applied: &Applied) -> (String, Option<String>) {
+    // Signatures the rules give as end matter ("<abc>/ <def>/") name people: no marker.
+    let marker = |t: &str| {
+        matches!(
+            applied.match_line(t.trim()),
+            Some((LineMatch::Line(ArtefactKind::EndMatter), _))
+                | Some((LineMatch::Pattern(ArtefactKind::EndMatter), _))
+        ) && parse_signature(t, applied).is_none()
+    };
+    let (mut kept, mut cut) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        if marker(line) {
+            cut.push(line.trim().to_string());
+            continue;
+        }
+        // The marker and the initials on one line, split by a slash.
+        match line.split_once('/') {
+            Some((head, rest)) if !rest.trim().is_empty() && marker(&format!("{head}/")) => {
+                cut.push(format!("{}/", head.trim()));
+                kept.push(rest.trim());
+            }
+            _ => kept.push(line),
+        }
+    }
+    if cut.is_empty() {
+        return (text.to_string(), None);
+    }
+    (kept.join("\n").trim().to_string(), Some(cut.join("\n")))
 }
 
 /// A signature line after the body.
@@ -759,7 +811,7 @@ fn credit_unit(
 /// own: it adds no image, and its line goes to `removed` as a duplicate (nothing of the copy is
 /// lost). An uncaptioned credit among a gallery's pictures is a picture of its own.
 fn without_repeated_credits(
-    drafts: Vec<Draft>,
+    mut drafts: Vec<Draft>,
     units: &[Unit],
     roles: &[Role],
     observed: &Observed,
@@ -775,6 +827,9 @@ fn without_repeated_credits(
                     || observed.obs.get(j).is_some_and(|o| o.lex(Lex::Byline))
             })
     };
+    if drafts.iter().all(|d| !d.image.caption.trim().is_empty()) {
+        return drafts;
+    }
     let captioned: Vec<&Credit> = drafts
         .iter()
         .filter(|d| !d.image.caption.trim().is_empty())
@@ -789,18 +844,18 @@ fn without_repeated_credits(
                 .iter()
                 .all(|a| captioned.iter().any(|o| o.agencies.contains(a)))
     };
-    let repeated: Vec<bool> = drafts
+    let repeated: Vec<usize> = drafts
         .iter()
-        .map(|d| {
+        .enumerate()
+        .filter(|(_, d)| {
             d.image.caption.trim().is_empty() && repeats(&d.image.credit) && by_byline(d.last_unit)
         })
+        .map(|(k, _)| k)
         .collect();
-    let mut kept = Vec::with_capacity(drafts.len());
-    for (d, repeated) in drafts.into_iter().zip(repeated) {
-        if !repeated {
-            kept.push(d);
-            continue;
-        }
+    drop(captioned);
+    // Few, if any: removed one by one, last first, so that no second list of drafts is built.
+    for &k in repeated.iter().rev() {
+        let d = drafts.remove(k);
         let line = units.get(d.last_unit).map_or(0, |u| u.line);
         let at = removed.partition_point(|a| a.line <= line);
         removed.insert(
@@ -812,7 +867,7 @@ fn without_repeated_credits(
             },
         );
     }
-    kept
+    drafts
 }
 
 /// A credited name that the page also prints in its copyright line or as its masthead
@@ -1140,6 +1195,40 @@ mod tests {
         assert_eq!(run(other, &roles), (2, 0));
         let gallery = vec![draft(texts[2], "Ian Walsh", 1), draft("", "Ian Walsh", 3)];
         assert_eq!(run(gallery, &roles), (2, 0));
+    }
+
+    #[test]
+    fn a_wire_s_end_marker_leaves_the_signature_and_initials_stay() {
+        let cut = |lang: &str, text: &str| without_end_marker(text, &Applied::for_test(lang));
+        let pair = |rest: &str, marker: Option<&str>| (rest.to_string(), marker.map(String::from));
+        assert_eq!(
+            cut(
+                "fa",
+                "خبرنگار: زهرا کریمی ** انتشاردهنده: مهدی رضایی\nانتهای پیام /"
+            ),
+            pair(
+                "خبرنگار: زهرا کریمی ** انتشاردهنده: مهدی رضایی",
+                Some("انتهای پیام /")
+            )
+        );
+        assert_eq!(
+            cut("fa", "انتهای پیام/ ز.ح"),
+            pair("ز.ح", Some("انتهای پیام/"))
+        );
+        assert_eq!(
+            cut("ar", "م ع ف / ه س\n(انتهى)"),
+            pair("م ع ف / ه س", Some("(انتهى)"))
+        );
+        assert_eq!(
+            cut("zh", "（记者 杨帆）\n（完）"),
+            pair("（记者 杨帆）", Some("（完）"))
+        );
+        // Closing initials the rules give as end matter name people; a byline has no marker.
+        assert_eq!(cut("pl", "abc/ def/"), pair("abc/ def/", None));
+        assert_eq!(cut("en", "By Jane Doe"), pair("By Jane Doe", None));
+        // The signature then reads as the names it holds.
+        let b = parse_signature("ز.ح", &Applied::for_test("fa"));
+        assert_eq!(b.map(|b| b.authors), Some(vec!["ز.ح".to_string()]));
     }
 
     #[test]
