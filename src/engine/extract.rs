@@ -257,6 +257,9 @@ pub fn extract(
     let drafts = without_repeated_credits(drafts, units, roles, observed, &mut removed);
     article.images = drafts.into_iter().map(|d| d.image).collect();
     drop_house_names(&mut article.images, units, roles, observed, applied);
+    if let Some(b) = article.byline.take() {
+        article.byline = without_masthead_authors(b, units, roles, &mut removed);
+    }
     // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
     // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
     // a Lusa photo).
@@ -870,6 +873,47 @@ fn without_repeated_credits(
     drafts
 }
 
+/// A byline author that holds the page's masthead ("Redação Folha do Vale", "Tim Redaksi
+/// KabarNusantara.com", "Napi Hírkapu" under "NAPI HÍRKAPU") is the outlet's newsroom, not a
+/// person: it leaves the authors. The masthead is the first unit, taken as furniture or
+/// kicker, of two words or more or a domain (a one-word masthead may be a person's surname).
+/// A byline left with no one and no agency is no byline: its text goes to `removed`.
+fn without_masthead_authors(
+    mut b: Byline,
+    units: &[Unit],
+    roles: &[Role],
+    removed: &mut Vec<Artefact>,
+) -> Option<Byline> {
+    let masthead = match (units.first(), roles.first()) {
+        (Some(u), Some(Role::Furniture | Role::Kicker)) => u.text.trim().to_lowercase(),
+        _ => return Some(b),
+    };
+    if masthead.split_whitespace().count() < 2 && !masthead.contains('.') {
+        return Some(b);
+    }
+    let before = b.authors.len();
+    b.authors
+        .retain(|a| !contains_words(&a.to_lowercase(), &masthead));
+    if b.authors.len() == before || !b.authors.is_empty() || !b.agencies.is_empty() {
+        return Some(b);
+    }
+    let line = units
+        .iter()
+        .zip(roles)
+        .find(|(u, r)| matches!(r, Role::Byline | Role::Signature) && b.raw.contains(u.text.trim()))
+        .map_or(0, |(u, _)| u.line);
+    let at = removed.partition_point(|a| a.line <= line);
+    removed.insert(
+        at,
+        Artefact {
+            kind: ArtefactKind::UiLabel,
+            text: b.raw,
+            line,
+        },
+    );
+    None
+}
+
 /// A credited name that the page also prints in its copyright line or as its masthead
 /// ("Foto: Jamal Reed/Lakeshore Ledger" under "© 2024 Lakeshore Ledger") is the outlet that
 /// holds the picture, not a photographer: it leaves `creators` (it stays in the credit's
@@ -1195,6 +1239,62 @@ mod tests {
         assert_eq!(run(other, &roles), (2, 0));
         let gallery = vec![draft(texts[2], "Ian Walsh", 1), draft("", "Ian Walsh", 3)];
         assert_eq!(run(gallery, &roles), (2, 0));
+    }
+
+    #[test]
+    fn a_byline_naming_the_masthead_is_the_newsroom_not_an_author() {
+        let read = |masthead: &str, authors: &[&str], agencies: &[&str]| {
+            let texts = [masthead, "Byline"];
+            let units: Vec<Unit> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Unit {
+                    text: t,
+                    line: i as u32 + 1,
+                    last_line: i as u32 + 1,
+                    group: i as u32,
+                    group_len: 1,
+                })
+                .collect();
+            let b = Byline {
+                raw: "Byline".to_string(),
+                authors: authors.iter().map(|a| a.to_string()).collect(),
+                agencies: agencies.iter().map(|a| a.to_string()).collect(),
+            };
+            let mut removed = Vec::new();
+            let roles = [Role::Furniture, Role::Byline];
+            let b = without_masthead_authors(b, &units, &roles, &mut removed);
+            (b.map(|b| (b.authors, b.agencies)), removed.len())
+        };
+        let none = (None, 1);
+        assert_eq!(read("Folha do Vale", &["Redação Folha do Vale"], &[]), none);
+        assert_eq!(read("NAPI HÍRKAPU", &["Napi Hírkapu"], &[]), none);
+        assert_eq!(
+            read(
+                "KabarNusantara.com",
+                &["Tim Redaksi KabarNusantara.com"],
+                &[]
+            ),
+            none
+        );
+        // A person beside the newsroom stays; an agency keeps the byline.
+        assert_eq!(
+            read(
+                "Folha do Vale",
+                &["Ana Prates", "Redação Folha do Vale"],
+                &[]
+            ),
+            (Some((vec!["Ana Prates".to_string()], vec![])), 0)
+        );
+        assert_eq!(
+            read("Folha do Vale", &["Redação Folha do Vale"], &["AFP"]),
+            (Some((vec![], vec!["AFP".to_string()])), 0)
+        );
+        // A one-word masthead may be a surname: no evidence.
+        assert_eq!(
+            read("Zeit", &["Anna Zeit"], &[]),
+            (Some((vec!["Anna Zeit".to_string()], vec![])), 0)
+        );
     }
 
     #[test]
