@@ -119,28 +119,32 @@ pub fn extract(
                 _ => remove(&mut removed, ArtefactKind::UiLabel, u.text, u.line),
             },
             Role::Byline | Role::Signature => {
-                let (text, marker) = without_end_marker(text, applied);
-                let unparsed = match marker {
-                    Some(marker) => {
-                        remove(&mut removed, ArtefactKind::EndMatter, marker, u.line);
-                        text.clone()
-                    }
-                    None => u.text.to_string(),
-                };
                 let signature = *role == Role::Signature;
-                let parsed = if text.is_empty() {
-                    None
-                } else if signature {
-                    parse_signature(&text, applied)
-                } else {
-                    parse_byline(&text, applied)
+                let rest = without_end_marker(text, applied).map(|(rest, marker)| {
+                    remove(&mut removed, ArtefactKind::EndMatter, marker, u.line);
+                    rest
+                });
+                let text = rest.as_deref().unwrap_or(text);
+                let parsed = match (text.is_empty(), signature) {
+                    (true, _) => None,
+                    (false, true) => parse_signature(text, applied),
+                    (false, false) => parse_byline(text, applied),
                 };
-                match (parsed, signature) {
-                    (Some(b), false) => top.push(b),
-                    (Some(b), true) => signatures.push(b),
-                    (None, _) if text.is_empty() => {}
-                    (None, false) => remove(&mut removed, ArtefactKind::UiLabel, unparsed, u.line),
-                    (None, true) => remove(&mut removed, ArtefactKind::EndMatter, unparsed, u.line),
+                let kind = if signature {
+                    ArtefactKind::EndMatter
+                } else {
+                    ArtefactKind::UiLabel
+                };
+                match parsed {
+                    Some(b) if signature => signatures.push(b),
+                    Some(b) => top.push(b),
+                    None if text.is_empty() => {}
+                    None => remove(
+                        &mut removed,
+                        kind,
+                        rest.as_deref().unwrap_or(u.text),
+                        u.line,
+                    ),
                 }
             }
             Role::Caption => {
@@ -405,8 +409,8 @@ pub fn parse_byline(text: &str, applied: &Applied) -> Option<Byline> {
 /// A byline or signature without the wire's end marker its unit carries, a line the rule
 /// files name as end matter whole or by pattern and that names no one ("انتهای پیام /" under "خبرنگار: …", "انتهای
 /// پیام/ ز.ح", "(انتهى)", "（完）"): the marker closes the transmission, it names no one.
-/// → (the rest, the marker).
-fn without_end_marker(text: &str, applied: &Applied) -> (String, Option<String>) {
+/// → (the rest, the marker), or nothing where the unit carries no marker.
+fn without_end_marker(text: &str, applied: &Applied) -> Option<(String, String)> {
     // Signatures the rules give as end matter ("<abc>/ <def>/") name people: no marker.
     let marker = |t: &str| {
         matches!(
@@ -430,10 +434,7 @@ fn without_end_marker(text: &str, applied: &Applied) -> (String, Option<String>)
             _ => kept.push(line),
         }
     }
-    if cut.is_empty() {
-        return (text.to_string(), None);
-    }
-    (kept.join("\n").trim().to_string(), Some(cut.join("\n")))
+    (!cut.is_empty()).then(|| (kept.join("\n").trim().to_string(), cut.join("\n")))
 }
 
 /// A signature line after the body.
@@ -555,8 +556,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         // part is a name of two words or more (a role, a place or an outlet ends the list). In
         // a script without case a place reads as a name ("रोहित वर्मा, नई दिल्ली"): there only
         // under a label ("लाइव ब्लॉग: …") that says the line lists people.
-        let after_head = (head.as_ptr() as usize - t.as_ptr() as usize) + head.len();
-        let listed = t.get(after_head..).unwrap_or("").trim_start();
+        let listed = t.strip_prefix(head).unwrap_or("").trim_start();
         if whole && !b.authors.is_empty() && listed.starts_with(',') {
             for part in listed.split(',').map(str::trim).skip(1) {
                 let names = lexicon::split_names(part, &joiners);
@@ -683,11 +683,7 @@ fn caption_unit(
     drafts: &mut Vec<Draft>,
     removed: &mut Vec<Artefact>,
 ) {
-    let mut text = u.text.trim().to_string();
-    if let Some((marker, caption)) = credit::split_gallery_marker(&text) {
-        remove(removed, ArtefactKind::UiLabel, marker, u.line);
-        text = caption;
-    }
+    let mut text = without_gallery_marker(u.text.trim().to_string(), u.line, removed);
     if let Some((label, caption)) = credit::split_caption_label(&text, applied) {
         remove(removed, ArtefactKind::UiLabel, label, u.line);
         text = caption;
@@ -748,6 +744,18 @@ fn same_caption(a: &str, b: &str) -> bool {
     !a.is_empty() && norm(a) == norm(b)
 }
 
+/// A caption without the gallery's counter or pointer glyph that opens it ("1 / 8 …", "▲ …"):
+/// the marker goes to `removed`.
+fn without_gallery_marker(caption: String, line: u32, removed: &mut Vec<Artefact>) -> String {
+    match credit::split_gallery_marker(&caption) {
+        Some((marker, rest)) => {
+            remove(removed, ArtefactKind::UiLabel, marker, line);
+            rest
+        }
+        None => caption,
+    }
+}
+
 /// A credit unit: the credit of the caption just above it, a second credit of the same
 /// picture, or an image of its own.
 fn credit_unit(
@@ -763,13 +771,7 @@ fn credit_unit(
         None => (String::new(), credit::parse(text, text, applied)),
     };
     if !caption.is_empty() {
-        let caption = match credit::split_gallery_marker(&caption) {
-            Some((marker, rest)) => {
-                remove(removed, ArtefactKind::UiLabel, marker, u.line);
-                rest
-            }
-            None => caption,
-        };
+        let caption = without_gallery_marker(caption, u.line, removed);
         drafts.push(Draft {
             image: Image { caption, credit },
             last_unit: i,
@@ -860,15 +862,7 @@ fn without_repeated_credits(
     for &k in repeated.iter().rev() {
         let d = drafts.remove(k);
         let line = units.get(d.last_unit).map_or(0, |u| u.line);
-        let at = removed.partition_point(|a| a.line <= line);
-        removed.insert(
-            at,
-            Artefact {
-                kind: ArtefactKind::Duplicate,
-                text: d.image.credit.raw,
-                line,
-            },
-        );
+        remove(removed, ArtefactKind::Duplicate, d.image.credit.raw, line);
     }
     drafts
 }
@@ -902,15 +896,7 @@ fn without_masthead_authors(
         .zip(roles)
         .find(|(u, r)| matches!(r, Role::Byline | Role::Signature) && b.raw.contains(u.text.trim()))
         .map_or(0, |(u, _)| u.line);
-    let at = removed.partition_point(|a| a.line <= line);
-    removed.insert(
-        at,
-        Artefact {
-            kind: ArtefactKind::UiLabel,
-            text: b.raw,
-            line,
-        },
-    );
+    remove(removed, ArtefactKind::UiLabel, b.raw, line);
     None
 }
 
@@ -1192,15 +1178,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_credit_by_the_byline_that_a_caption_s_credit_repeats_adds_no_picture() {
-        let texts = [
-            "By Daniel Oyelaran, Crime Reporter",
-            "Photos: Ian Walsh",
-            "Bags of plaster and broken tiles left at the reservoir lay-by in March",
-            "(Image: Ian Walsh)",
-        ];
-        let units: Vec<Unit> = texts
+    /// One unit per text, each a line and a group of its own.
+    fn units_of<'a>(texts: &[&'a str]) -> Vec<Unit<'a>> {
+        texts
             .iter()
             .enumerate()
             .map(|(i, t)| Unit {
@@ -1210,7 +1190,18 @@ mod tests {
                 group: i as u32,
                 group_len: 1,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_credit_by_the_byline_that_a_caption_s_credit_repeats_adds_no_picture() {
+        let texts = [
+            "By Daniel Oyelaran, Crime Reporter",
+            "Photos: Ian Walsh",
+            "Bags of plaster and broken tiles left at the reservoir lay-by in March",
+            "(Image: Ian Walsh)",
+        ];
+        let units = units_of(&texts);
         let applied = Applied::for_test("en");
         let observed = crate::engine::features::observe(&units, &applied);
         let roles = [Role::Byline, Role::Credit, Role::Caption, Role::Credit];
@@ -1245,17 +1236,7 @@ mod tests {
     fn a_byline_naming_the_masthead_is_the_newsroom_not_an_author() {
         let read = |masthead: &str, authors: &[&str], agencies: &[&str]| {
             let texts = [masthead, "Byline"];
-            let units: Vec<Unit> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Unit {
-                    text: t,
-                    line: i as u32 + 1,
-                    last_line: i as u32 + 1,
-                    group: i as u32,
-                    group_len: 1,
-                })
-                .collect();
+            let units = units_of(&texts);
             let b = Byline {
                 raw: "Byline".to_string(),
                 authors: authors.iter().map(|a| a.to_string()).collect(),
@@ -1300,7 +1281,7 @@ mod tests {
     #[test]
     fn a_wire_s_end_marker_leaves_the_signature_and_initials_stay() {
         let cut = |lang: &str, text: &str| without_end_marker(text, &Applied::for_test(lang));
-        let pair = |rest: &str, marker: Option<&str>| (rest.to_string(), marker.map(String::from));
+        let pair = |rest: &str, marker: &str| Some((rest.to_string(), marker.to_string()));
         assert_eq!(
             cut(
                 "fa",
@@ -1308,24 +1289,21 @@ mod tests {
             ),
             pair(
                 "خبرنگار: زهرا کریمی ** انتشاردهنده: مهدی رضایی",
-                Some("انتهای پیام /")
+                "انتهای پیام /"
             )
         );
-        assert_eq!(
-            cut("fa", "انتهای پیام/ ز.ح"),
-            pair("ز.ح", Some("انتهای پیام/"))
-        );
+        assert_eq!(cut("fa", "انتهای پیام/ ز.ح"), pair("ز.ح", "انتهای پیام/"));
         assert_eq!(
             cut("ar", "م ع ف / ه س\n(انتهى)"),
-            pair("م ع ف / ه س", Some("(انتهى)"))
+            pair("م ع ف / ه س", "(انتهى)")
         );
         assert_eq!(
             cut("zh", "（记者 杨帆）\n（完）"),
-            pair("（记者 杨帆）", Some("（完）"))
+            pair("（记者 杨帆）", "（完）")
         );
         // Closing initials the rules give as end matter name people; a byline has no marker.
-        assert_eq!(cut("pl", "abc/ def/"), pair("abc/ def/", None));
-        assert_eq!(cut("en", "By Jane Doe"), pair("By Jane Doe", None));
+        assert_eq!(cut("pl", "abc/ def/"), None);
+        assert_eq!(cut("en", "By Jane Doe"), None);
         // The signature then reads as the names it holds.
         let b = parse_signature("ز.ح", &Applied::for_test("fa"));
         assert_eq!(b.map(|b| b.authors), Some(vec!["ز.ح".to_string()]));

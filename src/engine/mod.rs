@@ -424,41 +424,41 @@ fn read_layout(
     let observed = tracing::debug_span!("observe", units = units.len())
         .in_scope(|| features::observe(units, applied));
     let mut marks = marks.to_vec();
-    if let Some(lead) = wire_lead(units, &observed, applied)
-        && !marks.iter().any(|&(i, _)| i == lead)
-    {
-        marks.push((lead, roles::Mark::Prose));
-        marks.sort_unstable_by_key(|&(i, _)| i);
-    }
-    if let Some(line) = dateline_line(units, &observed, applied)
-        && !marks.iter().any(|&(i, _)| i == line)
-    {
-        marks.push((line, roles::Mark::Dateline));
-        marks.sort_unstable_by_key(|&(i, _)| i);
-    }
-    for line in credit_lines(&observed) {
-        if !marks.iter().any(|&(i, _)| i == line) {
-            marks.push((line, roles::Mark::Credit));
+    // The first mark a unit gets holds; a set keeps the look-up linear in the marks.
+    let mut held: std::collections::HashSet<usize> = marks.iter().map(|&(i, _)| i).collect();
+    let mut hold = |lines: Vec<usize>, mark: roles::Mark| {
+        for i in lines {
+            if held.insert(i) {
+                marks.push((i, mark));
+            }
         }
-    }
-    for item in listed_items(units, &observed) {
-        if !marks.iter().any(|&(i, _)| i == item) {
-            marks.push((item, roles::Mark::Item));
-        }
-    }
-    for line in headings_after_interruptions(&observed) {
-        if !marks.iter().any(|&(i, _)| i == line) {
-            marks.push((line, roles::Mark::Heading));
-        }
-    }
-    for (i, (u, o)) in units.iter().zip(&observed.obs).enumerate() {
-        if o.lex(types::Lex::CreditTail)
-            && !marks.iter().any(|&(m, _)| m == i)
-            && lexicon::credit::is_pattern_caption(u.text, applied)
-        {
-            marks.push((i, roles::Mark::Caption));
-        }
-    }
+    };
+    hold(
+        wire_lead(units, &observed, applied).into_iter().collect(),
+        roles::Mark::Prose,
+    );
+    hold(
+        dateline_line(units, &observed, applied)
+            .into_iter()
+            .collect(),
+        roles::Mark::Dateline,
+    );
+    hold(credit_lines(&observed), roles::Mark::Credit);
+    hold(listed_items(units, &observed), roles::Mark::Item);
+    hold(
+        headings_after_interruptions(&observed),
+        roles::Mark::Heading,
+    );
+    let captions = units
+        .iter()
+        .zip(&observed.obs)
+        .enumerate()
+        .filter(|(_, (u, o))| {
+            o.lex(types::Lex::CreditTail) && lexicon::credit::is_pattern_caption(u.text, applied)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    hold(captions, roles::Mark::Caption);
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
@@ -549,6 +549,18 @@ fn credit_lines(observed: &features::Observed) -> Vec<usize> {
         .collect()
 }
 
+/// Shapes of a link, an address, a menu or a unit of several lines: no heading of the article
+/// and no item of its lists has them.
+const LINK_SHAPES: [types::Flag; 7] = [
+    types::Flag::Url,
+    types::Flag::Email,
+    types::Flag::Pipe,
+    types::Flag::Pipes,
+    types::Flag::Breadcrumb,
+    types::Flag::Handle,
+    types::Flag::MultiLine,
+];
+
 /// Most words a heading inside the article has.
 const HEADING_MAX_WORDS: u16 = 12;
 /// A heading is words: a line of more digits than this share (percent) is a time or a count.
@@ -571,21 +583,14 @@ fn headings_after_interruptions(observed: &features::Observed) -> Vec<usize> {
         _ => false,
     };
     let furniture_shape = [
-        Flag::Url,
-        Flag::Email,
-        Flag::Pipe,
-        Flag::Pipes,
-        Flag::Breadcrumb,
         Flag::Time,
         Flag::Counter,
         Flag::BracketCount,
         Flag::Duration,
         Flag::NumericOnly,
-        Flag::Handle,
         Flag::LabelColon,
         Flag::Symbols,
         Flag::Repeated,
-        Flag::MultiLine,
         Flag::OffTopic,
         Flag::Agency,
         Flag::BulletStart,
@@ -602,7 +607,10 @@ fn headings_after_interruptions(observed: &features::Observed) -> Vec<usize> {
                 && !o.has(Flag::EndsSentence)
                 && opens.contains(&o.start)
                 && o.digit_share < HEADING_MAX_DIGITS
-                && !furniture_shape.iter().any(|&f| o.has(f))
+                && !LINK_SHAPES
+                    .iter()
+                    .chain(&furniture_shape)
+                    .any(|&f| o.has(f))
                 && interrupts(prev)
                 && next.is_prose()
                 && next.rule().is_none()
@@ -752,19 +760,7 @@ fn listed_items(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
     use types::Flag;
     let obs = &observed.obs;
     let plain = |o: &features::Obs| {
-        o.rule().is_none()
-            && o.lex == 0
-            && ![
-                Flag::Url,
-                Flag::Email,
-                Flag::Pipe,
-                Flag::Pipes,
-                Flag::Breadcrumb,
-                Flag::Handle,
-                Flag::MultiLine,
-            ]
-            .iter()
-            .any(|&f| o.has(f))
+        o.rule().is_none() && o.lex == 0 && !LINK_SHAPES.iter().any(|&f| o.has(f))
     };
     let announces = |i: usize| {
         let t = units[i].text.trim_end();
