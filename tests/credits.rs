@@ -50,6 +50,33 @@ fn the_outlet_of_the_page_is_no_photographer() {
             "Estação Joana Bezerra lotada na manhã desta terça-feira",
             "Camila Bezerra",
         ),
+        // The masthead in capitals names the outlet the credit gives in title case.
+        (
+            "THE HARBOUR GAZETTE\n\nFerry service cut to two sailings a day\n\nBy Moira Keane\n\n\
+             The island ferry will sail twice a day instead of four times from next month, the operator said on Monday, blaming a shortage of crew for the winter timetable.\n\n\
+             Passengers queue for the morning ferry at the pier\n\nPhoto: Owen Pritchard / The Harbour Gazette\n\n\
+             The operator said it hoped to restore the full timetable in the spring once newly trained crew members had finished their certificates.",
+            "Passengers queue for the morning ferry at the pier",
+            "Owen Pritchard",
+        ),
+        // The copyright line is in the page's footer of links.
+        (
+            "Hochrhein-Bote\n\nNeue Brücke über die Wutach freigegeben\n\n\
+             Nach achtzehn Monaten Bauzeit ist die neue Brücke über die Wutach am Freitag für den Verkehr freigegeben worden. Die alte Brücke war wegen Schäden seit Jahren nur einspurig befahrbar.\n\n\
+             Der Landrat und der Bürgermeister schneiden das Band durch © Hochrhein-Bote/Lena Brugger\n\n\
+             Die Baukosten lagen bei rund sechs Millionen Euro und damit knapp unter der Schätzung. Der Bund übernahm den größten Teil der Summe.\n\n\
+             © Hochrhein-Bote Verlag GmbH | Impressum | Datenschutz | Kontakt",
+            "Der Landrat und der Bürgermeister schneiden das Band durch",
+            "Lena Brugger",
+        ),
+        (
+            "LA VOZ DEL CIERZO\n\nReabre el puente de hierro tras las obras\n\n\
+             El puente de hierro volvió a abrirse al tráfico este lunes después de seis meses de obras de refuerzo. El Ayuntamiento calcula que lo cruzan unos doce mil vehículos al día.\n\n\
+             Los primeros coches cruzan el puente reabierto este lunes\n\nFoto: Marta Lasheras / La Voz del Cierzo\n\n\
+             Las obras costaron algo más de dos millones de euros, financiados en parte con fondos europeos para la mejora de infraestructuras.",
+            "Los primeros coches cruzan el puente reabierto este lunes",
+            "Marta Lasheras",
+        ),
     ];
     for (page, caption, photographer) in pages {
         let a = read(&rules, page);

@@ -903,7 +903,11 @@ fn without_masthead_authors(
 /// A credited name that the page also prints in its copyright line or as its masthead
 /// ("Foto: Jamal Reed/Lakeshore Ledger" under "© 2024 Lakeshore Ledger") is the outlet that
 /// holds the picture, not a photographer: it leaves `creators` (it stays in the credit's
-/// `raw`). Other lines are no evidence: a photographer may write the story or be named in it.
+/// `raw`). The masthead is the first unit when it is removed, whatever the decoder calls it
+/// (furniture, a menu, a kicker); the copyright line any removed or credit line with a `©`
+/// or that a rule file calls one, a footer of links too ("© Alpenpost Medien GmbH |
+/// Impressum"); names compare without case ("THE CASCADE CURRENT"). Other lines are no
+/// evidence: a photographer may write the story or be named in it.
 fn drop_house_names(
     images: &mut [Image],
     units: &[Unit],
@@ -914,25 +918,28 @@ fn drop_house_names(
     if images.iter().all(|img| img.credit.creators.is_empty()) {
         return;
     }
-    let house: Vec<&str> = units
+    let house: Vec<(&str, String)> = units
         .iter()
         .zip(roles)
         .zip(&observed.obs)
         .enumerate()
         .filter(|(i, ((u, role), o))| {
-            let masthead = *i == 0 && matches!(role, Role::Furniture | Role::Kicker);
-            let copyright = matches!(
+            let furniture = matches!(
                 role,
-                Role::Furniture | Role::Boilerplate | Role::Meta | Role::Credit
-            ) && (o.rule() == Some(ArtefactKind::CopyrightFooter)
-                || u.text.contains('©'));
+                Role::Furniture | Role::Boilerplate | Role::Meta | Role::Related
+            );
+            let masthead = *i == 0 && (furniture || **role == Role::Kicker);
+            let copyright = (furniture || **role == Role::Credit)
+                && (o.rule() == Some(ArtefactKind::CopyrightFooter) || u.text.contains('©'));
             (masthead || copyright) && !o.lex(Lex::Byline) && !o.lex(Lex::Signature)
         })
-        .map(|(_, ((u, _), _))| u.text.trim())
+        .map(|(_, ((u, _), _))| (u.text.trim(), u.text.trim().to_lowercase()))
         .collect();
+    // A masthead in capitals ("THE CASCADE CURRENT") prints the same name.
     let printed = |name: &str| {
-        house.iter().any(|line| {
-            contains_words(line, name)
+        let lower = name.to_lowercase();
+        house.iter().any(|(line, lowered)| {
+            contains_words(lowered, &lower)
                 && credit::find_credit(line, applied)
                     .is_none_or(|m| !m.credit.creators.iter().any(|c| c == name))
         })
