@@ -690,7 +690,8 @@ fn caption_unit(
     }
     let found = credit::find_credit(&text, applied)
         .filter(|m| !m.caption.is_empty())
-        .or_else(|| credit::caption_tail(&text, applied));
+        .or_else(|| credit::caption_tail(&text, applied))
+        .or_else(|| credit::unspaced_tail(&text, applied));
     let (caption, credit) = match found {
         Some(m) if !m.caption.is_empty() => {
             let mut caption = m.caption;

@@ -490,6 +490,81 @@ pub fn caption_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
     cuts.into_iter().find_map(|cut| tail_at(t, cut, applied))
 }
 
+/// Most characters a credit glued to a caption in a script written without spaces has.
+const UNSPACED_TAIL_CHARS: usize = 24;
+
+/// In a caption written without spaces between words (Chinese, Japanese), the credit glued to
+/// it after its last full stop or in a closing bracket, as the picture desk writes it there:
+/// "…冷藏處理。圖／東港區漁會提供", "…正在用餐。受访者供图", "…投入使用。（图片由企业提供）".
+/// The tail is at most `UNSPACED_TAIL_CHARS` characters written without spaces and without a
+/// comma, and opens or ends with a credit word, credit label or photographer marker of the
+/// rule files (a word of one character opens it only before a separator: "图／", not
+/// "图书馆"); a caption
+/// label ("（资料图）") stays the caption's. It names a photographer or an agency only where
+/// the credit parser reads one in it: a source that hands out the picture ("受访者", "企业")
+/// is no creator.
+pub fn unspaced_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    let t = t.trim();
+    // Where the caption ends, and the credit inside what follows.
+    let (end, tail) = if let Some(rest) = t.strip_suffix(['）', ')'])
+        && let Some(at) = rest.rfind(['（', '('])
+    {
+        let open = rest[at..].chars().next().map_or(1, char::len_utf8);
+        (at, &rest[at + open..])
+    } else {
+        let at = t.rfind(['。', '．'])?;
+        let end = at + '。'.len_utf8();
+        (end, &t[end..])
+    };
+    let (caption, raw, tail) = (t[..end].trim(), t[end..].trim(), tail.trim());
+    let unspaced = |s: &str| {
+        s.chars().any(crate::engine::types::is_unspaced_letter) && !s.contains(char::is_whitespace)
+    };
+    if tail.is_empty()
+        || tail.chars().count() > UNSPACED_TAIL_CHARS
+        || !unspaced(tail)
+        || tail.contains(['，', '。', ','])
+        || !caption
+            .chars()
+            .any(crate::engine::types::is_unspaced_letter)
+        || applied
+            .files()
+            .any(|f| f.caption_labels.iter().any(|l| l == tail))
+    {
+        return None;
+    }
+    let credit_word = applied
+        .files()
+        .flat_map(|f| {
+            f.credit_words
+                .iter()
+                .chain(&f.credit_labels)
+                .chain(&f.photographer_markers)
+        })
+        .any(|w| {
+            // A one-character word opens a credit only before its separator ("图／", not
+            // "图书馆").
+            let opens = tail.strip_prefix(w.as_str()).is_some_and(|rest| {
+                w.chars().count() > 1 || rest.starts_with(|c: char| !c.is_alphanumeric())
+            });
+            opens || tail.ends_with(w.as_str())
+        });
+    if !credit_word {
+        return None;
+    }
+    let credit = find_credit(tail, applied)
+        .filter(|m| m.caption.is_empty())
+        .map(|m| m.credit)
+        .unwrap_or_default();
+    Some(CreditMatch {
+        caption: caption.to_string(),
+        credit: Credit {
+            raw: raw.to_string(),
+            ..credit
+        },
+    })
+}
+
 /// The caption and credit of `t` cut at `(before, after)`, where the tail is a bare credit.
 fn tail_at(t: &str, (before, after): (usize, usize), applied: &Applied) -> Option<CreditMatch> {
     let caption = t[..before].trim();
@@ -817,6 +892,57 @@ mod tests {
     }
 
     use super::super::strings as s;
+
+    #[test]
+    fn a_credit_glued_to_a_caption_without_spaces_is_cut_off() {
+        let tail = |lang: &str, t: &str| {
+            with_rules(lang, |a| {
+                unspaced_tail(t, a).map(|m| (m.caption, m.credit.raw, m.credit.creators))
+            })
+        };
+        let cut = |c: &str, raw: &str| Some((c.to_string(), raw.to_string(), vec![]));
+        // After the last full stop: a credit word opens it, or a credit word ends it.
+        assert_eq!(
+            tail(
+                "zh",
+                "黑鮪魚運抵魚市場後立即進行冷藏處理。圖／東港區漁會提供"
+            ),
+            cut("黑鮪魚運抵魚市場後立即進行冷藏處理。", "圖／東港區漁會提供")
+        );
+        assert_eq!(
+            tail("zh", "孙德明和老伴在书屋门口合影。图片由受访者提供"),
+            cut("孙德明和老伴在书屋门口合影。", "图片由受访者提供")
+        );
+        assert_eq!(
+            tail("zh", "老木匠在修补一扇雕花窗。受访者供图"),
+            cut("老木匠在修补一扇雕花窗。", "受访者供图")
+        );
+        // In a closing bracket.
+        assert_eq!(
+            tail("zh", "位于环岛路的超充站投入使用。（图片由企业提供）"),
+            cut("位于环岛路的超充站投入使用。", "（图片由企业提供）")
+        );
+        assert_eq!(
+            tail("ja", "新駅の完成イメージ（富山市提供）"),
+            cut("新駅の完成イメージ", "（富山市提供）")
+        );
+        // A caption label in brackets is the caption's; a tail that is no credit, a long
+        // sentence after the full stop, a spaced script: nothing to cut.
+        assert_eq!(tail("zh", "修缮前的老街（资料图）"), None);
+        assert_eq!(tail("zh", "市民在公园散步。天气晴朗"), None);
+        assert_eq!(
+            tail(
+                "zh",
+                "市民在公园散步。图书馆今天开放到晚上九点，欢迎大家前来阅读和借书"
+            ),
+            None
+        );
+        assert_eq!(tail("ja", "会見する市長（中央）"), None);
+        assert_eq!(
+            tail("en", "Firefighters at the scene (Photo Jane Doe)"),
+            None
+        );
+    }
 
     #[test]
     fn whole_line_credits() {
