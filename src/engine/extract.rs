@@ -684,7 +684,11 @@ fn caption_unit(
     removed: &mut Vec<Artefact>,
 ) {
     let mut text = without_gallery_marker(u.text.trim().to_string(), u.line, removed);
-    if let Some((label, caption)) = credit::split_caption_label(&text, applied) {
+    // A caption label, or a credit word over a caption that is no credit ("Photo: Cooby Dam
+    // was at 31 per cent …"): the label goes.
+    if let Some((label, caption)) = credit::split_caption_label(&text, applied)
+        .or_else(|| credit::split_credit_word_label(&text, applied))
+    {
         remove(removed, ArtefactKind::UiLabel, label, u.line);
         text = caption;
     }

@@ -88,6 +88,55 @@ pub fn split_caption_label(caption: &str, applied: &Applied) -> Option<(String, 
     None
 }
 
+/// Fewest words the text after a credit word must have to be a caption, not a credit.
+const LABELLED_CAPTION_MIN_WORDS: usize = 5;
+
+/// Splits a credit word used as a caption's label off a caption ("Photo: Cooby Dam was at 31
+/// per cent capacity on Friday.", "Φωτογραφία: Το πλωτό ασθενοφόρο στο λιμάνι …"): a credit or
+/// photo word of the rule files and its colon, then words that are no credit, at least
+/// `LABELLED_CAPTION_MIN_WORDS` of them with two lower-case words among them (a sentence, not a
+/// list of names) → (label, caption). "Foto: Kay Nietfeld/dpa" and "Photo: Jane Doe for The
+/// Harbour Gazette" are credits, whole.
+pub fn split_credit_word_label(caption: &str, applied: &Applied) -> Option<(String, String)> {
+    let words = applied.files().flat_map(|f| {
+        f.credit_words
+            .iter()
+            .chain(&f.photo_words)
+            .map(String::as_str)
+    });
+    for word in words {
+        let Some(rest) = strip_prefix_ci(caption, word) else {
+            continue;
+        };
+        let after = rest.trim_start_matches(SPACES);
+        let Some(text) = after.strip_prefix([':', '：']).map(str::trim) else {
+            continue;
+        };
+        let lower = text
+            .split_whitespace()
+            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+            .count();
+        let sentence = text.split_whitespace().count() >= LABELLED_CAPTION_MIN_WORDS && lower >= 2;
+        // A credit whole: it names people or agencies, and nothing that is no name.
+        let credit = |t: &str| {
+            find_credit(t, applied).is_some_and(|m| {
+                m.caption.is_empty()
+                    && !(m.credit.creators.is_empty() && m.credit.agencies.is_empty())
+                    && m.credit
+                        .creators
+                        .iter()
+                        .all(|c| looks_like_name(c, applied))
+            })
+        };
+        if !sentence || credit(text) || credit(caption) {
+            return None;
+        }
+        let label = caption[..caption.len() - text.len()].trim_end();
+        return Some((label.to_string(), text.to_string()));
+    }
+    None
+}
+
 /// Splits a gallery's marker off a caption, a shape in any language: its counter ("1 / 8 Rua XV
 /// de Novembro …", "3/12 …", the first number not above the second) or a pointer glyph that
 /// prints a picture's caption under it ("▲ 전남 곡성군 …"). → (marker, caption).
@@ -892,6 +941,57 @@ mod tests {
     }
 
     use super::super::strings as s;
+
+    #[test]
+    fn a_credit_word_over_a_sentence_is_the_caption_s_label() {
+        let split = |lang: &str, t: &str| with_rules(lang, |a| split_credit_word_label(t, a));
+        let pair = |l: &str, c: &str| Some((l.to_string(), c.to_string()));
+        assert_eq!(
+            split(
+                "en",
+                "Photo: Cooby Dam was at 31 per cent capacity on Friday."
+            ),
+            pair("Photo:", "Cooby Dam was at 31 per cent capacity on Friday.")
+        );
+        assert_eq!(
+            split(
+                "el",
+                "Φωτογραφία: Το πλωτό ασθενοφόρο στο λιμάνι της Κέρκυρας κατά την παράδοσή του"
+            ),
+            pair(
+                "Φωτογραφία:",
+                "Το πλωτό ασθενοφόρο στο λιμάνι της Κέρκυρας κατά την παράδοσή του"
+            )
+        );
+        assert_eq!(
+            split(
+                "de",
+                "Foto: Die Feuerwehr pumpte am Sonntag die Keller in der Altstadt aus"
+            ),
+            pair(
+                "Foto:",
+                "Die Feuerwehr pumpte am Sonntag die Keller in der Altstadt aus"
+            )
+        );
+        assert_eq!(
+            split(
+                "fr",
+                "Photo : Des prairies vertes au lieu de pistes au Feldberg"
+            ),
+            pair(
+                "Photo :",
+                "Des prairies vertes au lieu de pistes au Feldberg"
+            )
+        );
+        // A credit after its word names the photographer: no caption.
+        assert_eq!(split("de", "Foto: Kay Nietfeld/dpa"), None);
+        assert_eq!(split("en", "Photo: Jane Doe for The Harbour Gazette"), None);
+        assert_eq!(split("en", "Photo: AP Photo/Evan Vucci"), None);
+        assert_eq!(
+            split("en", "Photograph of the new bridge at dusk over the river"),
+            None
+        );
+    }
 
     #[test]
     fn a_credit_glued_to_a_caption_without_spaces_is_cut_off() {
