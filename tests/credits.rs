@@ -162,3 +162,53 @@ fn a_caption_of_a_known_shape_between_paragraphs_is_a_caption() {
         a.blocks
     );
 }
+
+/// A line that opens with a caption label of the rule files and its colon or comma
+/// ("Bildunterschrift:", "Image caption,", "Légende :") is a caption wherever it stands: between
+/// paragraphs with no blank line, next to another picture's caption and credit. The label goes to
+/// `removed`; the caption's words stay out of the story's text, on the first reading and on a
+/// reading of the article's own text.
+#[test]
+fn a_line_under_a_caption_label_is_a_caption_in_any_layout() {
+    let rules = Rules::embedded().expect("rules");
+    let pages = [
+        (
+            "Neue Radwege für die Innenstadt\n\
+             Kassel (dpa) - Der Stadtrat hat am Mittwochabend mit großer Mehrheit den Bau von vier neuen Radwegen beschlossen, die bis zum Herbst fertig sein sollen.\n\
+             Bildunterschrift: Ein Bagger steht vor dem Rathaus am Königsplatz.\n\
+             Ein Radfahrer fährt über die Kreuzung am Hauptbahnhof der Stadt.\n\
+             Foto: Uwe Zucchi/dpa\n\
+             Die Arbeiten sollen im kommenden Frühjahr beginnen. Die Kosten von rund zwei Millionen Euro trägt zum größten Teil das Land Hessen.\n",
+            "Ein Bagger steht vor dem Rathaus am Königsplatz.",
+        ),
+        (
+            "Harbour ferry service to resume next week\n\
+             The city's harbour ferries will run again from Monday after three weeks of repairs to the main pier, the transport authority said on Thursday.\n\
+             Image caption, Workers replace the decking of the main pier in the harbour\n\
+             The authority said the timetable would be the same as before the repairs, with ferries every twenty minutes at peak times.\n",
+            "Workers replace the decking of the main pier in the harbour",
+        ),
+        (
+            "Le marché couvert rouvre ses portes après deux ans de travaux\n\
+             Le marché couvert de la ville rouvrira samedi après deux ans de travaux de rénovation, a annoncé la mairie dans un communiqué publié mardi.\n\
+             Légende : Les nouveaux étals du marché couvert, installés au printemps.\n\
+             Les commerçants retrouveront leurs emplacements habituels, et une dizaine de nouveaux stands seront attribués à des producteurs locaux.\n",
+            "Les nouveaux étals du marché couvert, installés au printemps.",
+        ),
+    ];
+    for (text, caption) in pages {
+        let a = read(&rules, text);
+        assert!(
+            a.images.iter().any(|i| i.caption == caption),
+            "{caption:?} is no caption: {:#?}",
+            a.images
+        );
+        assert!(
+            !a.text.contains(caption),
+            "{caption:?} in the text:\n{}",
+            a.text
+        );
+        let again = read(&rules, &a.text);
+        assert_eq!(again.text, a.text, "a second reading changes the text");
+    }
+}

@@ -659,6 +659,26 @@ fn regression_a_caption_label_does_not_vanish() {
     assert_eq!(missing_words(s, &a), Vec::<String>::new(), "{a:#?}");
 }
 
+/// Found by `a_second_pass_over_an_articles_text_keeps_every_word_in_the_story` (proptest): a
+/// labelled caption printed twice around another picture's caption and credit, with no blank
+/// lines. The first pass kept the labelled captions in the text; the second, reading the text
+/// with blank lines, took them out as captions, so their words left the story.
+#[test]
+fn regression_labelled_captions_around_a_picture_read_the_same_twice() {
+    let para = "Der Stadtrat hat am Mittwochabend mit großer Mehrheit den Bau von vier neuen Radwegen beschlossen.";
+    let s = format!(
+        "Stadtrat beschließt neue Radwege für die Innenstadt\nBerlin (dpa) - {para} {para}\n\
+         Bildunterschrift: Ein Polizeiwagen steht vor dem Rathaus.\n\
+         Ein fahrerloser Kleinbus hält an der Haltestelle vor dem Besucherzentrum am Bergpark.\n\
+         Foto: Marlene Görtz/dpa\nBildunterschrift: Ein Polizeiwagen steht vor dem Rathaus.\n\
+         {para} Die Arbeiten sollen im kommenden Frühjahr beginnen und bis zum Herbst abgeschlossen sein.\n"
+    );
+    let first = text(&s).expect("article");
+    let second = text(&first.text).expect("article");
+    assert_eq!(second.text, first.text, "first pass {first:#?}");
+    assert!(!first.text.contains("Polizeiwagen"), "{first:#?}");
+}
+
 /// Not idempotent: a signature ("vet/dpa") with a caption line under it stays in the text;
 /// normalising that text again takes it out as the byline.
 #[test]

@@ -455,6 +455,8 @@ fn read_layout(
         .enumerate()
         .filter(|(_, (u, o))| {
             o.lex(types::Lex::CreditTail) && lexicon::credit::is_pattern_caption(u.text, applied)
+                || o.lex(types::Lex::CaptionLabel)
+                    && lexicon::credit::is_labelled_caption(u.text, applied)
         })
         .map(|(i, _)| i)
         .collect();

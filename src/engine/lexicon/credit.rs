@@ -77,15 +77,23 @@ pub fn split_caption_label(caption: &str, applied: &Applied) -> Option<(String, 
                     continue;
                 }
                 let head = caption[..caption.len() - rest.len()].to_string();
+                // The separator, with the space French sets before its colon ("Légende :").
                 let sep: String = rest
                     .chars()
-                    .take_while(|c| matches!(c, ':' | ','))
+                    .take_while(|c| matches!(c, ':' | ',' | ' '))
                     .collect();
-                return Some((format!("{head}{sep}"), text.to_string()));
+                return Some((format!("{head}{}", sep.trim_end()), text.to_string()));
             }
         }
     }
     None
+}
+
+/// Whether `text` is a caption under a caption label of the rule files, the label closed by a
+/// colon or a comma ("Bildunterschrift: Ein Polizeiwagen …", "Image caption, Rescuers …",
+/// "FILE PHOTO: A man …"): the page says what the line is.
+pub fn is_labelled_caption(text: &str, applied: &Applied) -> bool {
+    split_caption_label(text.trim(), applied).is_some_and(|(label, _)| label.ends_with([':', ',']))
 }
 
 /// Fewest words the text after a credit word must have to be a caption, not a credit.
@@ -562,7 +570,7 @@ pub fn unspaced_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
         (at, &rest[at + open..])
     } else {
         let at = t.rfind(['。', '．'])?;
-        let end = at + '。'.len_utf8();
+        let end = at + t[at..].chars().next().map_or(1, char::len_utf8);
         (end, &t[end..])
     };
     let (caption, raw, tail) = (t[..end].trim(), t[end..].trim(), tail.trim());
