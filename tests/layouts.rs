@@ -467,6 +467,56 @@ fn an_opened_byline_under_the_headline_and_a_signature_are_one_byline() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// A live blog signs every post ("Posted by Kendra Polaski" over an update): the authors of the
+/// posts inside the body join the byline under the headline, each once.
+#[test]
+fn the_authors_of_a_live_blogs_posts_join_its_byline() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, opener, times, want) in [
+        (
+            &STORIES[0],
+            "Von",
+            ["14.32 Uhr", "13.58 Uhr", "12.10 Uhr"],
+            ["Jana Petersen", "Lars Hansen"],
+        ),
+        (
+            &STORIES[1],
+            "Posted by",
+            ["2:32 p.m.", "1:58 p.m.", "12:10 p.m."],
+            ["Kendra Polaski", "Michael Turner"],
+        ),
+        (
+            &STORIES[2],
+            "Par",
+            ["14h32", "13h58", "12h10"],
+            ["Claire Dumont", "Julien Marchal"],
+        ),
+    ] {
+        let sign = |who: &str| format!("{opener} {who}");
+        let text = [
+            s.headline.to_string(),
+            sign(want[0]),
+            times[0].to_string(),
+            s.lead.to_string(),
+            times[1].to_string(),
+            sign(want[1]),
+            s.paragraphs[0].to_string(),
+            times[2].to_string(),
+            sign(want[0]),
+            s.paragraphs[1].to_string(),
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let mut authors = reading(&a).authors;
+        authors.sort();
+        if authors != want {
+            wrong.push(format!("{}: {authors:?}", s.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// A consent box above the headline ends with its buttons ("Configurar", "Einstellungen"): a
 /// button is no kicker, whatever stands right under it.
 #[test]

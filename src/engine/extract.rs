@@ -54,6 +54,9 @@ pub fn extract(
         .position(|r| r.is_body())
         .unwrap_or(roles.len());
     let headline = roles.iter().position(|r| *r == Role::Headline);
+    // Lines inside the body that a byline word opens with names ("Posted by Kendra Polaski"
+    // over a live blog's post): each post's author is the article's too.
+    let mut posts: Vec<Byline> = Vec::new();
     // A dateline line no pattern parses: the dateline unless the lead opens with one.
     let mut bare: Option<(super::article::Dateline, u32)> = None;
     for (i, (u, role)) in units.iter().zip(roles).enumerate() {
@@ -96,6 +99,13 @@ pub fn extract(
                         opened = Some(removed.len());
                     }
                     unclaimed = Some((removed.len(), b));
+                }
+                if o.lex(Lex::Byline)
+                    && i > first_body
+                    && last_body.is_some_and(|l| i < l)
+                    && let Some(b) = byline::find_byline(text, applied)
+                {
+                    posts.push(b);
                 }
                 if stamped.is_none()
                     && i < first_body
@@ -263,6 +273,14 @@ pub fn extract(
     drop_house_names(&mut article.images, units, roles, observed, applied);
     if let Some(b) = article.byline.take() {
         article.byline = without_masthead_authors(b, units, roles, &mut removed);
+    }
+    // The authors of the posts join the byline the copy opens with; they make none alone.
+    if let Some(b) = article.byline.as_mut() {
+        for post in posts {
+            for a in post.authors {
+                lexicon::push_unique(&mut b.authors, &a);
+            }
+        }
     }
     // A byline with no agency signs for the agency of the dateline ("mdb/ial/ts" under "(AFP)");
     // editors' initials with neither sign for the one news agency credited ("JGO // JMR" under
