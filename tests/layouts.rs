@@ -517,6 +517,69 @@ fn the_authors_of_a_live_blogs_posts_join_its_byline() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// A portal prints other stories under a label at the end of the copy ("Mehr aus der Region",
+/// "More from Business", "Más noticias:"): their leads open with their own agency datelines,
+/// some with a time stamp glued to the place. They are removed, however much prose they carry,
+/// and the story keeps its own paragraphs.
+#[test]
+fn other_stories_under_a_label_at_the_end_are_no_body() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, label, leads) in [
+        (
+            &STORIES[0],
+            "Mehr aus der Region",
+            [
+                "Kiel (dpa/lno) - Auf der A7 bei Neumünster ist am Morgen ein Lastwagen umgekippt. Die Autobahn war in Richtung Norden für drei Stunden gesperrt.",
+                "vor 12 MinutenFlensburg (dpa/lno) - Die Stadtwerke erhöhen zum Jahresbeginn die Preise für Fernwärme. Ein Haushalt zahlt im Schnitt 80 Euro mehr im Jahr.",
+            ],
+        ),
+        (
+            &STORIES[1],
+            "More from Business",
+            [
+                "LONDON (Reuters) - British retail sales fell more than expected last month as heavy rain kept shoppers at home, official figures showed on Friday.",
+                "12 minutes agoFRANKFURT (Reuters) - The European Central Bank is likely to hold interest rates steady next week, a majority of economists said in a poll.",
+            ],
+        ),
+        (
+            &STORIES[3],
+            "Más noticias:",
+            [
+                "MADRID (EFE).- El Gobierno aprobó este martes el plan de empleo juvenil para los próximos tres años, con un presupuesto de 1.200 millones de euros.",
+                "hace 34 minutosSEVILLA (EFE).- La ola de calor dejó temperaturas de hasta 44 grados en el valle del Guadalquivir, según la Agencia Estatal de Meteorología.",
+            ],
+        ),
+    ] {
+        let text = [
+            s.headline,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+            label,
+            leads[0],
+            "34 min",
+            leads[1],
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        // The last words of a lead.
+        let tail = |l: &str| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[words.len() - 5..].join(" ")
+        };
+        let paragraphs = reading(&a).paragraphs;
+        if paragraphs.len() != 3 || leads.iter().any(|l| a.text.contains(&tail(l))) {
+            wrong.push(format!("{}: {paragraphs:#?}", s.name));
+        }
+        let removed: String = a.removed.iter().map(|r| r.text.as_str()).collect();
+        if !leads.iter().all(|l| removed.contains(&tail(l))) {
+            wrong.push(format!("{}: the leads are not in removed", s.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// A consent box above the headline ends with its buttons ("Configurar", "Einstellungen"): a
 /// button is no kicker, whatever stands right under it.
 #[test]

@@ -185,7 +185,7 @@ pub fn extract(
         {
             let found = dateline::find_dateline(&block.1, applied)
                 .map(|m| (m, 0))
-                .or_else(|| glued_dateline(&block.1, applied));
+                .or_else(|| dateline::glued_dateline(&block.1, applied));
             if let Some((mut m, at)) = found {
                 if at > 0 {
                     // The label goes to `removed`; the dateline's raw text is all that was cut
@@ -355,30 +355,6 @@ fn bare_dateline(text: &str, applied: &Applied) -> super::article::Dateline {
         agencies: lexicon::news_only(applied.agencies, &found),
         raw: text.trim().to_string(),
     }
-}
-
-/// A dateline behind a label the page's text rendering glued to it: "Dalších 9 fotografií v
-/// galeriiDOKSY - …", "Zobrazit všech 7 fotografií ›SUŠICE - …". A seam is a capital right
-/// after a lower-case letter or a "›", "»", "|" within the first 80 characters, behind a label of
-/// at most eight words that ends no sentence; the dateline must open what follows the seam.
-/// The dateline, and where the seam is.
-fn glued_dateline(text: &str, applied: &Applied) -> Option<(dateline::DatelineMatch, usize)> {
-    let mut prev = ' ';
-    for (at, c) in text.char_indices().take(80) {
-        let seam = c.is_uppercase() && (prev.is_lowercase() || matches!(prev, '›' | '»' | '|'));
-        prev = c;
-        if !seam {
-            continue;
-        }
-        let label = &text[..at];
-        if label.split_whitespace().count() > 8 || lexicon::ends_sentence(label.trim_end()) {
-            return None;
-        }
-        if let Some(m) = dateline::find_dateline(&text[at..], applied) {
-            return Some((m, at));
-        }
-    }
-    None
 }
 
 /// A byline and a picture credit on one line ("Text: Veronika Šťastná | Foto: Adam Holub",
@@ -1139,8 +1115,8 @@ mod tests {
                 "OPOLE",
             ),
         ] {
-            let (m, at) =
-                glued_dateline(text, &Applied::for_test(lang)).unwrap_or_else(|| panic!("{text}"));
+            let (m, at) = dateline::glued_dateline(text, &Applied::for_test(lang))
+                .unwrap_or_else(|| panic!("{text}"));
             assert_eq!((&text[..at], m.dateline.place.as_str()), (label, place));
         }
         // A capital inside a word or after a sentence is no seam.
@@ -1159,7 +1135,7 @@ mod tests {
             ),
         ] {
             assert!(
-                glued_dateline(text, &Applied::for_test(lang)).is_none(),
+                dateline::glued_dateline(text, &Applied::for_test(lang)).is_none(),
                 "{text}"
             );
         }

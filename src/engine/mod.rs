@@ -461,10 +461,60 @@ fn read_layout(
         .map(|(i, _)| i)
         .collect();
     hold(captions, roles::Mark::Caption);
+    hold(
+        other_stories(units, &observed, applied),
+        roles::Mark::Related,
+    );
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
     (observed, roles)
+}
+
+/// Other stories under a label that announces them, to the end of the copy: a short line a rule
+/// file reads as a label of related links or a teaser ("Meer uit Binnenland", "More from
+/// Business", "Más noticias:"), then
+/// only the leads of other stories, each opening with a news agency's dateline (or a time stamp
+/// glued to one: "12 minuten geledenZWOLLE (ANP) - …"), and short lines that end no sentence
+/// (their time stamps). The story's own lead opened with a dateline above the label. Held to
+/// removed matter, however much prose the leads carry.
+fn other_stories(
+    units: &[Unit],
+    observed: &features::Observed,
+    applied: &lexicon::Applied,
+) -> Vec<usize> {
+    /// Most words of a time stamp or similar line between the leads.
+    const SHORT_WORDS: u16 = 5;
+    /// Most words of the label.
+    const LABEL_WORDS: u16 = 6;
+    let obs = &observed.obs;
+    let opens_story = |i: usize| {
+        let o = &obs[i];
+        o.has(types::Flag::NewsAgency)
+            && (o.lex(types::Lex::DatelineStart)
+                || units.get(i).is_some_and(|u| {
+                    lexicon::dateline::glued_dateline(u.text.trim(), applied).is_some()
+                }))
+    };
+    let Some(label) = obs.iter().rposition(|o| {
+        matches!(
+            o.rule(),
+            Some(ArtefactKind::RelatedLinks | ArtefactKind::LinkTeaser)
+        ) && o.words <= LABEL_WORDS
+    }) else {
+        return Vec::new();
+    };
+    if !(0..label).any(|i| obs[i].lex(types::Lex::DatelineStart)) {
+        return Vec::new();
+    }
+    let run: Vec<usize> = (label + 1..obs.len()).collect();
+    let fits = |&i: &usize| {
+        opens_story(i) || obs[i].words <= SHORT_WORDS && !obs[i].has(types::Flag::EndsSentence)
+    };
+    if run.is_empty() || !run.iter().all(fits) || !run.iter().any(|&i| opens_story(i)) {
+        return Vec::new();
+    }
+    run
 }
 
 /// The lead of wire copy: the first unit that opens with a dateline, where that dateline

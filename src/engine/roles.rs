@@ -105,6 +105,8 @@ pub enum Mark {
     Item,
     /// A caption line of a shape the rule files give.
     Caption,
+    /// Other stories under a label that announces them: removed matter.
+    Related,
 }
 
 impl Mark {
@@ -117,6 +119,12 @@ impl Mark {
             Mark::Credit => Role::Credit.bit(),
             Mark::Item => Role::Body.bit(),
             Mark::Caption => Role::Caption.bit(),
+            Mark::Related => {
+                Role::Related.bit()
+                    | Role::Meta.bit()
+                    | Role::Furniture.bit()
+                    | Role::Boilerplate.bit()
+            }
         }
     }
 
@@ -130,6 +138,7 @@ impl Mark {
             Mark::Credit => Role::Credit,
             Mark::Item => Role::Body,
             Mark::Caption => Role::Caption,
+            Mark::Related => Role::Related,
         }
     }
 }

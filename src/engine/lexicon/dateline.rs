@@ -143,6 +143,30 @@ fn is_date(s: &str, applied: &Applied) -> bool {
         .any(|w| applied.is_month(w))
 }
 
+/// A dateline behind a label the page's text rendering glued to it: "Dalších 9 fotografií v
+/// galeriiDOKSY - …", "Zobrazit všech 7 fotografií ›SUŠICE - …". A seam is a capital right
+/// after a lower-case letter or a "›", "»", "|" within the first 80 characters, behind a label of
+/// at most eight words that ends no sentence; the dateline must open what follows the seam.
+/// The dateline, and where the seam is.
+pub fn glued_dateline(text: &str, applied: &Applied) -> Option<(DatelineMatch, usize)> {
+    let mut prev = ' ';
+    for (at, c) in text.char_indices().take(80) {
+        let seam = c.is_uppercase() && (prev.is_lowercase() || matches!(prev, '›' | '»' | '|'));
+        prev = c;
+        if !seam {
+            continue;
+        }
+        let label = &text[..at];
+        if label.split_whitespace().count() > 8 || super::ends_sentence(label.trim_end()) {
+            return None;
+        }
+        if let Some(m) = find_dateline(&text[at..], applied) {
+            return Some((m, at));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
