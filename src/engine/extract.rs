@@ -227,6 +227,11 @@ pub fn extract(
                 }));
             }
         }
+        // A bracket that points elsewhere ends the paragraph: "… (read the minutes here)".
+        if let Some((text, bracket)) = lexicon::teaser::cut_pointer(&block.1, applied) {
+            block.1 = text;
+            remove(&mut removed, ArtefactKind::LinkTeaser, &bracket, block.2);
+        }
     }
     // "… ripartito. (ANSA)": an agency glued to the end of the last paragraph signs it.
     if let Some(last) = body.iter_mut().rev().find(|b| b.0 == BlockKind::Paragraph)

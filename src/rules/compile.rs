@@ -76,6 +76,8 @@ pub struct LangRules {
     /// `credit_words` as one automaton, for finding any of them in a line in one pass.
     pub credit_word_finder: Option<AhoCorasick>,
     pub caption_labels: Vec<String>,
+    /// Lower-case words for "here" that point elsewhere (`LangFile::here_words`).
+    pub here_words: Vec<String>,
     pub credit_labels: Vec<String>,
     pub photographer_markers: Vec<String>,
     /// Words in credits that are neither names nor agencies ("记者", "File Photo").
@@ -803,6 +805,7 @@ impl LangRules {
             credit_word_finder: finder(file, &credit_words)?,
             credit_words,
             caption_labels: lower(parsed.caption_labels),
+            here_words: lower(parsed.here_words),
             credit_labels: lower(parsed.credit_labels),
             photographer_markers: parsed.photographer_markers,
             credit_fillers: parsed.credit_fillers,

@@ -24,6 +24,11 @@ pub struct LangFile {
     pub credit_words: Vec<String>,
     #[serde(default)]
     pub caption_labels: Vec<String>,
+    /// The language's words for "here" as a pointer to elsewhere uses them ("here", "hier",
+    /// "ici", "itt", "यहां"): a bracket that points with one is a teaser ("(read the minutes
+    /// here)").
+    #[serde(default)]
+    pub here_words: Vec<String>,
     #[serde(default)]
     pub credit_labels: Vec<String>,
     #[serde(default)]

@@ -6,6 +6,7 @@
 pub mod byline;
 pub mod credit;
 pub mod dateline;
+pub mod teaser;
 
 use crate::rules::{Agencies, AgencyKind, LangRules, LineInput, LineMatch, Rules, StopWords};
 
