@@ -580,6 +580,62 @@ fn other_stories_under_a_label_at_the_end_are_no_body() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// A magazine sets a quote of the story large between its paragraphs: a paragraph that is one
+/// quotation whose words a paragraph of the story says again is a pull quote, removed as a
+/// duplicate; the story keeps the quote where the speaker is named. A quote said once stays.
+#[test]
+fn a_pull_quote_that_repeats_the_story_is_removed_and_the_story_keeps_it() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (lang, text, pulled, kept) in [
+        (
+            "en",
+            "The last ferryman on the river\n\n\
+             For forty years Tom Reilly has carried passengers across the river in his small wooden boat, in summer and in winter, whatever the weather.\n\n\
+             \u{201c}The river never asks you if you are ready, it just takes you.\u{201d}\n\n\
+             \u{201c}The river never asks you if you are ready, it just takes you,\u{201d} he says, pushing off from the jetty on a grey morning.\n\n\
+             \u{201c}I am tired\u{201d}\n\n\
+             He plans to retire next spring, and the council has not yet found anyone to take over the crossing, which is used by about sixty people a day.",
+            "The river never asks you if you are ready",
+            "\u{201c}I am tired\u{201d}",
+        ),
+        (
+            "ro",
+            "Ultima moară de apă din Rudăria\n\n\
+             Ion Bălan are 74 de ani și macină încă grâu pentru vecini în moara pe care a moștenit-o de la bunicul său, pe pârâul care trece prin sat.\n\n\
+             „Cine nu-și știa ziua la moară nu era om gospodar.”\n\n\
+             „Cine nu-și știa ziua la moară nu era om gospodar”, spune Bălan, arătând spre roata de lemn pe care a reparat-o anul trecut.\n\n\
+             Din cele 22 de mori care funcționau în secolul trecut au mai rămas opt, iar voluntarii le repară în fiecare vară.",
+            "Cine nu-și știa ziua la moară",
+            "Din cele 22 de mori",
+        ),
+        (
+            "de",
+            "Der letzte Fährmann an der Weser\n\n\
+             Seit vierzig Jahren bringt Heinz Kröger Fahrgäste mit seiner kleinen Fähre über die Weser, im Sommer wie im Winter, bei jedem Wetter.\n\n\
+             „Die Weser fragt dich nicht, ob du bereit bist.“\n\n\
+             Am Ufer erzählt er von Hochwassern und Stürmen. „Die Weser fragt dich nicht, ob du bereit bist“, sagt Kröger und stößt die Fähre vom Steg ab.\n\n\
+             „Ich habe jeden Winter gedacht, das war der letzte, und dann kam doch wieder ein Frühling.“\n\n\
+             Im Frühjahr will er aufhören. Einen Nachfolger hat die Gemeinde noch nicht gefunden.",
+            "Die Weser fragt dich nicht",
+            "„Ich habe jeden Winter gedacht, das war der letzte",
+        ),
+    ] {
+        let a = article(text, &rules);
+        let said: Vec<&str> = a.blocks.iter().map(|b| b.text.as_str()).collect();
+        if !pulled.is_empty() {
+            let times = said.iter().filter(|t| t.contains(pulled)).count();
+            if times != 1 || !a.removed.iter().any(|r| r.text.contains(pulled)) {
+                wrong.push(format!("{lang}: said {times} times: {said:#?}"));
+            }
+        }
+        if !said.iter().any(|t| t.contains(kept)) {
+            wrong.push(format!("{lang}: {kept:?} left: {said:#?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// A consent box above the headline ends with its buttons ("Configurar", "Einstellungen"): a
 /// button is no kicker, whatever stands right under it.
 #[test]

@@ -315,6 +315,7 @@ pub fn extract(
         }
     }
     body.retain(|b| !b.1.trim().is_empty());
+    without_pull_quotes(&mut body, &mut removed);
     article.blocks = body
         .into_iter()
         .map(|(kind, text, _)| Block {
@@ -812,6 +813,81 @@ fn credit_unit(
         last_unit: i,
         credit_first: true,
     });
+}
+
+/// Fewest words a pull quote has: shorter quotes ("„Nein.“") may well be said twice.
+const PULL_QUOTE_MIN_WORDS: usize = 5;
+/// Most words a pull quote has.
+const PULL_QUOTE_MAX_WORDS: usize = 60;
+
+/// Pull quotes: a paragraph (or a heading that is a sentence) that is one quotation, in
+/// quotation marks and nothing
+/// else, whose words another paragraph of the body says in the same order ("„Cine nu-și știa
+/// ziua la moară nu era om gospodar.”" over "„Cine nu-și știa ziua la moară nu era om
+/// gospodar”, spune Bălan."). A magazine sets the quote large between paragraphs; the story
+/// says it once, where the speaker is named. The repeat goes to `removed` as a duplicate.
+fn without_pull_quotes(body: &mut Vec<(BlockKind, String, u32)>, removed: &mut Vec<Artefact>) {
+    fn words(s: &str) -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+    // A heading in quotation marks that ends no sentence quotes a phrase of the section under
+    // it (a crosshead, «Дом без хозяина»): only a quoted sentence is pulled from a heading.
+    let quoted: Vec<usize> = (0..body.len())
+        .filter(|&i| {
+            let (kind, text, _) = &body[i];
+            is_one_quotation(text)
+                && (*kind == BlockKind::Paragraph || lexicon::ends_sentence(text.trim()))
+        })
+        .collect();
+    if quoted.is_empty() {
+        return;
+    }
+    let said: Vec<Vec<String>> = body.iter().map(|b| words(&b.1)).collect();
+    let mut pulled: Vec<usize> = Vec::new();
+    for &i in &quoted {
+        let quote = &said[i];
+        if !(PULL_QUOTE_MIN_WORDS..=PULL_QUOTE_MAX_WORDS).contains(&quote.len()) {
+            continue;
+        }
+        // Said again by a paragraph that is more than this quote.
+        let repeated = said.iter().enumerate().any(|(j, other)| {
+            j != i
+                && body[j].0 == BlockKind::Paragraph
+                && !pulled.contains(&j)
+                && other.len() > quote.len()
+                && other.windows(quote.len()).any(|w| w == quote.as_slice())
+        });
+        if repeated {
+            pulled.push(i);
+        }
+    }
+    for &i in pulled.iter().rev() {
+        let (_, text, line) = body.remove(i);
+        remove(removed, ArtefactKind::Duplicate, text, line);
+    }
+}
+
+/// Whether `text` is one quotation and nothing else: it opens with a quotation mark and ends
+/// with one (a full stop may follow), and no closing mark stands inside it.
+fn is_one_quotation(text: &str) -> bool {
+    const OPEN: &[char] = &['"', '„', '“', '«', '»', '‚', '‘', '「', '『', '“'];
+    const CLOSE: &[char] = &['"', '“', '”', '»', '«', '’', '‘', '」', '』'];
+    let t = text.trim().trim_end_matches(['.', '。']);
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    let Some(last) = t.chars().next_back() else {
+        return false;
+    };
+    if !OPEN.contains(&first) || !CLOSE.contains(&last) || t.chars().count() < 3 {
+        return false;
+    }
+    // "„A“, sagte er, „B“": two quotations with words between them are no one quotation.
+    let inner = &t[first.len_utf8()..t.len() - last.len_utf8()];
+    !inner.contains(last) || first == '"'
 }
 
 /// A credit without a caption, beside the byline or the time stamp, that names no one and
