@@ -636,6 +636,71 @@ fn a_pull_quote_that_repeats_the_story_is_removed_and_the_story_keeps_it() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// An ad slot that has not loaded prints a sentence in its place ("This advertisement has not
+/// loaded yet, but your article continues below."): it is removed as an advertisement wherever it
+/// stands, in every language the rule files give it, and the paragraphs around it stay.
+#[test]
+fn an_ad_slot_that_has_not_loaded_is_no_paragraph() {
+    use copydesk::engine::ArtefactKind;
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (lang, headline, before, slot, after) in [
+        (
+            "en",
+            "Volunteers find a safe in the canal lock",
+            "Volunteers draining the lock on Saturday found a small safe among the shopping trolleys, the canal trust said on Monday.",
+            "This advertisement has not loaded yet, but your article continues below.",
+            "The safe was empty, but the volunteers handed it to the police in case it had been stolen.",
+        ),
+        (
+            "tr",
+            "Limanda yangın: iki tekne kül oldu",
+            "Limanda gece saatlerinde çıkan yangında iki balıkçı teknesi tamamen yandı, itfaiye ekipleri yangını bir saatte söndürdü.",
+            "Bu reklam henüz yüklenmedi.",
+            "Yangının çıkış nedeni henüz bilinmiyor, polis olayla ilgili soruşturma başlattı.",
+        ),
+        (
+            "pt",
+            "Pane no metrô deixa passageiros presos no túnel",
+            "Uma pane elétrica deixou cerca de duzentos passageiros presos por quarenta minutos dentro de um trem do metrô na manhã desta terça-feira.",
+            "Este anúncio ainda não carregou.",
+            "Segundo a companhia, a circulação foi normalizada às nove horas e ninguém ficou ferido.",
+        ),
+        (
+            "ro",
+            "Trenul electric ajunge la Timișoara din toamnă",
+            "Primele trenuri electrice noi vor circula între Timișoara și Arad din luna octombrie, a anunțat luni ministrul Transporturilor.",
+            "Această reclamă nu s-a încărcat încă.",
+            "Garniturile au fost cumpărate cu fonduri europene și pot transporta câte 300 de călători.",
+        ),
+        (
+            "de",
+            "Neue Fähre für die Halligen",
+            "Die Halligen bekommen eine neue Fähre, teilte die Reederei am Dienstag mit. Das Schiff soll ab April pendeln.",
+            "Diese Anzeige wurde noch nicht geladen.",
+            "Die alte Fähre war mehr als vierzig Jahre im Einsatz und wird an einen Verein verkauft.",
+        ),
+    ] {
+        let text = [headline, before, slot, after].join("\n\n");
+        let a = article(&text, &rules);
+        let paragraphs = reading(&a).paragraphs;
+        if paragraphs != [before, after] {
+            wrong.push(format!("{lang}: {paragraphs:#?}"));
+        }
+        if !a
+            .removed
+            .iter()
+            .any(|r| r.kind == ArtefactKind::Advertisement && r.text == slot)
+        {
+            wrong.push(format!(
+                "{lang}: {slot:?} not removed as an ad: {:#?}",
+                a.removed
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// A consent box above the headline ends with its buttons ("Configurar", "Einstellungen"): a
 /// button is no kicker, whatever stands right under it.
 #[test]

@@ -16,6 +16,8 @@ use crate::engine::article::ArtefactKind;
 use crate::rules::Model;
 
 const NEG: f32 = f32::NEG_INFINITY;
+/// Longest line an ad rule holds out of the body, in characters: a placeholder, not a paragraph.
+const AD_SLOT_CHARS: u32 = 120;
 
 /// For each state, the states that may precede it.
 fn predecessors() -> &'static Vec<Vec<usize>> {
@@ -67,9 +69,12 @@ pub fn admissible(o: &Obs, role: Role) -> bool {
         // …") is that; a sentence that merely opens like one ("Read more about it, she said.")
         // is weighed.
         let named_line = o.rule().is_some() && o.chars() <= 80 && !o.has(Flag::EndsSentence);
+        // An ad slot's placeholder says so in a sentence ("This advertisement has not loaded
+        // yet, but your article continues below."): a line an ad rule opens is no text.
+        let ad_slot = o.rule() == Some(ArtefactKind::Advertisement) && o.chars() <= AD_SLOT_CHARS;
         let signature = o.lex(Lex::Signature) || o.lex(Lex::Byline);
         let credit = o.lex(Lex::CreditWhole) && o.lex(Lex::CreditWordStart);
-        return !(known_line || named_line || signature || credit);
+        return !(known_line || named_line || ad_slot || signature || credit);
     }
     true
 }
