@@ -227,6 +227,13 @@ pub fn extract(
                 }));
             }
         }
+        // A live ticker's marks around an entry: "+++ Уровень воды …", "+++ 17.05 Uhr +++".
+        if let Some((text, cut)) = without_ticker_marks(&block.1) {
+            block.1 = text;
+            for c in cut {
+                remove(&mut removed, ArtefactKind::BreakingMarker, c, block.2);
+            }
+        }
         // A bracket that points elsewhere ends the paragraph: "… (read the minutes here)".
         if let Some((text, bracket)) = lexicon::teaser::cut_pointer(&block.1, applied) {
             block.1 = text;
@@ -813,6 +820,40 @@ fn credit_unit(
         last_unit: i,
         credit_first: true,
     });
+}
+
+/// Most words between a ticker's marks that make a time stamp, not an entry's heading.
+const TICKER_STAMP_WORDS: usize = 3;
+
+/// A live ticker's marks: a run of two or more plus signs that opens a block and the same
+/// run that may close it ("+++ Уровень воды у Горного института …", "+++ 17.05 Uhr +++"). →
+/// (the block without them, what was cut). Marks around a time stamp alone take the stamp
+/// with them; marks around words leave the words.
+fn without_ticker_marks(text: &str) -> Option<(String, Vec<String>)> {
+    let t = text.trim();
+    let run = t.chars().take_while(|&c| c == '+').count();
+    if run < 2 {
+        return None;
+    }
+    let rest = &t[run..];
+    // The marks stand apart from the words: "+++ text", not "++text".
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let marks = &t[..run];
+    let inner = rest.trim();
+    let (inner, closed) = match inner.strip_suffix(marks) {
+        Some(i) if i.ends_with(char::is_whitespace) => (i.trim(), true),
+        _ => (inner, false),
+    };
+    let stamp = closed
+        && inner.split_whitespace().count() <= TICKER_STAMP_WORDS
+        && inner.chars().any(|c| c.is_ascii_digit());
+    if stamp || inner.is_empty() {
+        return Some((String::new(), vec![t.to_string()]));
+    }
+    let cut = vec![marks.to_string(); if closed { 2 } else { 1 }];
+    Some((inner.to_string(), cut))
 }
 
 /// Fewest words a pull quote has: shorter quotes ("„Nein.“") may well be said twice.
@@ -1504,6 +1545,44 @@ mod tests {
                 byline_with_credit(line, &Applied::for_test(lang)).is_none(),
                 "{line}"
             );
+        }
+    }
+
+    #[test]
+    fn a_tickers_marks_leave_the_entry_and_take_a_time_stamp_with_them() {
+        for (text, rest, cut) in [
+            (
+                "+++ Уровень воды у Горного института достиг 190 см над ординаром.",
+                "Уровень воды у Горного института достиг 190 см над ординаром.",
+                vec!["+++"],
+            ),
+            (
+                "+++ נתיבי איילון נסגרו לתנועה בשני הכיוונים",
+                "נתיבי איילון נסגרו לתנועה בשני הכיוונים",
+                vec!["+++"],
+            ),
+            (
+                "+++ Feuerwehr im Dauereinsatz +++",
+                "Feuerwehr im Dauereinsatz",
+                vec!["+++", "+++"],
+            ),
+            ("+++ 17.05 Uhr +++", "", vec!["+++ 17.05 Uhr +++"]),
+            ("++ 2:32 p.m. ++", "", vec!["++ 2:32 p.m. ++"]),
+        ] {
+            let cut: Vec<String> = cut.into_iter().map(String::from).collect();
+            assert_eq!(
+                without_ticker_marks(text),
+                Some((rest.to_string(), cut)),
+                "{text}"
+            );
+        }
+        for text in [
+            "C++ is the language the plant's control software is written in.",
+            "+1 555 0100 is the hotline's number.",
+            "++text without a space",
+            "The score was 3+2 after extra time.",
+        ] {
+            assert_eq!(without_ticker_marks(text), None, "{text}");
         }
     }
 }
