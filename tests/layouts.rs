@@ -701,6 +701,62 @@ fn an_ad_slot_that_has_not_loaded_is_no_paragraph() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// A flash says the story will be updated ("Depesza będzie aktualizowana.", "ČTK zprávu
+/// doplní.", "続報があり次第、お伝えします。"): the note is removed as a breaking marker and the
+/// flash keeps its text.
+#[test]
+fn a_note_that_the_story_will_be_updated_is_no_paragraph() {
+    use copydesk::engine::ArtefactKind;
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (lang, headline, lead, note) in [
+        (
+            "pl",
+            "Wybuch gazu w kamienicy w Łodzi",
+            "Łódź (PAP) - W kamienicy przy ulicy Piotrkowskiej w Łodzi doszło w poniedziałek rano do wybuchu gazu. Strażacy ewakuowali trzydzieści osób.",
+            "Depesza będzie aktualizowana.",
+        ),
+        (
+            "cs",
+            "Vlak u Přelouče srazil auto na přejezdu",
+            "Přelouč (ČTK) - Osobní vlak u Přelouče na Pardubicku dnes ráno srazil na železničním přejezdu osobní auto. Řidič utrpěl vážná zranění.",
+            "ČTK zprávu doplní.",
+        ),
+        (
+            "ja",
+            "北海道で震度5弱",
+            "【札幌共同】１４日午前６時ごろ、北海道東部を震源とする地震があり、釧路市で震度５弱を観測した。津波の心配はないという。",
+            "続報があり次第、お伝えします。",
+        ),
+        (
+            "de",
+            "Großbrand in Chemiepark",
+            "Marl (dpa) - Im Chemiepark Marl ist am Morgen ein Großbrand ausgebrochen. Die Feuerwehr ist mit einem Großaufgebot im Einsatz, Anwohner sollen Fenster und Türen geschlossen halten.",
+            "Die Meldung wird aktualisiert.",
+        ),
+        (
+            "en",
+            "Bank of Japan raises rates",
+            "TOKYO (Reuters) - The Bank of Japan raised interest rates on Tuesday for the first time in 17 years, ending the world's last negative rate policy.",
+            "This story will be updated.",
+        ),
+    ] {
+        let text = [headline, lead, note].join("\n\n");
+        let a = article(&text, &rules);
+        if a.text.contains(note) || a.text.is_empty() {
+            wrong.push(format!("{lang}: {:?}", a.text));
+        }
+        if !a
+            .removed
+            .iter()
+            .any(|r| r.kind == ArtefactKind::BreakingMarker && r.text == note)
+        {
+            wrong.push(format!("{lang}: {note:?} not removed: {:#?}", a.removed));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// A consent box above the headline ends with its buttons ("Configurar", "Einstellungen"): a
 /// button is no kicker, whatever stands right under it.
 #[test]
