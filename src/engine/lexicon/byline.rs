@@ -268,8 +268,11 @@ fn signature_shape(t: &str, raw: &str, applied: &Applied) -> Option<Byline> {
     None
 }
 
-/// An agency in parentheses or between slashes glued to the end of the last paragraph: "…
-/// weiter. (ANSA)", "… /ritzau/".
+/// Fewest words of a sentence a flash ends without a full stop before its agency.
+const FLASH_MIN_WORDS: usize = 8;
+
+/// An agency in parentheses (round or full-width) or between slashes glued to the end of the
+/// last paragraph: "… weiter. (ANSA)", "… /ritzau/", "…としている。（共同）".
 /// Returns the paragraph without it and the agency's canonical name.
 pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)> {
     let t = text.trim_end();
@@ -291,15 +294,24 @@ pub fn cut_tail_agency(text: &str, applied: &Applied) -> Option<(String, Byline)
         }
     }
     let t = t
-        .strip_suffix('.')
-        .filter(|x| x.ends_with(')'))
+        .strip_suffix(['.', '。'])
+        .filter(|x| x.ends_with([')', '）']))
         .unwrap_or(t);
-    let inner_end = t.strip_suffix(')')?;
-    let open = inner_end.rfind('(')?;
-    let inner = inner_end[open + 1..].trim_start_matches(['©', ' ']);
+    // "… bekannt (dpa)", "…検討するとしている。（共同）": round brackets, or the full-width
+    // ones of Chinese and Japanese copy.
+    let (inner_end, open_mark) = match t.strip_suffix(')') {
+        Some(i) => (i, '('),
+        None => (t.strip_suffix('）')?, '（'),
+    };
+    let open = inner_end.rfind(open_mark)?;
+    let inner = inner_end[open + open_mark.len_utf8()..].trim_start_matches(['©', ' ']);
     let agency = applied.agencies.lookup(inner)?;
     let head = t[..open].trim_end();
-    if head.is_empty() || !super::ends_sentence(head) {
+    // A flash may end its one sentence without a full stop: "… war zunächst nichts bekannt
+    // (dpa)". Words of a sentence stand before the agency; a name does not ("Jane Doe (AP)").
+    let flash = head.split_whitespace().count() >= FLASH_MIN_WORDS
+        && head.chars().next_back().is_some_and(char::is_alphanumeric);
+    if head.is_empty() || !(super::ends_sentence(head) || flash) {
         return None;
     }
     let agencies = news_name(agency);
@@ -577,5 +589,37 @@ mod tests {
             ))
             .is_none()
         );
+    }
+
+    #[test]
+    fn a_flash_without_its_full_stop_and_full_width_brackets_give_the_agency_too() {
+        for (lang, text, rest, agency) in [
+            (
+                "de",
+                "Die Feuerwehr rief die Anwohner auf, Fenster und Türen geschlossen zu halten, über Verletzte war zunächst nichts bekannt (dpa)",
+                "Die Feuerwehr rief die Anwohner auf, Fenster und Türen geschlossen zu halten, über Verletzte war zunächst nichts bekannt",
+                "dpa",
+            ),
+            (
+                "tr",
+                "Muğla'nın Datça ilçesi açıklarında 4,6 büyüklüğünde deprem meydana geldi, can kaybı ya da yaralanma bildirilmedi (DHA)",
+                "Muğla'nın Datça ilçesi açıklarında 4,6 büyüklüğünde deprem meydana geldi, can kaybı ya da yaralanma bildirilmedi",
+                "DHA",
+            ),
+            (
+                "ja",
+                "国土交通省は補助の拡充を検討するとしている。（共同）",
+                "国土交通省は補助の拡充を検討するとしている。",
+                "Kyodo",
+            ),
+        ] {
+            let (text, b) = with(lang, |a| cut_tail_agency(text, a)).unwrap();
+            assert_eq!(text, rest);
+            assert_eq!(b.agencies, vec![agency.to_string()]);
+        }
+        // A name, or a few words, before the agency: no sentence it ends.
+        for text in ["Jane Doe (AP)", "Photo by Jane Doe (AP)"] {
+            assert!(with("en", |a| cut_tail_agency(text, a)).is_none(), "{text}");
+        }
     }
 }
