@@ -338,6 +338,43 @@ mod tests {
         );
     }
 
+    /// Agencies joined by a hyphen share the dateline: TT prints the wire it took the story
+    /// from behind its own name ("REYKJAVIK (TT-AFP) Ett nytt …", "Kiev (TT-Reuters) …"); dpa's
+    /// financial service "dpa-AFX" credits dpa.
+    #[test]
+    fn agencies_joined_by_a_hyphen_credit_each() {
+        assert_eq!(
+            dl(
+                "sv",
+                "REYKJAVIK (TT-AFP) Ett nytt vulkanutbrott inleddes natten till lördagen."
+            ),
+            Some((
+                "REYKJAVIK".into(),
+                "".into(),
+                s(&["TT", "AFP"]),
+                "Ett nytt vulkanutbrott inleddes natten till lördagen.".into()
+            ))
+        );
+        assert_eq!(
+            dl("sv", "Kiev (TT-Reuters) - Flera explosioner hördes i natt."),
+            Some((
+                "Kiev".into(),
+                "".into(),
+                s(&["TT", "Reuters"]),
+                "Flera explosioner hördes i natt.".into()
+            ))
+        );
+        assert_eq!(
+            dl("de", "Frankfurt (dpa-AFX) - Der Dax legte zu."),
+            Some((
+                "Frankfurt".into(),
+                "".into(),
+                s(&["dpa"]),
+                "Der Dax legte zu.".into()
+            ))
+        );
+    }
+
     #[test]
     fn place_only_datelines() {
         assert_eq!(
