@@ -338,6 +338,57 @@ mod tests {
         );
     }
 
+    /// A press release opens with its place and full date, closed by a colon or a dash, maybe
+    /// with its sender in brackets: the place is the dateline's, no agency is credited.
+    #[test]
+    fn a_press_releases_place_and_date_are_its_dateline() {
+        for (lang, text, place, date, rest) in [
+            (
+                "nb",
+                "Båtsfjord, 4. mars 2024: Fiskemottaket åpner igjen.",
+                "Båtsfjord",
+                "4. mars 2024",
+                "Fiskemottaket åpner igjen.",
+            ),
+            (
+                "de",
+                "Leipzig, 12. März 2024: Die Stadtwerke eröffnen ein neues Kraftwerk.",
+                "Leipzig",
+                "12. März 2024",
+                "Die Stadtwerke eröffnen ein neues Kraftwerk.",
+            ),
+            (
+                "pt",
+                "Curitiba, 3 de outubro de 2024 (Conecta Press) – A fábrica inaugurou hoje a nova linha.",
+                "Curitiba",
+                "3 de outubro de 2024",
+                "A fábrica inaugurou hoje a nova linha.",
+            ),
+            (
+                "zh",
+                "中国·厦门，2024年7月2日——鹭海新能源今日发布了新一代充电桩。",
+                "中国·厦门",
+                "2024年7月2日",
+                "鹭海新能源今日发布了新一代充电桩。",
+            ),
+            (
+                "ar",
+                "دبي، الإمارات العربية المتحدة - 12 مارس 2024: أعلنت الشركة عن افتتاح مستودع جديد.",
+                "دبي",
+                "12 مارس 2024",
+                "أعلنت الشركة عن افتتاح مستودع جديد.",
+            ),
+        ] {
+            assert_eq!(
+                dl(lang, text),
+                Some((place.into(), date.into(), vec![], rest.into())),
+                "{lang}: {text}"
+            );
+        }
+        // A time, not a date: no year.
+        assert_eq!(dl("de", "Berlin, 12 Uhr: Die Sitzung beginnt."), None);
+    }
+
     /// Agencies joined by a hyphen share the dateline: TT prints the wire it took the story
     /// from behind its own name ("REYKJAVIK (TT-AFP) Ett nytt …", "Kiev (TT-Reuters) …"); dpa's
     /// financial service "dpa-AFX" credits dpa.
