@@ -389,6 +389,33 @@ mod tests {
         assert_eq!(dl("de", "Berlin, 12 Uhr: Die Sitzung beginnt."), None);
     }
 
+    /// Persian copy opens with the city and a dash glued to it, then the agency and a dash or a
+    /// colon ("کرج- خبرگزاری مهر: …"), or the text at once (a local paper: "تبریز- مرمت …").
+    #[test]
+    fn persian_city_dash_datelines() {
+        assert_eq!(
+            dl(
+                "fa",
+                "کرج- خبرگزاری مهر: مدیرعامل شرکت آب منطقه‌ای البرز گفت."
+            ),
+            Some((
+                "کرج".into(),
+                "".into(),
+                s(&["Mehr"]),
+                "مدیرعامل شرکت آب منطقه‌ای البرز گفت.".into()
+            ))
+        );
+        assert_eq!(
+            dl("fa", "تبریز- مرمت تیمچه مظفریه پس از دو سال به پایان رسید."),
+            Some((
+                "تبریز".into(),
+                "".into(),
+                vec![],
+                "مرمت تیمچه مظفریه پس از دو سال به پایان رسید.".into()
+            ))
+        );
+    }
+
     /// Agencies joined by a hyphen share the dateline: TT prints the wire it took the story
     /// from behind its own name ("REYKJAVIK (TT-AFP) Ett nytt …", "Kiev (TT-Reuters) …"); dpa's
     /// financial service "dpa-AFX" credits dpa.
