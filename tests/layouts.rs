@@ -227,6 +227,11 @@ fn reading(a: &Article) -> Reading {
     }
 }
 
+/// Whether the article removed `text`, whole, as an artefact of `kind`.
+fn removed_as(a: &Article, kind: copydesk::engine::ArtefactKind, text: &str) -> bool {
+    a.removed.iter().any(|r| r.kind == kind && r.text == text)
+}
+
 fn article(text: &str, rules: &Rules) -> Article {
     normalize(&Input::text(text), rules, &Config::default()).expect("a story normalises")
 }
@@ -687,11 +692,7 @@ fn an_ad_slot_that_has_not_loaded_is_no_paragraph() {
         if paragraphs != [before, after] {
             wrong.push(format!("{lang}: {paragraphs:#?}"));
         }
-        if !a
-            .removed
-            .iter()
-            .any(|r| r.kind == ArtefactKind::Advertisement && r.text == slot)
-        {
+        if !removed_as(&a, ArtefactKind::Advertisement, slot) {
             wrong.push(format!(
                 "{lang}: {slot:?} not removed as an ad: {:#?}",
                 a.removed
@@ -746,11 +747,7 @@ fn a_note_that_the_story_will_be_updated_is_no_paragraph() {
         if a.text.contains(note) || a.text.is_empty() {
             wrong.push(format!("{lang}: {:?}", a.text));
         }
-        if !a
-            .removed
-            .iter()
-            .any(|r| r.kind == ArtefactKind::BreakingMarker && r.text == note)
-        {
+        if !removed_as(&a, ArtefactKind::BreakingMarker, note) {
             wrong.push(format!("{lang}: {note:?} not removed: {:#?}", a.removed));
         }
     }

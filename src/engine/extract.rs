@@ -5,7 +5,7 @@
 //! it; nothing of the input vanishes.
 
 use super::article::{Artefact, ArtefactKind, Article, Block, BlockKind, Byline, Credit, Image};
-use super::features::Observed;
+use super::features::{Observed, words_lower};
 use super::lexicon::{self, Applied, byline, credit, dateline};
 use super::types::{Flag, Lex, Role, Unit};
 use crate::rules::LineMatch;
@@ -862,18 +862,12 @@ const PULL_QUOTE_MIN_WORDS: usize = 5;
 const PULL_QUOTE_MAX_WORDS: usize = 60;
 
 /// Pull quotes: a paragraph (or a heading that is a sentence) that is one quotation, in
-/// quotation marks and nothing
-/// else, whose words another paragraph of the body says in the same order ("„Cine nu-și știa
-/// ziua la moară nu era om gospodar.”" over "„Cine nu-și știa ziua la moară nu era om
-/// gospodar”, spune Bălan."). A magazine sets the quote large between paragraphs; the story
-/// says it once, where the speaker is named. The repeat goes to `removed` as a duplicate.
+/// quotation marks and nothing else, whose words another paragraph of the body says in the same
+/// order ("„Cine nu-și știa ziua la moară nu era om gospodar.”" over "„Cine nu-și știa ziua
+/// la moară nu era om gospodar”, spune Bălan."). A magazine sets the quote large between
+/// paragraphs; the story says it once, where the speaker is named. The repeat goes to
+/// `removed` as a duplicate.
 fn without_pull_quotes(body: &mut Vec<(BlockKind, String, u32)>, removed: &mut Vec<Artefact>) {
-    fn words(s: &str) -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    }
     // A heading in quotation marks that ends no sentence quotes a phrase of the section under
     // it (a crosshead, «Дом без хозяина»): only a quoted sentence is pulled from a heading.
     let quoted: Vec<usize> = (0..body.len())
@@ -886,7 +880,7 @@ fn without_pull_quotes(body: &mut Vec<(BlockKind, String, u32)>, removed: &mut V
     if quoted.is_empty() {
         return;
     }
-    let said: Vec<Vec<String>> = body.iter().map(|b| words(&b.1)).collect();
+    let said: Vec<Vec<String>> = body.iter().map(|b| words_lower(&b.1)).collect();
     let mut pulled: Vec<usize> = Vec::new();
     for &i in &quoted {
         let quote = &said[i];
@@ -914,7 +908,7 @@ fn without_pull_quotes(body: &mut Vec<(BlockKind, String, u32)>, removed: &mut V
 /// Whether `text` is one quotation and nothing else: it opens with a quotation mark and ends
 /// with one (a full stop may follow), and no closing mark stands inside it.
 fn is_one_quotation(text: &str) -> bool {
-    const OPEN: &[char] = &['"', '„', '“', '«', '»', '‚', '‘', '「', '『', '“'];
+    const OPEN: &[char] = &['"', '„', '“', '«', '»', '‚', '‘', '「', '『'];
     const CLOSE: &[char] = &['"', '“', '”', '»', '«', '’', '‘', '」', '』'];
     let t = text.trim().trim_end_matches(['.', '。']);
     let Some(first) = t.chars().next() else {

@@ -814,7 +814,8 @@ fn echoes(units: &[Unit], obs: &mut [Obs]) {
     }
 }
 
-fn words_lower(t: &str) -> Vec<String> {
+/// The words of `t`, lower-cased, split at every character that is no letter or digit.
+pub(crate) fn words_lower(t: &str) -> Vec<String> {
     t.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
