@@ -953,3 +953,105 @@ fn the_items_of_an_announced_bulleted_list_are_the_article() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A kicker stands right over its headline: a few words without a full stop whose words the
+/// story's text uses ("Neue Halligfähre", "Piscines de Lyon"). It is the story's, not the
+/// page's, wherever the top matter puts it: first line of the copy, under a picture with its
+/// credit, under the site's section menu. A section name that the story does not use
+/// ("Panorama", "Local news") is the page's furniture and no kicker.
+#[test]
+fn a_line_on_the_story_over_its_headline_is_the_kicker() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, kicker, section) in [
+        (&STORIES[0], "Fähre für die Halligen", "Panorama"),
+        (&STORIES[1], "Bike lanes in Portland", "Local news"),
+        (&STORIES[2], "Piscines de Lyon", "Faits divers"),
+        (&STORIES[3], "Metro de Valencia", "Comunidad Valenciana"),
+    ] {
+        let body = [s.byline, s.lead, s.paragraphs[0], s.paragraphs[1]];
+        let layouts: [(&str, Vec<&str>); 3] = [
+            ("first line", vec![kicker, s.headline]),
+            (
+                "under a picture",
+                vec![s.gallery[0], s.gallery[1], kicker, s.headline],
+            ),
+            ("under the section", vec![section, kicker, s.headline]),
+        ];
+        for (layout, top) in layouts {
+            let text = top
+                .iter()
+                .chain(&body)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let a = article(&text, &rules);
+            if a.kicker != kicker || a.headline != s.headline {
+                wrong.push(format!(
+                    "{} ({layout}): kicker {:?}, headline {:?}",
+                    s.name, a.kicker, a.headline
+                ));
+            }
+        }
+        let text = [section, s.headline]
+            .iter()
+            .chain(&body)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let a = article(&text, &rules);
+        if !a.kicker.is_empty() || a.headline != s.headline {
+            wrong.push(format!(
+                "{} (section only): kicker {:?}, headline {:?}",
+                s.name, a.kicker, a.headline
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Not every short line over a title is a kicker: the site's masthead over its menu (a name,
+/// the menu no title of the story), and the first line of a headline wrapped in two (the
+/// second goes on in lower case) are none.
+#[test]
+fn a_masthead_or_the_first_line_of_a_wrapped_headline_is_no_kicker() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, top) in [
+        (
+            &STORIES[1],
+            vec![
+                "Portland Courier",
+                "News Sports Opinion Weather Obituaries",
+                STORIES[1].headline,
+            ],
+        ),
+        (
+            &STORIES[1],
+            vec![
+                "City council approves new",
+                "bike lanes on Harbor Avenue in Portland",
+            ],
+        ),
+        (
+            &STORIES[3],
+            vec![
+                "Valencia amplía el horario",
+                "del metro durante las Fallas de este año",
+            ],
+        ),
+    ] {
+        let body = [s.byline, s.lead, s.paragraphs[0], s.paragraphs[1]];
+        let text = top
+            .iter()
+            .chain(&body)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let a = article(&text, &rules);
+        if !a.kicker.is_empty() {
+            wrong.push(format!("{}: kicker {:?}", s.name, a.kicker));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

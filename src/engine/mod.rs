@@ -465,6 +465,10 @@ fn read_layout(
         other_stories(units, &observed, applied),
         roles::Mark::Related,
     );
+    hold(
+        kicker_line(&observed).into_iter().collect(),
+        roles::Mark::Kicker,
+    );
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
@@ -515,6 +519,67 @@ fn other_stories(
         return Vec::new();
     }
     run
+}
+
+/// Most words of a kicker.
+const KICKER_MAX_WORDS: u16 = 4;
+/// Fewest words of the headline under a kicker: a line of a few words over a longer one may
+/// just as well be a short headline over its deck.
+const KICKER_TITLE_MIN_WORDS: u16 = 5;
+
+/// The kicker over the headline: the first line right over a title-like line (the document's
+/// first or its best), above the core of its prose, of two to four words over a title of five or more, that ends in a letter
+/// (no sentence, no label's colon), that no rule file names and no shape marks as furniture (a
+/// link, a menu, a count, a time, capitals, a credit, a name: the masthead), and that is on the
+/// story's topic as the title is: their words stand in the story's text ("Federal budget" over "Coalition agrees on cuts …", "Rail
+/// strike in Bavaria" over "Regional traffic largely at a standstill"). A section name of the
+/// site is no kicker: it is one word, or off the story's topic ("Local news").
+fn kicker_line(observed: &features::Observed) -> Option<usize> {
+    use types::Flag;
+    let obs = &observed.obs;
+    let title = |o: &features::Obs| o.has(Flag::FirstTitle) || o.has(Flag::BestTitle);
+    let (core, _) = observed.doc.core?;
+    // A line that opens in lower case goes on from the line above: a wrapped headline.
+    let opens = [types::Start::Upper, types::Start::Caseless].map(|s| s as u8);
+    let furniture_shape = [
+        Flag::Time,
+        Flag::Date,
+        Flag::Counter,
+        Flag::BracketCount,
+        Flag::Duration,
+        Flag::NumericOnly,
+        Flag::Symbols,
+        Flag::Repeated,
+        Flag::AllCaps,
+        Flag::Agency,
+        Flag::BulletStart,
+        Flag::Slug,
+        Flag::Initials,
+        Flag::LabelColon,
+        Flag::SlashSep,
+        Flag::Dots,
+        Flag::NameLike,
+        Flag::MentionsAuthor,
+    ];
+    let kicker = |i: usize| {
+        let (o, next) = (&obs[i], &obs[i + 1]);
+        title(next)
+            && opens.contains(&o.start)
+            && opens.contains(&next.start)
+            && next.has(Flag::OnTopic)
+            && !LINK_SHAPES.iter().any(|&f| next.has(f))
+            && o.rule().is_none()
+            && o.lex == 0
+            && (2..=KICKER_MAX_WORDS).contains(&o.words)
+            && next.words >= KICKER_TITLE_MIN_WORDS
+            && o.end == types::End::Letter as u8
+            && o.has(Flag::OnTopic)
+            && !LINK_SHAPES
+                .iter()
+                .chain(&furniture_shape)
+                .any(|&f| o.has(f))
+    };
+    (0..core.saturating_sub(1)).find(|&i| kicker(i))
 }
 
 /// The lead of wire copy: the first unit that opens with a dateline, where that dateline

@@ -112,6 +112,8 @@ pub enum Mark {
     Caption,
     /// Other stories under a label that announces them: removed matter.
     Related,
+    /// A line on the story right over its headline.
+    Kicker,
 }
 
 impl Mark {
@@ -124,6 +126,7 @@ impl Mark {
             Mark::Credit => Role::Credit.bit(),
             Mark::Item => Role::Body.bit(),
             Mark::Caption => Role::Caption.bit(),
+            Mark::Kicker => Role::Kicker.bit(),
             Mark::Related => {
                 Role::Related.bit()
                     | Role::Meta.bit()
@@ -144,6 +147,7 @@ impl Mark {
             Mark::Item => Role::Body,
             Mark::Caption => Role::Caption,
             Mark::Related => Role::Related,
+            Mark::Kicker => Role::Kicker,
         }
     }
 }
