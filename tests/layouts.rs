@@ -1055,3 +1055,55 @@ fn a_masthead_or_the_first_line_of_a_wrapped_headline_is_no_kicker() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A picture at the top of the copy: the page's label for it ("Enlarge image", "Bild
+/// vergrößern"), its caption and its credit line. The caption is a line without a full stop,
+/// as a headline is; under the label and over the credit it is the picture's caption, whether
+/// the copy has a headline of its own or none.
+#[test]
+fn a_line_between_a_pictures_label_and_its_credit_is_its_caption() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, label, caption) in [
+        (
+            &STORIES[0],
+            "Bild vergrößern",
+            "Die neue Fähre in der Werft von Wolgast",
+        ),
+        (
+            &STORIES[1],
+            "Enlarge image",
+            "Cyclists on Harbor Avenue in Portland",
+        ),
+        (
+            &STORIES[2],
+            "Agrandir l'image",
+            "La piscine du Rhône à Lyon",
+        ),
+        (
+            &STORIES[3],
+            "Ampliar imagen",
+            "Viajeros en la estación de Colón",
+        ),
+    ] {
+        for headline in [None, Some(s.headline)] {
+            let text = headline
+                .into_iter()
+                .chain([label, caption, s.gallery[1], s.lead])
+                .chain(s.paragraphs.iter().copied())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let a = article(&text, &rules);
+            let captions: Vec<&str> = a.images.iter().map(|i| i.caption.as_str()).collect();
+            if captions != [caption] || a.headline != headline.unwrap_or_default() {
+                wrong.push(format!(
+                    "{} (headline {}): captions {captions:?}, headline {:?}",
+                    s.name,
+                    headline.is_some(),
+                    a.headline
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -443,7 +443,12 @@ fn read_layout(
             .collect(),
         roles::Mark::Dateline,
     );
-    hold(credit_lines(&observed), roles::Mark::Credit);
+    let credits = credit_lines(&observed);
+    hold(
+        captions_under_labels(&observed, &credits),
+        roles::Mark::Caption,
+    );
+    hold(credits, roles::Mark::Credit);
     hold(listed_items(units, &observed), roles::Mark::Item);
     hold(
         headings_after_interruptions(&observed),
@@ -662,6 +667,27 @@ fn credit_lines(observed: &features::Observed) -> Vec<usize> {
                 && !credit(prev)
                 && prev.rule().is_none()
                 && (prev.has(types::Flag::EndsSentence) || prev.words >= 4)
+        })
+        .collect()
+}
+
+/// Captions between a picture's label and its credit line: the line right over a credit line
+/// (`credit_lines`) and right under a whole line a rule file names as the page's UI label
+/// ("Enlarge image", "Bild vergrößern", "Ampliar imagen"), that no rule names itself. Such a
+/// caption often ends without a full stop, as a headline does ("Russian National Guard
+/// soldiers near Crocus City Hall"); where the copy has no headline, the decoder would make it
+/// one.
+fn captions_under_labels(observed: &features::Observed, credits: &[usize]) -> Vec<usize> {
+    let obs = &observed.obs;
+    credits
+        .iter()
+        .filter_map(|&c| {
+            let i = c.checked_sub(1)?;
+            let label = obs.get(i.checked_sub(1)?)?;
+            (label.rule() == Some(ArtefactKind::UiLabel)
+                && label.rule_how() == 0
+                && obs[i].rule().is_none())
+            .then_some(i)
         })
         .collect()
 }
