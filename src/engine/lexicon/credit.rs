@@ -1167,6 +1167,23 @@ mod tests {
                 &["조성우"],
                 &["Newsis"],
             ),
+            // Yonhap's round brackets and a single-digit date.
+            (
+                "ko",
+                "(부산=연합뉴스) 김철수 기자 = 해변을 찾은 시민들이 산책하고 있다. 2024.8.3 kcs@yna.co.kr",
+                "해변을 찾은 시민들이 산책하고 있다.",
+                &["김철수"],
+                &["Yonhap"],
+            ),
+            // A handout ("[부산시 제공. 재판매 및 DB 금지]"): the reporter filed the picture, and
+            // took none.
+            (
+                "ko",
+                "(부산=연합뉴스) 김철수 기자 = 불꽃이 밤하늘을 수놓고 있다. 2024.8.3 [부산시 제공. 재판매 및 DB 금지] kcs@yna.co.kr",
+                "불꽃이 밤하늘을 수놓고 있다.",
+                &[],
+                &["Yonhap"],
+            ),
         ] {
             let got = credit(lang, line).unwrap_or_else(|| panic!("{line}"));
             assert_eq!(got.0, caption, "{line}");
