@@ -1107,3 +1107,57 @@ fn a_line_between_a_pictures_label_and_its_credit_is_its_caption() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A byline opener with its names and the time stamp of the story ("Par Élodie Vasseur - 27
+/// juin 2024 à 18:05 | mis à jour …") signs the story wherever it stands, under the lead too:
+/// it credits no picture, whatever the lines around it look like.
+#[test]
+fn a_dated_byline_under_the_lead_signs_the_story_and_credits_no_picture() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, line, author) in [
+        (
+            &STORIES[2],
+            "Par Claire Dumont - 12 mai 2024 à 18:05 | mis à jour le 13 mai 2024 à 08:12",
+            "Claire Dumont",
+        ),
+        (
+            &STORIES[0],
+            "Von Jana Petersen - 5. November 2024 um 18:05 | aktualisiert am 6. November 2024",
+            "Jana Petersen",
+        ),
+        (
+            &STORIES[1],
+            "By Michael Turner - May 12, 2024 at 6:05 p.m. | updated May 13, 2024",
+            "Michael Turner",
+        ),
+        (
+            &STORIES[3],
+            "Por Lucía Martínez - 10 de marzo de 2024 a las 18:05 | actualizado el 11 de marzo",
+            "Lucía Martínez",
+        ),
+    ] {
+        let text = [
+            s.headline,
+            s.lead,
+            line,
+            "Facebook X WhatsApp",
+            s.paragraphs[0],
+            s.paragraphs[1],
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let authors = a
+            .byline
+            .as_ref()
+            .map(|b| b.authors.clone())
+            .unwrap_or_default();
+        if authors != [author] || !a.images.is_empty() {
+            wrong.push(format!(
+                "{}: authors {authors:?}, images {:?}",
+                s.name, a.images
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

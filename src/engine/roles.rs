@@ -64,6 +64,22 @@ pub fn admissible(o: &Obs, role: Role) -> bool {
     {
         return false;
     }
+    // A byline opener with names and no credit word ("Par Élodie Vasseur - 27 juin 2024 à
+    // 18:05") signs the story; it credits no picture.
+    if role == Role::Credit
+        && o.lex(Lex::Byline)
+        && ![
+            Lex::CreditWhole,
+            Lex::CreditTail,
+            Lex::CreditWordStart,
+            Lex::CreditWordInside,
+            Lex::CreditCreators,
+        ]
+        .iter()
+        .any(|&l| o.lex(l))
+    {
+        return false;
+    }
     if role.is_body() {
         // A short line a prefix or pattern names ("Sign up for our newsletter", "Read more:
         // …") is that; a sentence that merely opens like one ("Read more about it, she said.")
