@@ -232,6 +232,25 @@ fn removed_as(a: &Article, kind: copydesk::engine::ArtefactKind, text: &str) -> 
     a.removed.iter().any(|r| r.kind == kind && r.text == text)
 }
 
+/// Notes in `wrong` where the article's kicker or headline is not the one expected.
+fn check_top(a: &Article, what: &str, kicker: &str, headline: &str, wrong: &mut Vec<String>) {
+    if a.kicker != kicker || a.headline != headline {
+        wrong.push(format!(
+            "{what}: kicker {:?}, headline {:?}",
+            a.kicker, a.headline
+        ));
+    }
+}
+
+/// The lines of `top`, then those of `body`, joined by `sep`.
+fn joined(top: &[&str], body: &[&str], sep: &str) -> String {
+    top.iter()
+        .chain(body)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 fn article(text: &str, rules: &Rules) -> Article {
     normalize(&Input::text(text), rules, &Config::default()).expect("a story normalises")
 }
@@ -790,12 +809,7 @@ fn a_consent_button_above_the_headline_is_no_kicker() {
         ]
         .join("\n\n");
         let a = article(&text, &rules);
-        if !a.kicker.is_empty() || a.headline != s.headline {
-            wrong.push(format!(
-                "{}: kicker {:?}, headline {:?}",
-                s.name, a.kicker, a.headline
-            ));
-        }
+        check_top(&a, s.name, "", s.headline, &mut wrong);
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
@@ -979,33 +993,13 @@ fn a_line_on_the_story_over_its_headline_is_the_kicker() {
             ("under the section", vec![section, kicker, s.headline]),
         ];
         for (layout, top) in layouts {
-            let text = top
-                .iter()
-                .chain(&body)
-                .copied()
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            let a = article(&text, &rules);
-            if a.kicker != kicker || a.headline != s.headline {
-                wrong.push(format!(
-                    "{} ({layout}): kicker {:?}, headline {:?}",
-                    s.name, a.kicker, a.headline
-                ));
-            }
+            let a = article(&joined(&top, &body, "\n\n"), &rules);
+            let what = format!("{} ({layout})", s.name);
+            check_top(&a, &what, kicker, s.headline, &mut wrong);
         }
-        let text = [section, s.headline]
-            .iter()
-            .chain(&body)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n\n");
-        let a = article(&text, &rules);
-        if !a.kicker.is_empty() || a.headline != s.headline {
-            wrong.push(format!(
-                "{} (section only): kicker {:?}, headline {:?}",
-                s.name, a.kicker, a.headline
-            ));
-        }
+        let a = article(&joined(&[section, s.headline], &body, "\n\n"), &rules);
+        let what = format!("{} (section only)", s.name);
+        check_top(&a, &what, "", s.headline, &mut wrong);
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
@@ -1042,13 +1036,7 @@ fn a_masthead_or_the_first_line_of_a_wrapped_headline_is_no_kicker() {
         ),
     ] {
         let body = [s.byline, s.lead, s.paragraphs[0], s.paragraphs[1]];
-        let text = top
-            .iter()
-            .chain(&body)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n");
-        let a = article(&text, &rules);
+        let a = article(&joined(&top, &body, "\n"), &rules);
         if !a.kicker.is_empty() {
             wrong.push(format!("{}: kicker {:?}", s.name, a.kicker));
         }

@@ -533,34 +533,23 @@ const KICKER_MAX_WORDS: u16 = 4;
 const KICKER_TITLE_MIN_WORDS: u16 = 5;
 
 /// The kicker over the headline: the first line right over a title-like line (the document's
-/// first or its best), above the core of its prose, of two to four words over a title of five or more, that ends in a letter
-/// (no sentence, no label's colon), that no rule file names and no shape marks as furniture (a
-/// link, a menu, a count, a time, capitals, a credit, a name: the masthead), and that is on the
-/// story's topic as the title is: their words stand in the story's text ("Federal budget" over "Coalition agrees on cuts …", "Rail
-/// strike in Bavaria" over "Regional traffic largely at a standstill"). A section name of the
-/// site is no kicker: it is one word, or off the story's topic ("Local news").
+/// first or its best), above the core of its prose, of two to four words over a title of five
+/// or more, that ends in a letter (no sentence, no label's colon), that no rule file names and
+/// no shape marks as furniture (a link, a menu, a count, a time, capitals, a credit, a name: the
+/// masthead), and that is on the story's topic as the title is: their words stand in the
+/// story's text ("Federal budget" over "Coalition agrees on cuts …", "Rail strike in Bavaria"
+/// over "Regional traffic largely at a standstill"). A section name of the site is no kicker:
+/// it is one word, or off the story's topic ("Local news").
 fn kicker_line(observed: &features::Observed) -> Option<usize> {
     use types::Flag;
     let obs = &observed.obs;
     let title = |o: &features::Obs| o.has(Flag::FirstTitle) || o.has(Flag::BestTitle);
     let (core, _) = observed.doc.core?;
-    // A line that opens in lower case goes on from the line above: a wrapped headline.
-    let opens = [types::Start::Upper, types::Start::Caseless].map(|s| s as u8);
-    let furniture_shape = [
-        Flag::Time,
+    // Beyond the shapes of furniture, a kicker is no date, code, path or name (the masthead).
+    let not_kicker = [
         Flag::Date,
-        Flag::Counter,
-        Flag::BracketCount,
-        Flag::Duration,
-        Flag::NumericOnly,
-        Flag::Symbols,
-        Flag::Repeated,
-        Flag::AllCaps,
-        Flag::Agency,
-        Flag::BulletStart,
         Flag::Slug,
         Flag::Initials,
-        Flag::LabelColon,
         Flag::SlashSep,
         Flag::Dots,
         Flag::NameLike,
@@ -568,9 +557,10 @@ fn kicker_line(observed: &features::Observed) -> Option<usize> {
     ];
     let kicker = |i: usize| {
         let (o, next) = (&obs[i], &obs[i + 1]);
+        // A line that opens in lower case goes on from the line above: a wrapped headline.
         title(next)
-            && opens.contains(&o.start)
-            && opens.contains(&next.start)
+            && opens_as_title(o)
+            && opens_as_title(next)
             && next.has(Flag::OnTopic)
             && !LINK_SHAPES.iter().any(|&f| next.has(f))
             && o.rule().is_none()
@@ -581,7 +571,8 @@ fn kicker_line(observed: &features::Observed) -> Option<usize> {
             && o.has(Flag::OnTopic)
             && !LINK_SHAPES
                 .iter()
-                .chain(&furniture_shape)
+                .chain(&FURNITURE_SHAPES)
+                .chain(&not_kicker)
                 .any(|&f| o.has(f))
     };
     (0..core.saturating_sub(1)).find(|&i| kicker(i))
@@ -704,6 +695,31 @@ const LINK_SHAPES: [types::Flag; 7] = [
     types::Flag::MultiLine,
 ];
 
+/// Shapes of the page's furniture, the same in every language: a time, a count, a label's
+/// colon, symbols, a repeat, capitals, an agency, a bullet, words off the story's topic. No
+/// heading of the article and no kicker has them.
+const FURNITURE_SHAPES: [types::Flag; 12] = [
+    types::Flag::Time,
+    types::Flag::Counter,
+    types::Flag::BracketCount,
+    types::Flag::Duration,
+    types::Flag::NumericOnly,
+    types::Flag::LabelColon,
+    types::Flag::Symbols,
+    types::Flag::Repeated,
+    types::Flag::OffTopic,
+    types::Flag::Agency,
+    types::Flag::BulletStart,
+    types::Flag::AllCaps,
+];
+
+/// Whether a unit opens as a title does: with a capital, or in a script without case.
+fn opens_as_title(o: &features::Obs) -> bool {
+    [types::Start::Upper, types::Start::Caseless]
+        .iter()
+        .any(|&s| o.start == s as u8)
+}
+
 /// Most words a heading inside the article has.
 const HEADING_MAX_WORDS: u16 = 12;
 /// A heading is words: a line of more digits than this share (percent) is a time or a count.
@@ -725,21 +741,6 @@ fn headings_after_interruptions(observed: &features::Observed) -> Vec<usize> {
         Some(ArtefactKind::RelatedLinks | ArtefactKind::LinkTeaser) => o.rule_how() != 0,
         _ => false,
     };
-    let furniture_shape = [
-        Flag::Time,
-        Flag::Counter,
-        Flag::BracketCount,
-        Flag::Duration,
-        Flag::NumericOnly,
-        Flag::LabelColon,
-        Flag::Symbols,
-        Flag::Repeated,
-        Flag::OffTopic,
-        Flag::Agency,
-        Flag::BulletStart,
-        Flag::AllCaps,
-    ];
-    let opens = [types::Start::Upper, types::Start::Caseless].map(|s| s as u8);
     let obs = &observed.obs;
     (2..obs.len().saturating_sub(1))
         .filter(|&i| {
@@ -748,11 +749,11 @@ fn headings_after_interruptions(observed: &features::Observed) -> Vec<usize> {
                 && o.lex == 0
                 && (2..=HEADING_MAX_WORDS).contains(&o.words)
                 && !o.has(Flag::EndsSentence)
-                && opens.contains(&o.start)
+                && opens_as_title(o)
                 && o.digit_share < HEADING_MAX_DIGITS
                 && !LINK_SHAPES
                     .iter()
-                    .chain(&furniture_shape)
+                    .chain(&FURNITURE_SHAPES)
                     .any(|&f| o.has(f))
                 && interrupts(prev)
                 && next.is_prose()
