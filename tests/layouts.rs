@@ -1149,3 +1149,98 @@ fn a_dated_byline_under_the_lead_signs_the_story_and_credits_no_picture() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn a_name_with_a_reporters_trade_over_or_under_the_text_signs_the_story_not_inside_it() {
+    let rules = Rules::embedded().expect("rules");
+    // (language, headline, paragraphs, the reporter's line, the name in it)
+    let he = [
+        "עיריית חיפה הודיעה השבוע כי הספריות השכונתיות יפתחו גם בשעות הערב, החל מהחודש הבא. ההחלטה התקבלה לאחר סקר שערכה העירייה בקרב התושבים.",
+        "לדברי ראש אגף התרבות, התוספת תעלה כמיליון שקלים בשנה ותמומן מתקציב העירייה. בספריות יתקיימו גם חוגי קריאה לילדים ולמבוגרים.",
+    ];
+    let fa = [
+        "شهرداری شیراز اعلام کرد کتابخانه‌های محله‌ای از ماه آینده تا ساعت ده شب باز خواهند بود. این تصمیم پس از نظرسنجی از شهروندان گرفته شد.",
+        "به گفته معاون فرهنگی شهرداری، هزینه این طرح سالانه حدود دو میلیارد تومان است و از بودجه شهرداری تأمین می‌شود.",
+    ];
+    let cases: Vec<(&str, &str, Vec<&str>, &str, &str)> = vec![
+        (
+            "he",
+            "העירייה תרחיב את שעות הפעילות של הספריות בשכונות",
+            he.to_vec(),
+            "נועה לוי, כתבת לענייני חינוך",
+            "נועה לוי",
+        ),
+        (
+            "fa",
+            "شهرداری ساعت کار کتابخانه‌های محله‌ای را افزایش می‌دهد",
+            fa.to_vec(),
+            "سارا احمدی، خبرنگار حوزه شهری",
+            "سارا احمدی",
+        ),
+        (
+            "en",
+            STORIES[1].headline,
+            STORIES[1].paragraphs.to_vec(),
+            "Emily Carter, transport correspondent",
+            "Emily Carter",
+        ),
+        (
+            "de",
+            STORIES[0].headline,
+            STORIES[0].paragraphs.to_vec(),
+            "Jana Petersen, Korrespondentin in Kiel",
+            "Jana Petersen",
+        ),
+        (
+            "fr",
+            STORIES[2].headline,
+            STORIES[2].paragraphs.to_vec(),
+            "Claire Dumont, correspondante à Lyon",
+            "Claire Dumont",
+        ),
+        (
+            "es",
+            STORIES[3].headline,
+            STORIES[3].paragraphs.to_vec(),
+            "Lucía Martínez, corresponsal en Sevilla",
+            "Lucía Martínez",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, headline, paragraphs, line, author) in &cases {
+        // Over the text between the headline and a time stamp, or under the text over a footer.
+        let over = [
+            vec![*headline, *line, "12.03.2024 | 10:15"],
+            paragraphs.clone(),
+        ]
+        .concat();
+        let under = [
+            vec![*headline],
+            paragraphs.clone(),
+            vec![*line, "© 2024 Media Group"],
+        ]
+        .concat();
+        for (layout, lines) in [("over", over), ("under", under)] {
+            let a = article(&lines.join("\n\n"), &rules);
+            let authors = a
+                .byline
+                .as_ref()
+                .map(|b| b.authors.clone())
+                .unwrap_or_default();
+            if authors != [*author] || a.text.contains(line) {
+                wrong.push(format!("{name} {layout}: authors {authors:?}"));
+            }
+        }
+        // Inside the text, between paragraphs, the line heads a box of the story: no byline.
+        let inside = [
+            vec![*headline, paragraphs[0], *line],
+            paragraphs.clone(),
+        ]
+        .concat();
+        let a = article(&inside.join("\n\n"), &rules);
+        if a.byline.is_some() {
+            wrong.push(format!("{name} inside: byline {:?}", a.byline));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -537,7 +537,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         };
         let joiners = applied.name_joiners();
         let head = t
-            .split([',', '|', '–', '—', '(', '/', '·', '•', ';'])
+            .split([',', '،', '|', '–', '—', '(', '/', '·', '•', ';'])
             .next()
             .unwrap_or("")
             .split(" - ")

@@ -370,7 +370,7 @@ fn shape(t: &str, applied: &Applied, stop: Option<&crate::rules::StopWords>) -> 
         if o.words <= 5 && lexicon::looks_like_name(t, applied) {
             o.set(Flag::NameLike);
         }
-        if name_and_role(t, applied) {
+        if name_and_role(t, applied).is_some() {
             o.set(Flag::NameRole);
         }
         if name_after_word(t, applied) {
@@ -393,20 +393,21 @@ fn shape(t: &str, applied: &Applied, stop: Option<&crate::rules::StopWords>) -> 
 }
 
 /// "Jane Doe, Health correspondent", "Jan Kos – reporter for Reuters", "Eva Lind | Brussels":
-/// a name, a separator and a short description.
-fn name_and_role(t: &str, applied: &Applied) -> bool {
-    for sep in [", ", " – ", " - ", " — ", " | ", " with ", " / "] {
+/// a name, a separator and a short description. → the name and the description.
+pub(crate) fn name_and_role<'t>(t: &'t str, applied: &Applied) -> Option<(&'t str, &'t str)> {
+    for sep in [", ", "، ", " – ", " - ", " — ", " | ", " with ", " / "] {
         if let Some((name, role)) = t.split_once(sep) {
             let name = name.trim();
             let words = name.split_whitespace().count();
-            return (2..=4).contains(&words)
+            return ((2..=4).contains(&words)
                 && lexicon::looks_like_name(name, applied)
                 && !role.trim().is_empty()
                 && role.split_whitespace().count() <= 8
-                && !lexicon::ends_sentence(role);
+                && !lexicon::ends_sentence(role))
+            .then_some((name, role.trim()));
         }
     }
-    false
+    None
 }
 
 /// A short opening word (or a label with a colon), then a name of two to four words.
@@ -655,7 +656,7 @@ fn mentions_of_authors(units: &[Unit], applied: &Applied, obs: &mut [Obs]) {
         } else if o.has(Flag::NameLike) {
             names.push((i, t.to_string()));
         } else if o.has(Flag::NameRole) || o.has(Flag::NameAfterWord) {
-            let head = t.split([',', '–', '—', '|']).next().unwrap_or("");
+            let head = t.split([',', '،', '–', '—', '|']).next().unwrap_or("");
             let head = if o.has(Flag::NameAfterWord) {
                 head.split_once(' ').map_or(head, |(_, rest)| rest)
             } else {

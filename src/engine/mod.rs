@@ -474,6 +474,10 @@ fn read_layout(
         kicker_line(&observed).into_iter().collect(),
         roles::Mark::Kicker,
     );
+    hold(
+        reporter_lines(units, &observed, applied),
+        roles::Mark::Byline,
+    );
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
@@ -694,6 +698,41 @@ const LINK_SHAPES: [types::Flag; 7] = [
     types::Flag::Handle,
     types::Flag::MultiLine,
 ];
+
+/// A reporter's line: a name, then what the person is for the story in words of a reporter's
+/// trade that the rule files name (`byline_roles`): "Jane Doe, health correspondent",
+/// "מיכל אברהמי, כתבת לענייני תחבורה", "مهدی نوروزی، خبرنگار ایرنا در رشت". No sentence, and
+/// outside the core of the prose: a line that signs the story, the byline over the text or
+/// the signature under it (inside the text it heads a box: "Analysis by Jane Doe, …").
+fn reporter_lines(
+    units: &[Unit],
+    observed: &features::Observed,
+    applied: &lexicon::Applied,
+) -> Vec<usize> {
+    let outside = |i: usize| {
+        observed
+            .doc
+            .core
+            .is_none_or(|(first, last)| i < first || i > last)
+    };
+    units
+        .iter()
+        .zip(&observed.obs)
+        .enumerate()
+        .filter(|&(i, (u, o))| {
+            outside(i)
+                && o.has(types::Flag::NameRole)
+                && !o.has(types::Flag::EndsSentence)
+                && features::name_and_role(u.text.trim(), applied).is_some_and(|(_, role)| {
+                    role.split_whitespace().any(|w| {
+                        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                        !w.is_empty() && applied.is_byline_role(&w.to_lowercase())
+                    })
+                })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
 
 /// Shapes of the page's furniture, the same in every language: a time, a count, a label's
 /// colon, symbols, a repeat, capitals, an agency, a bullet, words off the story's topic. No

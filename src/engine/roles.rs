@@ -130,6 +130,8 @@ pub enum Mark {
     Related,
     /// A line on the story right over its headline.
     Kicker,
+    /// A reporter's name and trade: the byline, or under the text the signature.
+    Byline,
 }
 
 impl Mark {
@@ -143,6 +145,7 @@ impl Mark {
             Mark::Item => Role::Body.bit(),
             Mark::Caption => Role::Caption.bit(),
             Mark::Kicker => Role::Kicker.bit(),
+            Mark::Byline => Role::Byline.bit() | Role::Signature.bit(),
             Mark::Related => {
                 Role::Related.bit()
                     | Role::Meta.bit()
@@ -164,6 +167,7 @@ impl Mark {
             Mark::Caption => Role::Caption,
             Mark::Related => Role::Related,
             Mark::Kicker => Role::Kicker,
+            Mark::Byline => Role::Byline,
         }
     }
 }
