@@ -1232,11 +1232,7 @@ fn a_name_with_a_reporters_trade_over_or_under_the_text_signs_the_story_not_insi
             }
         }
         // Inside the text, between paragraphs, the line heads a box of the story: no byline.
-        let inside = [
-            vec![*headline, paragraphs[0], *line],
-            paragraphs.clone(),
-        ]
-        .concat();
+        let inside = [vec![*headline, paragraphs[0], *line], paragraphs.clone()].concat();
         let a = article(&inside.join("\n\n"), &rules);
         if a.byline.is_some() {
             wrong.push(format!("{name} inside: byline {:?}", a.byline));

@@ -938,7 +938,9 @@ fn announced_list(units: &[Unit]) -> Vec<usize> {
 /// "Your email list will begin to grow", …): a page's text rendering prints a list's bullets
 /// as nothing, so the items read as short lines without a full stop, and are the article.
 /// Under a label of related links ("Read more:"), or with most items off the story's topic
-/// (no content word in common with its prose), they are no list of the story's.
+/// (no content word in common with its prose), they are no list of the story's, unless the
+/// rows are built alike (`built_alike`: a tour's dates, a chronicle's years), which a list is
+/// whatever its words, and then a word a rule file knows in one row does not break the run.
 fn listed_items(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
     use types::Flag;
     let obs = &observed.obs;
@@ -956,6 +958,15 @@ fn listed_items(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
                     .rev()
                     .take_while(|o| o.rule().is_none())
                     .any(|o| o.is_prose()))
+    };
+    // A row of a list built alike may hold a word a rule file knows ("Credit Union Amphitheatre").
+    let row = |j: usize| {
+        obs[j].rule().is_none()
+            && !LINK_SHAPES.iter().any(|&f| obs[j].has(f))
+            && !obs[j].has(Flag::Repeated)
+            && obs[j].words >= LIST_ITEM_WORDS
+            && !obs[j].has(Flag::EndsSentence)
+            && !units[j].text.trim_end().ends_with([':', '：'])
     };
     let item = |j: usize| {
         plain(&obs[j])
@@ -979,9 +990,48 @@ fn listed_items(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
         let off_topic = (i + 1..end).filter(|&j| obs[j].has(Flag::OffTopic)).count();
         if end - (i + 1) >= LIST_MIN_ITEMS as usize && off_topic * 2 <= end - (i + 1) {
             items.extend(i + 1..end);
+            continue;
+        }
+        let mut end = i + 1;
+        while end < units.len()
+            && row(end)
+            && (end == i + 1 || units[end].line == units[end - 1].last_line + 1)
+        {
+            end += 1;
+        }
+        if end - (i + 1) >= LIST_MIN_ITEMS as usize && built_alike(&units[i + 1..end]) {
+            items.extend(i + 1..end);
         }
     }
     items
+}
+
+/// Whether lines are built alike, as the rows of a list are whatever their words: each opens
+/// with words of the same classes (letters, figures) and holds the same first separator, and
+/// that shape has a figure or a separator in it ("June 9 -- Coral Sky Amphitheatre, West Palm
+/// Beach, FL", "June 10 -- …"; "1998: Gründung in Kassel", "2004: …").
+fn built_alike(lines: &[Unit]) -> bool {
+    const SEPARATORS: [&str; 7] = [" -- ", " – ", " — ", " - ", ": ", " | ", " / "];
+    let shape = |t: &str| {
+        let class = |w: Option<&str>| match w {
+            Some(w) if w.chars().any(char::is_numeric) => 2u8,
+            Some(_) => 1,
+            None => 0,
+        };
+        let mut words = t.split_whitespace();
+        let opening = [class(words.next()), class(words.next())];
+        let sep = SEPARATORS
+            .iter()
+            .filter_map(|s| t.find(s).map(|at| (at, *s)))
+            .min()
+            .map(|(_, s)| s);
+        (opening, sep)
+    };
+    let Some(first) = lines.first().map(|u| shape(u.text.trim())) else {
+        return false;
+    };
+    (first.0.contains(&2) || first.1.is_some())
+        && lines.iter().all(|u| shape(u.text.trim()) == first)
 }
 
 /// A bulleted list's announcement has prose in it or within this many units above it, or this
@@ -1546,5 +1596,31 @@ mod tests {
             "Jobs in your region",
         ];
         assert!(held("en", &list("The plan has three parts:", &menu)).is_empty());
+        // Rows built alike are a list whatever their words: a tour's dates, a chronicle.
+        let dates = [
+            "June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL",
+            "June 10 -- Credit Union Amphitheatre, Tampa, FL",
+            "June 14 -- Ameris Bank Amphitheatre, Alpharetta, GA",
+        ];
+        assert_eq!(held("en", &list("The tour's dates:", &dates)), [2, 3, 4]);
+        let chronik = [
+            "1998: Gründung in einer Garage in Baunatal",
+            "2004: Umzug an den Stadtrand von Vellmar",
+            "2019: Zweites Standbein im polnischen Breslau",
+        ];
+        let de = "Die Firma hat am Montag ihr neues Werk in Kassel eröffnet, in dem künftig dreihundert Menschen arbeiten sollen.";
+        let text = [de, "Die wichtigsten Stationen:"]
+            .into_iter()
+            .chain(chronik)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(held("de", &text), [2, 3, 4]);
+        // Off the topic and not built alike: still no list.
+        let mixed = [
+            "June 9 -- Coral Sky Amphitheatre",
+            "Weather for the weekend",
+            "Jobs: in your region",
+        ];
+        assert!(held("en", &list("The tour's dates:", &mixed)).is_empty());
     }
 }
