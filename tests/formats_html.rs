@@ -774,3 +774,50 @@ fn a_hover_card_inside_a_paragraph_is_not_its_text() {
         assert_body(&a, &[sentence.as_str(), icon_text], &[story]);
     }
 }
+
+#[test]
+fn an_author_the_page_states_as_a_whole_byline_gives_the_names_in_it() {
+    let cases = [
+        (
+            "en",
+            "By MEG KINNARD and ERRIN HAINES, Associated Press",
+            vec!["MEG KINNARD", "ERRIN HAINES"],
+            "AP",
+            "The city council voted on Monday to build protected bike lanes along Harbor Avenue, ending a debate that had lasted more than two years. Shop owners had warned that fewer parking spots would keep customers away.",
+        ),
+        (
+            "de",
+            "Von Jana Petersen und Lars Möller, dpa",
+            vec!["Jana Petersen", "Lars Möller"],
+            "dpa",
+            "Die Halligen bekommen eine neue Fähre. Das Schiff soll ab April zwischen Schlüttsiel und den Inseln Hooge und Langeneß pendeln, teilte die Reederei am Dienstag mit. Die alte Fähre war seit mehr als vierzig Jahren im Einsatz.",
+        ),
+        (
+            "fr",
+            "Par Claire Dumont et Paul Girard, AFP",
+            vec!["Claire Dumont", "Paul Girard"],
+            "AFP",
+            "Les quais du Rhône ont été fermés mardi à Lyon après plusieurs jours de pluie, et la préfecture a placé le département en vigilance orange jusqu'à jeudi soir au moins.",
+        ),
+        (
+            "es",
+            "Por Lucía Martínez y Pablo Ruiz, EFE",
+            vec!["Lucía Martínez", "Pablo Ruiz"],
+            "EFE",
+            "El ayuntamiento aprobó el lunes la construcción de nuevos carriles bici en la avenida del puerto, tras un debate que había durado más de dos años entre vecinos y comerciantes.",
+        ),
+    ];
+    for (lang, stated, names, agency, text) in cases {
+        let html = format!(
+            r#"<!DOCTYPE html><html lang="{lang}"><head><title>News</title>
+<script type="application/ld+json">{{"@type":"NewsArticle","headline":"News of the day","author":{{"@type":"Person","name":"{stated}"}}}}</script>
+</head><body><article><h1>News of the day</h1><p>{text}</p><p>{text}</p></article></body></html>"#
+        );
+        let a = html_page(&html);
+        assert_eq!(authors(&a), names, "{lang}");
+        assert!(a.agencies.iter().any(|x| x == agency), "{lang}: {:?}", a.agencies);
+    }
+    // A stated name that is a name stays as stated.
+    let html = r#"<!DOCTYPE html><html lang="en"><head><script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Meg Kinnard"}}</script></head><body><article><h1>News</h1><p>The city council voted on Monday to build protected bike lanes along Harbor Avenue, ending a debate that had lasted more than two years.</p></article></body></html>"#;
+    assert_eq!(authors(&html_page(html)), ["Meg Kinnard"]);
+}

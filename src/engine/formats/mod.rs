@@ -349,7 +349,9 @@ pub fn read<'a>(
 
 /// A byline the format states without agencies, read line by line as the engine reads a
 /// byline (or, failing that, a signature): its agencies, and its authors where the format
-/// named none. Kept as stated where nothing is found.
+/// named none or where what it names as authors is a whole byline, the names inside it
+/// ("By MEG KINNARD and ERRIN HAINES, Associated Press" as one author of a page's JSON-LD).
+/// Kept as stated where nothing is found.
 fn read_byline(byline: Byline, applied: &Applied) -> Byline {
     if !byline.agencies.is_empty() {
         return byline;
@@ -359,7 +361,8 @@ fn read_byline(byline: Byline, applied: &Applied) -> Byline {
     });
     match lexicon::byline::merge_all(found) {
         Some(parsed) => Byline {
-            authors: if byline.authors.is_empty() {
+            authors: if byline.authors.is_empty() || holds_bylines(&byline.authors, &parsed.authors)
+            {
                 parsed.authors
             } else {
                 byline.authors
@@ -369,6 +372,19 @@ fn read_byline(byline: Byline, applied: &Applied) -> Byline {
         },
         None => byline,
     }
+}
+
+/// Whether the authors a format states are bylines of their own: the names read in them are
+/// others, each standing inside one of them ("By Jane Doe and John Roe, Reuters" holds "Jane
+/// Doe" and "John Roe").
+fn holds_bylines(stated: &[String], read: &[String]) -> bool {
+    !read.is_empty()
+        && read != stated
+        && read.iter().all(|name| {
+            stated
+                .iter()
+                .any(|s| s.len() > name.len() && s.contains(name.as_str()))
+        })
 }
 
 /// Fills what the copy left empty from what the format stated. `applied`: the rules of the
