@@ -815,7 +815,11 @@ fn an_author_the_page_states_as_a_whole_byline_gives_the_names_in_it() {
         );
         let a = html_page(&html);
         assert_eq!(authors(&a), names, "{lang}");
-        assert!(a.agencies.iter().any(|x| x == agency), "{lang}: {:?}", a.agencies);
+        assert!(
+            a.agencies.iter().any(|x| x == agency),
+            "{lang}: {:?}",
+            a.agencies
+        );
     }
     // A stated name that is a name stays as stated.
     let html = r#"<!DOCTYPE html><html lang="en"><head><script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Meg Kinnard"}}</script></head><body><article><h1>News</h1><p>The city council voted on Monday to build protected bike lanes along Harbor Avenue, ending a debate that had lasted more than two years.</p></article></body></html>"#;

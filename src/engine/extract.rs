@@ -513,7 +513,11 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         .trim_start_matches(['(', '[', '—', '–', '-', ' '])
         .trim_end_matches([')', ']', ' ']);
     let t = without_full_stop(t);
-    if t.is_empty() || t.chars().count() > 160 || applied.match_line(t).is_some() {
+    if t.is_empty()
+        || t.chars().count() > 160
+        || applied.match_line(t).is_some()
+        || mostly_function_words(t, applied)
+    {
         return None;
     }
     let mut b = Byline {
@@ -627,6 +631,22 @@ fn without_full_stop(t: &str) -> &str {
 fn is_person(s: &str, applied: &Applied) -> bool {
     lexicon::looks_like_name(s, applied)
         && (s.split_whitespace().count() >= 2 || s.chars().all(|c| !c.is_lowercase()))
+        && !mostly_function_words(s, applied)
+}
+
+/// Whether most words of a capitalised line are the language's function words: a heading in
+/// title case ("On Our Radar", "About Us", "Mehr zum Thema"), not a name. A name may hold one
+/// ("Theresa May", "Will Smith"); a name particle ("von", "de") does not count.
+fn mostly_function_words(s: &str, applied: &Applied) -> bool {
+    let Some(stop) = applied.stop_words() else {
+        return false;
+    };
+    let words: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
+    let function = words
+        .iter()
+        .filter(|w| stop.contains(w) && !applied.is_name_particle(w))
+        .count();
+    function * 2 > words.len()
 }
 
 /// Editors' initials: groups of one to five letters split by slashes (each group a person) or,
@@ -1134,6 +1154,33 @@ fn remove(removed: &mut Vec<Artefact>, kind: ArtefactKind, text: impl Into<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heading_in_title_case_of_function_words_signs_nothing() {
+        for (lang, line) in [
+            ("en", "On Our Radar"),
+            ("en", "About Us"),
+            ("de", "Was Sie Auch Interessiert"),
+            ("fr", "Ce Que Nous Savons"),
+            ("es", "Lo Que Debes Saber"),
+        ] {
+            assert_eq!(
+                authors(lang, parse_signature, line),
+                Vec::<String>::new(),
+                "{line}"
+            );
+        }
+        // Names that hold a function word or a name particle are names.
+        assert_authors(
+            parse_signature,
+            &[
+                ("en", "Theresa May", &["Theresa May"]),
+                ("en", "Will Smith", &["Will Smith"]),
+                ("de", "Ursula von der Leyen", &["Ursula von der Leyen"]),
+                ("es", "Ana de la Torre", &["Ana de la Torre"]),
+            ],
+        );
+    }
 
     fn authors(lang: &str, f: fn(&str, &Applied) -> Option<Byline>, line: &str) -> Vec<String> {
         f(line, &Applied::for_test(lang)).map_or(vec![], |b| b.authors)
