@@ -411,6 +411,7 @@ pub fn parse_byline(text: &str, applied: &Applied) -> Option<Byline> {
         })
         .or_else(|| lexicon::byline::agency_line(text, applied))
         .or_else(|| names_line(text, applied))
+        .map(split_hyphened_initials)
 }
 
 /// A byline or signature without the wire's end marker its unit carries, a line the rule
@@ -451,6 +452,31 @@ pub fn parse_signature(text: &str, applied: &Applied) -> Option<Byline> {
         .or_else(|| lexicon::byline::find_source(text, applied))
         .or_else(|| lexicon::byline::agency_line(text, applied))
         .or_else(|| names_line(text, applied))
+        .map(split_hyphened_initials)
+}
+
+fn split_hyphened_initials(mut b: Byline) -> Byline {
+    b.authors = b.authors.into_iter().flat_map(hyphened_initials).collect();
+    b
+}
+
+/// Editors' initials a hyphen joins are two people, as a slash joins them ("cbo-ppy/gf/dch",
+/// "YZR-GU"): each side two to five letters, all in lower case or all in capitals. A name
+/// with a hyphen ("Jean-Luc", "Hüther-Bauer") has both cases and stays one.
+fn hyphened_initials(author: String) -> Vec<String> {
+    let parts: Vec<&str> = author.split('-').collect();
+    let initials = |p: &str| {
+        (2..=5).contains(&p.chars().count())
+            && p.chars().all(char::is_alphabetic)
+            && lexicon::has_case(p)
+    };
+    let one_case =
+        !author.chars().any(char::is_uppercase) || !author.chars().any(char::is_lowercase);
+    if parts.len() >= 2 && one_case && parts.iter().all(|p| initials(p)) {
+        parts.into_iter().map(str::to_string).collect()
+    } else {
+        vec![author]
+    }
 }
 
 /// The author in a time-stamp line ("Elif Sönmez | 18.01.2024 - 14:26", "3. 3. 2025 | 06:15 |
@@ -537,7 +563,23 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
         // "Byline: …", "Připravili: …": names after a short label.
         let (t, labelled) = match t.split_once([':', '：']) {
             Some((label, rest)) if label.split_whitespace().count() <= 3 => (rest.trim(), true),
-            _ => (t, false),
+            // "یادداشت | نرگس صالحی", "Meinung | Anna Schmidt": a column's one-word label
+            // before a bar, the name after it.
+            _ => match t.split_once('|') {
+                Some((label, rest))
+                    if label.split_whitespace().count() == 1
+                        && rest
+                            .split('|')
+                            .next()
+                            .and_then(|n| lexicon::person_part(n.trim(), applied))
+                            .is_some_and(|n| {
+                                n.split_whitespace().count() >= 2 && is_person(n, applied)
+                            }) =>
+                {
+                    (rest.trim(), true)
+                }
+                _ => (t, false),
+            },
         };
         let joiners = applied.name_joiners();
         let head = t
@@ -548,6 +590,22 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
             .next()
             .unwrap_or("")
             .trim();
+        // "Irene Pascual. Tudela": a name of two words or more, a full stop, the place it was
+        // filed from (one to three words). An initial's dot ("J. Smith") ends no name.
+        let head = match head.split_once(". ") {
+            Some((name, place))
+                if name.split_whitespace().count() >= 2
+                    && name
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|w| w.chars().count() > 1)
+                    && (1..=3).contains(&place.split_whitespace().count())
+                    && lexicon::looks_like_name(place, applied) =>
+            {
+                name
+            }
+            _ => head,
+        };
         let mut whole = true;
         for part in lexicon::split_names(head, &joiners) {
             let Some(part) = lexicon::person_part(part, applied) else {
@@ -1154,6 +1212,34 @@ fn remove(removed: &mut Vec<Artefact>, kind: ArtefactKind, text: impl Into<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn editors_initials_joined_by_a_hyphen_are_two_people() {
+        assert_authors(
+            parse_signature,
+            &[
+                ("fr", "cbo-ppy/gf/dch", &["cbo", "ppy", "gf", "dch"]),
+                ("it", "YZR-GU", &["YZR", "GU"]),
+                ("fr", "jmb-fz/ial", &["jmb", "fz", "ial"]),
+                // A hyphened name is one person.
+                ("fr", "Jean-Luc Prost", &["Jean-Luc Prost"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_column_label_before_a_bar_or_a_place_after_a_full_stop_is_no_author() {
+        assert_authors(
+            parse_byline,
+            &[
+                ("fa", "یادداشت | نرگس صالحی", &["نرگس صالحی"]),
+                ("de", "Meinung | Anna Schmidt", &["Anna Schmidt"]),
+                ("es", "Irene Pascual. Tudela", &["Irene Pascual"]),
+                ("fr", "Jean Dupont. Chalon-sur-Saône", &["Jean Dupont"]),
+                ("en", "J. Smith", &["J. Smith"]),
+            ],
+        );
+    }
 
     #[test]
     fn a_heading_in_title_case_of_function_words_signs_nothing() {
