@@ -825,3 +825,62 @@ fn an_author_the_page_states_as_a_whole_byline_gives_the_names_in_it() {
     let html = r#"<!DOCTYPE html><html lang="en"><head><script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Meg Kinnard"}}</script></head><body><article><h1>News</h1><p>The city council voted on Monday to build protected bike lanes along Harbor Avenue, ending a debate that had lasted more than two years.</p></article></body></html>"#;
     assert_eq!(authors(&html_page(html)), ["Meg Kinnard"]);
 }
+
+#[test]
+fn a_summary_box_of_text_over_the_articles_text_is_its_lead() {
+    let cases = [
+        (
+            "en",
+            "Three people have died in clashes between protesters and police near the fuel plant, the public defender's office said.",
+            [
+                "Another thirty people were injured in the clashes, which broke out when security forces tried to clear a blockade of the plant's gates.",
+                "Protesters have blocked the plant for five days, and fuel has run short in the capital, where queues formed at petrol stations.",
+                "The government said the army would escort fuel lorries from the plant to the city until the blockade was lifted for good.",
+                "Leaders of the protest said they would not leave the gates before the interim government agreed to talks about new elections.",
+            ],
+            "Our journalist has covered the region for ten years and wrote two books about its politics and its people.",
+        ),
+        (
+            "de",
+            "Drei Menschen sind bei Zusammenstößen zwischen Demonstranten und der Polizei nahe dem Tanklager gestorben, teilte die Ombudsstelle mit.",
+            [
+                "Weitere dreißig Menschen wurden verletzt, als Sicherheitskräfte versuchten, eine Blockade vor den Toren des Tanklagers aufzulösen.",
+                "Die Demonstranten blockieren das Lager seit fünf Tagen, in der Hauptstadt wird das Benzin knapp und vor Tankstellen bilden sich Schlangen.",
+                "Die Regierung kündigte an, die Armee werde Tanklaster vom Lager in die Stadt begleiten, bis die Blockade aufgehoben sei.",
+                "Die Anführer des Protests wollen die Tore erst verlassen, wenn die Übergangsregierung Gespräche über Neuwahlen zusagt.",
+            ],
+            "Unsere Korrespondentin berichtet seit zehn Jahren aus der Region und hat zwei Bücher über ihre Politik geschrieben.",
+        ),
+        (
+            "fr",
+            "Trois personnes sont mortes lors d'affrontements entre manifestants et policiers près du dépôt de carburant, a annoncé le défenseur des droits.",
+            [
+                "Une trentaine de personnes ont été blessées lorsque les forces de l'ordre ont tenté de lever le blocage des portes du dépôt.",
+                "Les manifestants bloquent le dépôt depuis cinq jours, et l'essence manque dans la capitale, où des files se forment devant les stations.",
+                "Le gouvernement a annoncé que l'armée escorterait les camions-citernes du dépôt jusqu'à la ville tant que durerait le blocage.",
+                "Les meneurs du mouvement disent qu'ils ne quitteront pas les portes avant que le gouvernement accepte de parler d'élections.",
+            ],
+            "Notre correspondante couvre la région depuis dix ans et a écrit deux livres sur sa vie politique.",
+        ),
+    ];
+    for (lang, summary, paragraphs, after) in cases {
+        let text: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+        let html = format!(
+            r#"<!DOCTYPE html><html lang="{lang}"><head><title>News</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<main><div class="article"><h1>News of the day</h1>
+<div class="article__share"><a href="/s/fb">Facebook</a> <a href="/s/x">X</a></div>
+<div class="article__summary">{summary}</div>
+<div class="article__text">{text}</div>
+<div class="article__extra">{after}</div>
+</div>
+<aside class="related"><ul><li><a href="/a">Fuel prices rise again in the capital as the blockade goes on</a></li><li><a href="/b">Interim president names a new cabinet after weeks of unrest</a></li></ul></aside>
+</main></body></html>"#
+        );
+        let a = html_page(&html);
+        let mut kept = vec![summary];
+        kept.extend(paragraphs);
+        assert_body(&a, &kept, &[] as &[&str]);
+        assert!(!a.text.contains(after), "{lang}: {}", a.text);
+    }
+}

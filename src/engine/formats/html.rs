@@ -983,7 +983,8 @@ fn choose(
         .and_then(|n| n.parent())
         .map(|p| p.children().collect::<Vec<_>>())
         .unwrap_or_default();
-    for sib in siblings {
+    let best_at = siblings.iter().position(|s| s.id() == best);
+    for (at, sib) in siblings.iter().enumerate() {
         let id = sib.id();
         let Some(&range) = ranges.get(&id) else {
             // A paragraph right inside the parent: its range is its own block.
@@ -995,9 +996,13 @@ fn choose(
         if !alike && others.holds(id) {
             continue;
         }
-        // A paragraph of its own beside the article counts when it is long and has few links.
+        // A paragraph of its own beside the article counts when it is long and has few links;
+        // above the article's text, so does a box of text alone (a summary, a standfirst:
+        // `<div class="summary">text</div>` over `<div class="text"><p>…`).
+        let above = best_at.is_some_and(|b| at < b);
         let paragraph = range.1 - range.0 == 1
-            && blocks[range.0].kind == Kind::Paragraph
+            && (blocks[range.0].kind == Kind::Paragraph
+                || above && blocks[range.0].kind == Kind::Other)
             && blocks[range.0].chars() >= 80
             && blocks[range.0].link_density() < 0.25;
         if id == best || score >= (top * 0.2).max(40.0) || alike || paragraph {
