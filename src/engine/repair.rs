@@ -17,6 +17,8 @@ use super::{Artefact, ArtefactKind, Notice, NoticeKind};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Lines {
     text: String,
+    /// Each line's indentation in the input (spaces and tabs before its text, at most 255).
+    indents: Vec<u8>,
 }
 
 /// One input line after repair.
@@ -25,6 +27,9 @@ pub struct Line<'a> {
     /// 1-based line number in the input.
     pub no: u32,
     pub text: &'a str,
+    /// Spaces and tabs before the text in the input (at most 255): where a wrapped paragraph
+    /// opens a block ("Court says …" / "   By MARCUS ELLINGTON").
+    pub indent: u8,
 }
 
 impl Lines {
@@ -33,7 +38,12 @@ impl Lines {
         let mut no: u32 = 0;
         self.text.split('\n').map(move |text| {
             no = no.saturating_add(1);
-            Line { no, text }
+            let indent = self
+                .indents
+                .get(no as usize - 1)
+                .copied()
+                .unwrap_or_default();
+            Line { no, text, indent }
         })
     }
 
@@ -57,11 +67,14 @@ pub fn repair(text: &str, notices: &mut Vec<Notice>, removed: &mut Vec<Artefact>
     // Repair only shortens a line, save for NFC, which rarely lengthens one.
     let mut out = String::with_capacity(text.len());
     let mut no: u32 = 0;
+    let mut indents = Vec::new();
     for raw in split_lines(text) {
         no = no.saturating_add(1);
         if no > 1 {
             out.push('\n');
         }
+        let indent = raw.chars().take_while(|&c| c == ' ' || c == '\t').count();
+        indents.push(u8::try_from(indent).unwrap_or(u8::MAX));
         repair_line(raw, &mut tally, no, removed, &mut out);
     }
     if tally.entities > 0 {
@@ -90,7 +103,7 @@ pub fn repair(text: &str, notices: &mut Vec<Notice>, removed: &mut Vec<Artefact>
             format!("removed {}", detail.join(", ")),
         ));
     }
-    Lines { text: out }
+    Lines { text: out, indents }
 }
 
 /// Lines split on LF, CRLF and lone CR.

@@ -58,6 +58,7 @@ pub fn segment<'a>(
     let mut open: Option<Open<'a>> = None;
     // The line before, within the group.
     let mut prev: Option<&'a str> = None;
+    let mut prev_indent: u8 = 0;
     // The longest line of the open unit, where it holds wrapped lines.
     let mut column: Option<usize> = None;
     for line in lines.iter() {
@@ -75,9 +76,13 @@ pub fn segment<'a>(
         // Once a unit holds wrapped lines, its own longest line shows the column it was
         // wrapped at: a caption or a headline wider than the copy's column (which the
         // document's width counts) does not hide a wrap inside the paragraph.
+        // A line indented deeper than the one before opens a block of its own: a paragraph's
+        // continuation is never indented more than its first line.
         let wrap = prev
             .zip(width)
-            .is_some_and(|(p, w)| is_wrap(p, line.text, column.map_or(w, |c| c.min(w))));
+            .is_some_and(|(p, w)| is_wrap(p, line.text, column.map_or(w, |c| c.min(w))))
+            && line.indent <= prev_indent;
+        prev_indent = line.indent;
         column = match (wrap, prev) {
             (true, Some(p)) => Some(
                 column
@@ -375,6 +380,42 @@ mod tests {
             let joined: Vec<&String> = got.iter().filter(|t| t.len() > 120).collect();
             assert_eq!(joined.len(), paragraphs, "{got:#?}");
             assert!(got.iter().any(|t| t.starts_with("Foto:")), "{got:#?}");
+        }
+    }
+
+    #[test]
+    fn a_line_indented_deeper_than_the_one_before_opens_a_unit() {
+        // Wire copy: the headline flush left, the byline and the text indented under it. The
+        // byline's first word would not fit on the headline's line, yet it is no wrap.
+        for (text, headline, byline) in [
+            (
+                "Court says Ohio teacher pension fund broke trust rules in cutting raises
+   By MARCUS ELLINGTON
+   Associated Press
+
+   COLUMBUS, Ohio (AP) - Ohio's largest teacher pension fund violated
+   its duty to retirees when it suspended cost-of-living increases three
+   years ago, a state appeals court ruled on Thursday in Columbus.",
+                "Court says Ohio teacher pension fund broke trust rules in cutting raises",
+                "By MARCUS ELLINGTON",
+            ),
+            (
+                "Landgericht kippt Kürzung der Betriebsrenten bei den Stadtwerken Kassel
+   Von Jana Petersen
+   dpa
+
+   Kassel (dpa) - Das Landgericht hat die Kürzung der Betriebsrenten bei
+   den Stadtwerken für unwirksam erklärt, weil die Versicherten nicht
+   rechtzeitig informiert worden seien, teilte ein Sprecher am Montag mit.",
+                "Landgericht kippt Kürzung der Betriebsrenten bei den Stadtwerken Kassel",
+                "Von Jana Petersen",
+            ),
+        ] {
+            let got = texts(text);
+            assert_eq!(got[0], headline, "{got:#?}");
+            assert_eq!(got[1], byline, "{got:#?}");
+            // The indented paragraph's own lines still join.
+            assert!(got.iter().any(|t| t.len() > 180), "{got:#?}");
         }
     }
 
