@@ -1240,3 +1240,76 @@ fn a_name_with_a_reporters_trade_over_or_under_the_text_signs_the_story_not_insi
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn a_photographers_bare_name_under_a_sentence_credits_it_as_a_picture() {
+    let rules = Rules::embedded().expect("rules");
+    // (story, credit line naming the photographer, photographer, caption)
+    let cases = [
+        (
+            &STORIES[3],
+            "Fotografía: Irene Castañar",
+            "Irene Castañar",
+            "Un ciclista recorre el nuevo carril de la avenida del puerto al amanecer.",
+        ),
+        (
+            &STORIES[0],
+            "Fotos: Sandra Kieß",
+            "Sandra Kieß",
+            "Die Fähre liegt am Anleger in Schlüttsiel und wartet auf die ersten Fahrgäste.",
+        ),
+        (
+            &STORIES[1],
+            "Photos: Robert Bukaty",
+            "Robert Bukaty",
+            "A cyclist rides along Harbor Avenue in Portland early on Monday morning.",
+        ),
+        (
+            &STORIES[2],
+            "Photos : Hugo Brunel",
+            "Hugo Brunel",
+            "Un cycliste emprunte la nouvelle piste le long des quais au lever du jour.",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (s, credit_line, photographer, caption) in cases {
+        let text = [
+            s.headline,
+            s.byline,
+            credit_line,
+            caption,
+            photographer,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let pictured = a
+            .images
+            .iter()
+            .any(|i| i.caption == caption && i.credit.creators == [photographer]);
+        if !pictured || a.text.contains(caption) || a.headline != s.headline {
+            wrong.push(format!(
+                "{}: {:?}, images {:?}",
+                s.name, a.headline, a.images
+            ));
+        }
+        // Under the last paragraph the same name signs the text: no picture.
+        let signed = [
+            s.headline,
+            s.byline,
+            credit_line,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+            photographer,
+        ]
+        .join("\n\n");
+        let a = article(&signed, &rules);
+        if a.images.iter().any(|i| i.caption == s.paragraphs[1]) {
+            wrong.push(format!("{} signed: images {:?}", s.name, a.images));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

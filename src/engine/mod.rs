@@ -443,12 +443,17 @@ fn read_layout(
             .collect(),
         roles::Mark::Dateline,
     );
+    let (pictures, named): (Vec<usize>, Vec<usize>) = photographer_lines(units, &observed, applied)
+        .into_iter()
+        .unzip();
     let credits = credit_lines(&observed);
     hold(
         captions_under_labels(&observed, &credits),
         roles::Mark::Caption,
     );
     hold(credits, roles::Mark::Credit);
+    hold(pictures, roles::Mark::Caption);
+    hold(named, roles::Mark::Credit);
     hold(listed_items(units, &observed), roles::Mark::Item);
     hold(
         headings_after_interruptions(&observed),
@@ -665,6 +670,57 @@ fn credit_lines(observed: &features::Observed) -> Vec<usize> {
         })
         .collect()
 }
+
+/// Pictures credited by a bare name: a line that is only the name of a photographer whom a
+/// credit line elsewhere in the copy names ("Fotografía: Irene Castañar" under the byline),
+/// right under a sentence that no rule names and that is no title (the caption, at most
+/// `CAPTION_MAX_CHARS`; a headline over the author's name is none), above the end of the
+/// prose. → (caption, credit) pairs. A credit line that also
+/// signs the text ("Text: X, foto: Y") names no photographer here: the name under a
+/// paragraph may be the author's signature.
+fn photographer_lines(
+    units: &[Unit],
+    observed: &features::Observed,
+    applied: &lexicon::Applied,
+) -> Vec<(usize, usize)> {
+    use types::Lex;
+    let obs = &observed.obs;
+    let credit = |o: &features::Obs| o.lex(Lex::CreditWhole) && o.lex(Lex::CreditWordStart);
+    let mut photographers: Vec<String> = Vec::new();
+    for (u, o) in units.iter().zip(obs) {
+        if credit(o) && !o.lex(Lex::Byline) && o.chars() <= 120 {
+            let found = lexicon::credit::find_credit(u.text, applied);
+            for name in found.into_iter().flat_map(|m| m.credit.creators) {
+                if name.split_whitespace().count() >= 2 && !photographers.contains(&name) {
+                    photographers.push(name);
+                }
+            }
+        }
+    }
+    // Under the last paragraph a name signs the text (its author may have taken the pictures).
+    let Some((_, last)) = observed.doc.core.filter(|_| !photographers.is_empty()) else {
+        return Vec::new();
+    };
+    (1..last)
+        .filter(|&i| {
+            let (prev, o) = (&obs[i - 1], &obs[i]);
+            let name = units[i].text.trim().trim_matches(['(', ')', ' ']);
+            o.has(types::Flag::NameLike)
+                && o.rule().is_none()
+                && photographers.iter().any(|p| p == name)
+                && prev.rule().is_none()
+                && prev.lex == 0
+                && prev.chars() <= CAPTION_MAX_CHARS
+                && prev.has(types::Flag::EndsSentence)
+                && !prev.has(types::Flag::FirstTitle)
+                && !prev.has(types::Flag::BestTitle)
+        })
+        .map(|i| (i - 1, i))
+        .collect()
+}
+
+/// Longest a caption over a photographer's bare name may be, in characters.
+const CAPTION_MAX_CHARS: u32 = 300;
 
 /// Captions between a picture's label and its credit line: the line right over a credit line
 /// (`credit_lines`) and right under a whole line a rule file names as the page's UI label
