@@ -1313,3 +1313,37 @@ fn a_photographers_bare_name_under_a_sentence_credits_it_as_a_picture() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn a_name_with_its_code_in_brackets_under_the_text_signs_it() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (s, line, author) in [
+        (&STORIES[0], "Tanja Hüther (thü)", "Tanja Hüther"),
+        (&STORIES[2], "Jean-Luc Prost (CLP)", "Jean-Luc Prost"),
+        (&STORIES[1], "Michael Turner (mt)", "Michael Turner"),
+        (&STORIES[3], "Lucía Martínez (LM)", "Lucía Martínez"),
+    ] {
+        let text = [
+            s.headline,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+            s.gallery[0],
+            s.gallery[1],
+            line,
+            s.footer,
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let authors = a
+            .byline
+            .as_ref()
+            .map(|b| b.authors.clone())
+            .unwrap_or_default();
+        if !authors.iter().any(|x| x == author) || a.text.contains(line) {
+            wrong.push(format!("{}: authors {authors:?}", s.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

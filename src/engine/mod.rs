@@ -483,6 +483,10 @@ fn read_layout(
         reporter_lines(units, &observed, applied),
         roles::Mark::Byline,
     );
+    hold(
+        coded_signatures(units, &observed, applied),
+        roles::Mark::Byline,
+    );
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
@@ -787,6 +791,36 @@ fn reporter_lines(
                 })
         })
         .map(|(i, _)| i)
+        .collect()
+}
+
+/// A signature with its code: under the end of the prose, a line that is a name of two to four
+/// words and a bracket of two to five letters, the author's initials or the paper's code
+/// ("Tanja Hüther (thü)", "Jean-Luc Prost (CLP)"), that no rule file names. Held to the
+/// signature or the byline (`Mark::Byline`).
+fn coded_signatures(
+    units: &[Unit],
+    observed: &features::Observed,
+    applied: &lexicon::Applied,
+) -> Vec<usize> {
+    let Some((_, last)) = observed.doc.core else {
+        return Vec::new();
+    };
+    let coded = |t: &str| {
+        let Some((name, code)) = t.strip_suffix(')').and_then(|t| t.split_once(" (")) else {
+            return false;
+        };
+        (2..=5).contains(&code.chars().count())
+            && code.chars().all(char::is_alphabetic)
+            && (2..=4).contains(&name.split_whitespace().count())
+            && lexicon::looks_like_name(name, applied)
+            && applied.agencies.lookup(code).is_none()
+    };
+    (last + 1..units.len())
+        .filter(|&i| {
+            let o = &observed.obs[i];
+            o.rule().is_none() && o.lex == 0 && coded(units[i].text.trim())
+        })
         .collect()
 }
 
