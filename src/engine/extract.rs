@@ -492,6 +492,17 @@ fn stamp_byline(text: &str, applied: &Applied) -> Option<Byline> {
         .collect();
     let figure = |p: &str| p.chars().any(char::is_numeric);
     let plain = |p: &str| !figure(p) && applied.match_line(p).is_none();
+    // "July 15, 2024, 2:31 p.m. Source: dpa Saxony": a time stamp, then a source label that
+    // names the agency.
+    if parts.len() == 1
+        && figure(text)
+        && text.chars().count() <= MAX_STAMP_CHARS
+        && let Some(mut b) = lexicon::byline::find_source(text, applied)
+            .filter(|b| !b.agencies.is_empty() && b.authors.is_empty())
+    {
+        b.raw = text.trim().to_string();
+        return Some(b);
+    }
     if parts.len() < 2 || parts.len() > 6 || parts.iter().all(|p| plain(p)) {
         return None;
     }
@@ -526,6 +537,9 @@ fn stamp_byline(text: &str, applied: &Applied) -> Option<Byline> {
     b.raw = text.to_string();
     Some(b)
 }
+
+/// Longest a time-stamp line with a source label in it may be.
+const MAX_STAMP_CHARS: usize = 160;
 
 /// Names leading a line, then what they are ("Jane Doe, Health correspondent", "Jan Kos –
 /// reporter for Reuters", "Eva Lind with AFP", "(Jane Doe/Reuters, 12 March)"), names after a
@@ -1333,6 +1347,31 @@ mod tests {
                 ("en", "Politics | 12 March 2025", &[]),
                 ("en", "Ana Ruiz 12 March 2025", &[]),
             ],
+        );
+    }
+
+    #[test]
+    fn a_source_label_in_a_time_stamp_line_credits_its_agency() {
+        for (lang, line, agency) in [
+            ("en", "July 15, 2024, 2:31 p.m. Source: dpa Saxony", "dpa"),
+            ("de", "15.07.2024, 14:31 Uhr Quelle: dpa Sachsen", "dpa"),
+            ("fr", "15 juillet 2024 à 14h31 Source : AFP", "AFP"),
+        ] {
+            let b = stamp_byline(line, &Applied::for_test(lang));
+            assert_eq!(
+                b.map(|b| (b.authors, b.agencies)),
+                Some((vec![], vec![agency.to_string()])),
+                "{line}"
+            );
+        }
+        // No time stamp, or no agency: no source.
+        assert!(stamp_byline("Source: dpa Saxony", &Applied::for_test("en")).is_none());
+        assert!(
+            stamp_byline(
+                "July 15, 2024, 2:31 p.m. Source: city hall",
+                &Applied::for_test("en")
+            )
+            .is_none()
         );
     }
 
