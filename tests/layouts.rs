@@ -1347,3 +1347,51 @@ fn a_name_with_its_code_in_brackets_under_the_text_signs_it() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn a_credit_line_over_a_labelled_caption_credits_that_picture() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    // BBC pages in their languages: the credit, then the caption, each behind its label.
+    for (s, credit, caption, agency) in [
+        (
+            &STORIES[1],
+            "Image source, Getty Images",
+            "Image caption, Cyclists ride along Harbor Avenue on Monday",
+            "Getty Images",
+        ),
+        (
+            &STORIES[3],
+            "Fuente de la imagen, Getty Images",
+            "Pie de foto, Un tranvía en la avenida del puerto de Valencia",
+            "Getty Images",
+        ),
+        (
+            &STORIES[2],
+            "Crédit photo, Reuters",
+            "Légende image, Les quais du Rhône à Lyon après la crue",
+            "Reuters",
+        ),
+    ] {
+        let text = [
+            s.headline,
+            s.byline,
+            "Share",
+            credit,
+            caption,
+            s.lead,
+            s.paragraphs[0],
+            s.paragraphs[1],
+        ]
+        .join("\n\n");
+        let a = article(&text, &rules);
+        let credited = a
+            .images
+            .iter()
+            .any(|i| caption.ends_with(&i.caption) && i.credit.agencies == [agency]);
+        if !credited {
+            wrong.push(format!("{}: images {:?}", s.name, a.images));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

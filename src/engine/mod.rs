@@ -452,6 +452,10 @@ fn read_layout(
         roles::Mark::Caption,
     );
     hold(credits, roles::Mark::Credit);
+    hold(
+        credits_over_labelled_captions(&observed),
+        roles::Mark::Credit,
+    );
     hold(pictures, roles::Mark::Caption);
     hold(named, roles::Mark::Credit);
     hold(listed_items(units, &observed), roles::Mark::Item);
@@ -725,6 +729,28 @@ fn photographer_lines(
 
 /// Longest a caption over a photographer's bare name may be, in characters.
 const CAPTION_MAX_CHARS: u32 = 300;
+
+/// Credit lines over a labelled caption, as BBC pages print them: a whole credit opening with a
+/// credit word and naming an agency, right over a line that a caption label opens ("Image
+/// source, Getty Images" / "Image caption, Children at a library …").
+fn credits_over_labelled_captions(observed: &features::Observed) -> Vec<usize> {
+    use types::Lex;
+    // A label may open the credit with words the credit words stand in ("Fuente de la imagen").
+    let credit = |o: &features::Obs| {
+        o.lex(Lex::CreditWhole) && (o.lex(Lex::CreditWordStart) || o.lex(Lex::CreditWordInside))
+    };
+    let obs = &observed.obs;
+    (0..obs.len().saturating_sub(1))
+        .filter(|&i| {
+            let (o, next) = (&obs[i], &obs[i + 1]);
+            credit(o)
+                && o.has(types::Flag::Agency)
+                && o.chars() <= 80
+                && next.lex(Lex::CaptionLabel)
+                && !credit(next)
+        })
+        .collect()
+}
 
 /// Captions between a picture's label and its credit line: the line right over a credit line
 /// (`credit_lines`) and right under a whole line a rule file names as the page's UI label
