@@ -66,27 +66,26 @@ fn pattern_caption(t: &str, applied: &Applied) -> Option<CreditMatch> {
 
 /// Splits a caption label off a caption: "FILE PHOTO: <caption>" → ("FILE PHOTO:", "<caption>"),
 /// "Image caption, <caption>" → ("Image caption,", "<caption>").
+/// The longest label that opens the caption wins: "Légende image, …" is not "Légende" and a
+/// caption "image, …".
 pub fn split_caption_label(caption: &str, applied: &Applied) -> Option<(String, String)> {
-    for f in applied.files() {
-        for label in &f.caption_labels {
-            if let Some(rest) = strip_prefix_ci(caption, label)
-                && rest.starts_with([':', ',', ' '])
-            {
-                let text = rest.trim_start_matches([':', ',', ' ']).trim();
-                if text.is_empty() {
-                    continue;
-                }
-                let head = caption[..caption.len() - rest.len()].to_string();
-                // The separator, with the space French sets before its colon ("Légende :").
-                let sep: String = rest
-                    .chars()
-                    .take_while(|c| matches!(c, ':' | ',' | ' '))
-                    .collect();
-                return Some((format!("{head}{}", sep.trim_end()), text.to_string()));
-            }
-        }
-    }
-    None
+    let rest = applied
+        .files()
+        .flat_map(|f| f.caption_labels.iter())
+        .filter_map(|label| strip_prefix_ci(caption, label))
+        .filter(|rest| {
+            rest.starts_with([':', ',', ' '])
+                && !rest.trim_start_matches([':', ',', ' ']).trim().is_empty()
+        })
+        .min_by_key(|rest| rest.len())?;
+    let text = rest.trim_start_matches([':', ',', ' ']).trim();
+    let head = caption[..caption.len() - rest.len()].to_string();
+    // The separator, with the space French sets before its colon ("Légende :").
+    let sep: String = rest
+        .chars()
+        .take_while(|c| matches!(c, ':' | ',' | ' '))
+        .collect();
+    Some((format!("{head}{}", sep.trim_end()), text.to_string()))
 }
 
 /// Whether `text` is a caption under a caption label of the rule files, the label closed by a
@@ -909,6 +908,46 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_caption_label_that_opens_a_caption_is_split_off() {
+        for (lang, caption, label, text) in [
+            (
+                "fr",
+                "Légende image, Les quais du Rhône",
+                "Légende image,",
+                "Les quais du Rhône",
+            ),
+            (
+                "fr",
+                "Légende : Les quais du Rhône",
+                "Légende :",
+                "Les quais du Rhône",
+            ),
+            (
+                "es",
+                "Pie de foto, Un tranvía en Valencia",
+                "Pie de foto,",
+                "Un tranvía en Valencia",
+            ),
+            (
+                "en",
+                "Image caption, Children at a library",
+                "Image caption,",
+                "Children at a library",
+            ),
+        ] {
+            assert_eq!(
+                split_caption_label(caption, &Applied::for_test(lang)),
+                Some((label.to_string(), text.to_string())),
+                "{caption}"
+            );
+        }
+        assert_eq!(
+            split_caption_label("Légende", &Applied::for_test("fr")),
+            None
+        );
+    }
 
     #[test]
     fn a_gallery_counter_or_pointer_opening_a_caption_is_split_off() {
