@@ -214,11 +214,7 @@ fn reading(a: &Article) -> Reading {
             .iter()
             .map(|i| (i.caption.clone(), i.credit.creators.clone()))
             .collect(),
-        authors: a
-            .byline
-            .as_ref()
-            .map(|b| b.authors.clone())
-            .unwrap_or_default(),
+        authors: authors(a),
         place: a
             .dateline
             .as_ref()
@@ -249,6 +245,14 @@ fn joined(top: &[&str], body: &[&str], sep: &str) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join(sep)
+}
+
+/// The byline's authors, none where the article has no byline.
+fn authors(a: &Article) -> Vec<String> {
+    a.byline
+        .as_ref()
+        .map(|b| b.authors.clone())
+        .unwrap_or_default()
 }
 
 fn article(text: &str, rules: &Rules) -> Article {
@@ -1135,11 +1139,7 @@ fn a_dated_byline_under_the_lead_signs_the_story_and_credits_no_picture() {
         ]
         .join("\n\n");
         let a = article(&text, &rules);
-        let authors = a
-            .byline
-            .as_ref()
-            .map(|b| b.authors.clone())
-            .unwrap_or_default();
+        let authors = authors(&a);
         if authors != [author] || !a.images.is_empty() {
             wrong.push(format!(
                 "{}: authors {authors:?}, images {:?}",
@@ -1222,11 +1222,7 @@ fn a_name_with_a_reporters_trade_over_or_under_the_text_signs_the_story_not_insi
         .concat();
         for (layout, lines) in [("over", over), ("under", under)] {
             let a = article(&lines.join("\n\n"), &rules);
-            let authors = a
-                .byline
-                .as_ref()
-                .map(|b| b.authors.clone())
-                .unwrap_or_default();
+            let authors = authors(&a);
             if authors != [*author] || a.text.contains(line) {
                 wrong.push(format!("{name} {layout}: authors {authors:?}"));
             }
@@ -1336,11 +1332,7 @@ fn a_name_with_its_code_in_brackets_under_the_text_signs_it() {
         ]
         .join("\n\n");
         let a = article(&text, &rules);
-        let authors = a
-            .byline
-            .as_ref()
-            .map(|b| b.authors.clone())
-            .unwrap_or_default();
+        let authors = authors(&a);
         if !authors.iter().any(|x| x == author) || a.text.contains(line) {
             wrong.push(format!("{}: authors {authors:?}", s.name));
         }

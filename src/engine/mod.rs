@@ -664,8 +664,7 @@ fn dateline_line(
 /// credit word ("Image: dpa", "Foto: Stefan Sauer/dpa"), right under a line of text that is none
 /// (the caption: a sentence, or four words or more).
 fn credit_lines(observed: &features::Observed) -> Vec<usize> {
-    let credit =
-        |o: &features::Obs| o.lex(types::Lex::CreditWhole) && o.lex(types::Lex::CreditWordStart);
+    let credit = whole_credit;
     (1..observed.obs.len())
         .filter(|&i| {
             let (prev, o) = (&observed.obs[i - 1], &observed.obs[i]);
@@ -677,6 +676,12 @@ fn credit_lines(observed: &features::Observed) -> Vec<usize> {
                 && (prev.has(types::Flag::EndsSentence) || prev.words >= 4)
         })
         .collect()
+}
+
+/// A unit that is a credit and nothing else, opening with a credit word ("Foto: Stefan
+/// Sauer/dpa").
+fn whole_credit(o: &features::Obs) -> bool {
+    o.lex(types::Lex::CreditWhole) && o.lex(types::Lex::CreditWordStart)
 }
 
 /// Pictures credited by a bare name: a line that is only the name of a photographer whom a
@@ -693,10 +698,9 @@ fn photographer_lines(
 ) -> Vec<(usize, usize)> {
     use types::Lex;
     let obs = &observed.obs;
-    let credit = |o: &features::Obs| o.lex(Lex::CreditWhole) && o.lex(Lex::CreditWordStart);
     let mut photographers: Vec<String> = Vec::new();
     for (u, o) in units.iter().zip(obs) {
-        if credit(o) && !o.lex(Lex::Byline) && o.chars() <= 120 {
+        if whole_credit(o) && !o.lex(Lex::Byline) && o.chars() <= 120 {
             let found = lexicon::credit::find_credit(u.text, applied);
             for name in found.into_iter().flat_map(|m| m.credit.creators) {
                 if name.split_whitespace().count() >= 2 && !photographers.contains(&name) {
@@ -737,7 +741,7 @@ fn credits_over_labelled_captions(observed: &features::Observed) -> Vec<usize> {
     use types::Lex;
     // A label may open the credit with words the credit words stand in ("Fuente de la imagen").
     let credit = |o: &features::Obs| {
-        o.lex(Lex::CreditWhole) && (o.lex(Lex::CreditWordStart) || o.lex(Lex::CreditWordInside))
+        whole_credit(o) || o.lex(Lex::CreditWhole) && o.lex(Lex::CreditWordInside)
     };
     let obs = &observed.obs;
     (0..obs.len().saturating_sub(1))
@@ -810,10 +814,8 @@ fn reporter_lines(
                 && o.has(types::Flag::NameRole)
                 && !o.has(types::Flag::EndsSentence)
                 && features::name_and_role(u.text.trim(), applied).is_some_and(|(_, role)| {
-                    role.split_whitespace().any(|w| {
-                        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                        !w.is_empty() && applied.is_byline_role(&w.to_lowercase())
-                    })
+                    role.split_whitespace()
+                        .any(|w| lexicon::is_role_word(w, applied))
                 })
         })
         .map(|(i, _)| i)
@@ -1084,37 +1086,30 @@ fn listed_items(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
             && !obs[j].has(Flag::EndsSentence)
             && !units[j].text.trim_end().ends_with([':', '：'])
     };
-    let item = |j: usize| {
-        plain(&obs[j])
-            && !obs[j].has(Flag::Repeated)
-            && obs[j].words >= LIST_ITEM_WORDS
-            && !obs[j].has(Flag::EndsSentence)
-            && !units[j].text.trim_end().ends_with([':', '：'])
+    let item = |j: usize| row(j) && obs[j].lex == 0;
+    // Where a run of lines one under the other that `is_row` accepts, from `start`, ends.
+    let run_end = |start: usize, is_row: &dyn Fn(usize) -> bool| {
+        let mut end = start;
+        while end < units.len()
+            && is_row(end)
+            && (end == start || units[end].line == units[end - 1].last_line + 1)
+        {
+            end += 1;
+        }
+        end
     };
     let mut items = Vec::new();
     for i in 0..units.len() {
         if !announces(i) {
             continue;
         }
-        let mut end = i + 1;
-        while end < units.len()
-            && item(end)
-            && (end == i + 1 || units[end].line == units[end - 1].last_line + 1)
-        {
-            end += 1;
-        }
+        let end = run_end(i + 1, &item);
         let off_topic = (i + 1..end).filter(|&j| obs[j].has(Flag::OffTopic)).count();
         if end - (i + 1) >= LIST_MIN_ITEMS as usize && off_topic * 2 <= end - (i + 1) {
             items.extend(i + 1..end);
             continue;
         }
-        let mut end = i + 1;
-        while end < units.len()
-            && row(end)
-            && (end == i + 1 || units[end].line == units[end - 1].last_line + 1)
-        {
-            end += 1;
-        }
+        let end = run_end(i + 1, &row);
         if end - (i + 1) >= LIST_MIN_ITEMS as usize && built_alike(&units[i + 1..end]) {
             items.extend(i + 1..end);
         }

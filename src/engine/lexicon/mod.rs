@@ -208,16 +208,20 @@ pub fn looks_like_name(s: &str, applied: &Applied) -> bool {
     capitalised > 0
 }
 
+/// Whether a word, without the punctuation around it, says what a person in a byline is
+/// ("reporter", "Korrespondentin,", "기자").
+pub fn is_role_word(w: &str, applied: &Applied) -> bool {
+    let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+    !core.is_empty() && applied.is_byline_role(&core.to_lowercase())
+}
+
 /// A byline part without the words beside a name that say what the person is ("김서윤 기자" →
 /// "김서윤", "记者 王佳" → "王佳", "Reporter Jane Doe" → "Jane Doe"); `None` where the part names
 /// no one: role words only, or one word and the role it qualifies ("Crime Reporter").
 pub fn person_part<'a>(part: &'a str, applied: &Applied) -> Option<&'a str> {
     let s = part.trim();
     let words: Vec<&str> = s.split_whitespace().collect();
-    let role = |w: &str| {
-        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
-        !core.is_empty() && applied.is_byline_role(&core.to_lowercase())
-    };
+    let role = |w: &str| is_role_word(w, applied);
     let (mut lo, mut hi) = (0, words.len());
     while lo < hi && role(words[lo]) {
         lo += 1;
