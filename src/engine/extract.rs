@@ -550,12 +550,13 @@ const MAX_STAMP_CHARS: usize = 160;
 fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
     let raw = text.trim();
     let t = raw
-        .trim_start_matches(['(', '[', '—', '–', '-', ' '])
-        .trim_end_matches([')', ']', ' ']);
+        .trim_start_matches(['(', '[', '（', '【', '［', '—', '–', '-', ' '])
+        .trim_end_matches([')', ']', '）', '】', '］', ' ']);
     let t = without_full_stop(t);
     if t.is_empty()
         || t.chars().count() > 160
         || applied.match_line(t).is_some()
+        || applied.match_line(raw).is_some()
         || mostly_function_words(t, applied)
     {
         return None;
@@ -794,6 +795,7 @@ fn caption_unit(
     let found = credit::find_credit(&text, applied)
         .filter(|m| !m.caption.is_empty())
         .or_else(|| credit::caption_tail(&text, applied))
+        .or_else(|| credit::marked_tail(&text, applied))
         .or_else(|| credit::unspaced_tail(&text, applied));
     let (caption, credit) = match found {
         Some(m) if !m.caption.is_empty() => {
@@ -1677,6 +1679,21 @@ mod tests {
             ],
         );
         assert!(authors("ko", parse_byline, "[기자]").is_empty());
+    }
+
+    #[test]
+    fn a_signature_in_full_width_brackets_names_its_author() {
+        assert_authors(
+            parse_signature,
+            &[
+                ("ja", "（村上真理）", &["村上真理"]),
+                ("zh", "（沈一鸣）", &["沈一鸣"]),
+                ("zh", "【记者 王佳】", &["王佳"]),
+                ("ja", "［中村遥］", &["中村遥"]),
+            ],
+        );
+        // The wire's end mark in the same brackets names no one.
+        assert!(authors("zh", parse_signature, "（完）").is_empty());
     }
 
     #[test]

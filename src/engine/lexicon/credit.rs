@@ -2,7 +2,7 @@
 //! and agencies ("Photo: Vitaly Smolnikov/dpa", "picture alliance / dpa / Kay Nietfeld",
 //! "(AP Photo/Jenna Lund)", "© Артём Гуляев/ТАСС", "新华社记者 李明 摄").
 
-use super::{Applied, ends_sentence, looks_like_name, push_unique, strip_prefix_ci};
+use super::{Applied, ends_sentence, is_role_word, looks_like_name, push_unique, strip_prefix_ci};
 use crate::engine::article::Credit;
 use crate::rules::{AgencyKind, LineInput};
 
@@ -546,12 +546,84 @@ pub fn caption_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
     cuts.into_iter().find_map(|cut| tail_at(t, cut, applied))
 }
 
+/// Most words a credit set apart by a mark at the end of a caption may have.
+const MARKED_TAIL_WORDS: usize = 6;
+
+/// In a line already read as a caption, a credit set apart from it by a mark the picture desk
+/// uses, that a credit word or a name of the trade opens or closes: a bracket opened by a
+/// credit word without a colon ("… (foto Cai Mandello)", "… (Fot. Stowarzyszenie Pomeranka)"),
+/// a slash glued to the credit ("… 있다. /사진=이현우 기자", "… 2024.11.09 /뉴시스 하경민
+/// 기자", "… 관계자들. /울진군 제공"), or a credit word with its equals sign after the last
+/// sentence ("… 남영자씨. 사진=독자 제공"). The credit is short and no sentence; outside a
+/// caption the same shape is too weak, for a sentence may end in brackets.
+pub fn marked_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    let t = t.trim();
+    let short = |s: &str| {
+        let s = s.trim();
+        !s.is_empty()
+            && s.split_whitespace().count() <= MARKED_TAIL_WORDS
+            && credit_shaped(s)
+            && !ends_sentence(s)
+    };
+    let opens_with_word = |s: &str, marks: &[char]| {
+        credit_words(applied).any(|w| {
+            strip_prefix_ci(s, w).is_some_and(|r| r.starts_with(marks) && !r[1..].trim().is_empty())
+        })
+    };
+    let tail_word = |s: &str| {
+        s.split_whitespace().next_back().is_some_and(|w| {
+            is_role_word(w, applied)
+                || credit_words(applied).any(|c| c == w)
+                || applied
+                    .files()
+                    .any(|f| f.photographer_markers.iter().any(|m| m == w))
+        })
+    };
+    let cut = |caption: &str, raw: &str, body: &str| {
+        let caption = clean_caption(caption);
+        (caption.split_whitespace().count() >= 2).then(|| CreditMatch {
+            caption,
+            credit: parse(raw, body, applied),
+        })
+    };
+    // A bracket that a credit word opens.
+    if let Some(rest) = t.strip_suffix(')')
+        && let Some(at) = rest.rfind('(')
+    {
+        let inner = &rest[at + 1..];
+        if short(inner) && opens_with_word(inner, &[' ', '.', ':']) {
+            return cut(&t[..at], &t[at..], inner);
+        }
+    }
+    // A slash glued to the credit after a space.
+    if let Some(at) = t.rfind(" /") {
+        let tail = &t[at + 2..];
+        if !tail.starts_with([' ', '/'])
+            && short(tail)
+            && (opens_with_word(tail, &['=', ':', ' '])
+                || tail_word(tail)
+                || !applied.agencies.find_in(tail).is_empty())
+        {
+            return cut(&t[..at], tail, tail);
+        }
+    }
+    // A credit word and its equals sign after the caption's last sentence.
+    if let Some(at) = t.rfind(". ") {
+        let tail = &t[at + 2..];
+        if short(tail) && opens_with_word(tail, &['=']) {
+            return cut(&t[..at + 1], tail, tail);
+        }
+    }
+    None
+}
+
 /// Most characters a credit glued to a caption in a script written without spaces has.
 const UNSPACED_TAIL_CHARS: usize = 24;
 
 /// In a caption written without spaces between words (Chinese, Japanese), the credit glued to
-/// it after its last full stop or in a closing bracket, as the picture desk writes it there:
-/// "…冷藏處理。圖／東港區漁會提供", "…正在用餐。受访者供图", "…投入使用。（图片由企业提供）".
+/// it after its last full stop, its equals sign or in a closing bracket, as the picture desk
+/// writes it there: "…冷藏處理。圖／東港區漁會提供", "…正在用餐。受访者供图",
+/// "…投入使用。（图片由企业提供）", "…のイメージ＝京都市提供".
 /// The tail is at most `UNSPACED_TAIL_CHARS` characters written without spaces and without a
 /// comma, and opens or ends with a credit word, credit label or photographer marker of the
 /// rule files (a word of one character opens it only before a separator: "图／", not
@@ -567,6 +639,12 @@ pub fn unspaced_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
     {
         let open = rest[at..].chars().next().map_or(1, char::len_utf8);
         (at, &rest[at + open..])
+    } else if let Some(at) = t.rfind('＝')
+        && t.rfind(['。', '．']).is_none_or(|stop| stop < at)
+    {
+        // "…のイメージ＝京都市提供": the picture desk's equals sign sets the credit apart;
+        // it belongs to neither side.
+        (at, &t[at + '＝'.len_utf8()..])
     } else {
         let at = t.rfind(['。', '．'])?;
         let end = at + t[at..].chars().next().map_or(1, char::len_utf8);
@@ -852,7 +930,8 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
             })
             .filter(|r| !r.is_empty())
             .unwrap_or(part);
-        if part.is_empty() {
+        // "사진=최준호 기자": the credit word before its equals sign names no one.
+        if part.is_empty() || credit_words(applied).any(|w| w.eq_ignore_ascii_case(part)) {
             continue;
         }
         if let Some(a) = applied.agencies.lookup(part) {
@@ -898,7 +977,11 @@ pub fn parse(raw: &str, body: &str, applied: &Applied) -> Credit {
         let Some(part) = super::person_part(part, applied) else {
             continue;
         };
-        if looks_like_name(part, applied) || part.chars().all(|c| !c.is_ascii()) {
+        // Without case any word may be a name; with case, a word in lower case is none
+        // ("φωτ. αρχείου": of the archive).
+        if looks_like_name(part, applied)
+            || (part.chars().all(|c| !c.is_ascii()) && !super::has_case(part))
+        {
             push_unique(&mut credit.creators, part);
         }
     }
@@ -1088,6 +1171,126 @@ mod tests {
         assert_eq!(
             tail("en", "Firefighters at the scene (Photo Jane Doe)"),
             None
+        );
+        // After the picture desk's equals sign, which belongs to neither side; the desk's own
+        // words for who took it name no one.
+        assert_eq!(
+            tail("ja", "市が導入する観光特急バスのイメージ＝京都市提供"),
+            cut("市が導入する観光特急バスのイメージ", "＝京都市提供")
+        );
+        assert_eq!(
+            tail("ja", "尾道水道を向島へ向かう渡船＝筆者撮影"),
+            cut("尾道水道を向島へ向かう渡船", "＝筆者撮影")
+        );
+        assert_eq!(
+            tail("ja", "港に戻った漁船＝中村美咲撮影"),
+            Some((
+                "港に戻った漁船".to_string(),
+                "＝中村美咲撮影".to_string(),
+                s(&["中村美咲"])
+            ))
+        );
+        // An equals sign inside the caption, before its last full stop, sets nothing apart.
+        assert_eq!(tail("ja", "式典に出席した市長＝左。"), None);
+    }
+
+    #[test]
+    fn a_credit_set_apart_by_a_mark_ends_a_caption() {
+        let marked = |lang: &str, t: &str| {
+            with_rules(lang, |a| {
+                marked_tail(t, a).map(|m| (m.caption, m.credit.creators, m.credit.agencies))
+            })
+        };
+        for (lang, line, caption, creators, agencies) in [
+            // A bracket that a credit word opens without a colon.
+            (
+                "it",
+                "Il rifugio dopo la ristrutturazione (foto Marco Ruggeri)",
+                "Il rifugio dopo la ristrutturazione",
+                &["Marco Ruggeri"][..],
+                &[][..],
+            ),
+            (
+                "pl",
+                "Budowa łodzi w warsztacie w Chmielnie (Fot. Anna Wilk)",
+                "Budowa łodzi w warsztacie w Chmielnie",
+                &["Anna Wilk"],
+                &[],
+            ),
+            (
+                "el",
+                "Υδροφόρα οχήματα σε κεντρικά σημεία της πόλης (φωτ. αρχείου)",
+                "Υδροφόρα οχήματα σε κεντρικά σημεία της πόλης",
+                &[],
+                &[],
+            ),
+            // A slash glued to the credit: a credit word, a role word, an agency.
+            (
+                "ko",
+                "시민들이 더위를 식히고 있다. /사진=이현우 기자",
+                "시민들이 더위를 식히고 있다.",
+                &["이현우"],
+                &[],
+            ),
+            (
+                "ko",
+                "광안대교 위로 불꽃이 터지고 있다. 2024.11.09 /뉴시스 하경민 기자",
+                "광안대교 위로 불꽃이 터지고 있다. 2024.11.09",
+                &["하경민"],
+                &["Newsis"],
+            ),
+            (
+                "ko",
+                "숲길을 점검하는 산림 관계자들. /울진군 제공",
+                "숲길을 점검하는 산림 관계자들.",
+                &[],
+                &[],
+            ),
+            // A credit word and its equals sign after the last sentence.
+            (
+                "ko",
+                "탐방객을 맞을 준비를 하는 남영자씨. 사진=독자 제공",
+                "탐방객을 맞을 준비를 하는 남영자씨.",
+                &[],
+                &[],
+            ),
+        ] {
+            assert_eq!(
+                marked(lang, line),
+                Some((caption.to_string(), s(creators), s(agencies))),
+                "{line}"
+            );
+        }
+        // Brackets that no credit word opens, a slash inside the caption, a sentence after
+        // the slash: the caption stays whole.
+        for (lang, line) in [
+            ("it", "Il sindaco durante la cerimonia (al centro)"),
+            (
+                "en",
+                "Firefighters at the scene (photographers were kept away by police)",
+            ),
+            ("en", "The route runs Berlin /Hamburg along the old canal"),
+            (
+                "ko",
+                "시민들이 공원을 걷고 있다. /오늘 오후 비가 그친 뒤 많은 시민이 공원을 찾았다.",
+            ),
+        ] {
+            assert_eq!(marked(lang, line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_hand_out_in_brackets_is_the_caption_s_credit_and_names_no_photographer() {
+        assert_eq!(
+            credit(
+                "en",
+                "Cooby Dam was at 31 per cent capacity on Friday. (Supplied: Toowoomba Regional Council)"
+            ),
+            Some((
+                "Cooby Dam was at 31 per cent capacity on Friday.".to_string(),
+                vec![],
+                vec![]
+            ))
         );
     }
 
