@@ -1387,3 +1387,68 @@ fn a_credit_line_over_a_labelled_caption_credits_that_picture() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A press release numbers the pictures it offers under its text ("Bild 1: …", "Foto 2: …",
+/// "Image 3 : …"): each numbered line is a picture's caption with its credit, the number
+/// goes, and none of them is a related link.
+#[test]
+fn numbered_pictures_under_a_press_release_are_its_captions() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (lead, body, label, pictures) in [
+        (
+            "Celle, 12. März 2025. Die Stadtwerke Celle haben am Dienstag ihren ersten Großbatteriespeicher in Betrieb genommen. Die Anlage kann bis zu zehn Megawattstunden Strom aufnehmen.",
+            "„Mit dem Speicher machen wir das Netz fit für mehr Sonne und Wind“, sagte Geschäftsführer Thomas Berger bei der Einweihung. Die Investition beläuft sich auf rund 4,5 Millionen Euro.",
+            "Bild",
+            [
+                "Geschäftsführer Thomas Berger und Oberbürgermeister Jörg Nigge vor dem neuen Speicher.",
+                "Blick in einen der zwölf Batteriecontainer im Gewerbegebiet.",
+            ],
+        ),
+        (
+            "Alicante, 3 de abril de 2025. La Mancomunidad de Canales del Taibilla ha puesto en marcha la ampliación de la desaladora de Torrevieja, que podrá producir un 20 % más de agua potable.",
+            "Las obras han durado dieciocho meses y han costado 42 millones de euros, según ha informado la entidad en un comunicado enviado este jueves.",
+            "Foto",
+            [
+                "Vista aérea de la planta desaladora de Torrevieja tras la ampliación.",
+                "Técnicos revisan los nuevos bastidores de ósmosis inversa de la planta.",
+            ],
+        ),
+        (
+            "Lyon, le 14 mai 2025. La Métropole de Lyon a inauguré mardi une nouvelle passerelle piétonne sur la Saône, entre le quai Saint-Vincent et le quai Pierre-Scize.",
+            "L'ouvrage de 120 mètres a coûté 9 millions d'euros et accueille déjà plusieurs milliers de piétons et de cyclistes par jour, selon la collectivité.",
+            "Image",
+            [
+                "La nouvelle passerelle au-dessus de la Saône au lever du jour.",
+                "Les premiers cyclistes empruntent la passerelle le jour de son ouverture.",
+            ],
+        ),
+    ] {
+        let text = joined(
+            &["Neue Anlage in Betrieb genommen"],
+            &[
+                lead,
+                body,
+                &format!("{label} 1: {} Foto: Anna Meier", pictures[0]),
+                &format!("{label} 2: {} Foto: Anna Meier", pictures[1]),
+            ],
+            "\n\n",
+        );
+        let a = article(&text, &rules);
+        let captions: Vec<&str> = a.images.iter().map(|i| i.caption.as_str()).collect();
+        let numbers_removed = ["1:", "2:"].iter().all(|n| {
+            removed_as(
+                &a,
+                copydesk::engine::ArtefactKind::UiLabel,
+                &format!("{label} {n}"),
+            )
+        });
+        if captions != pictures || !numbers_removed {
+            wrong.push(format!(
+                "{label}: captions {captions:?}, removed {:?}",
+                a.removed
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

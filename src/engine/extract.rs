@@ -788,6 +788,7 @@ fn caption_unit(
     // was at 31 per cent …"): the label goes.
     if let Some((label, caption)) = credit::split_caption_label(&text, applied)
         .or_else(|| credit::split_credit_word_label(&text, applied))
+        .or_else(|| credit::split_numbered_label(&text, applied))
     {
         remove(removed, ArtefactKind::UiLabel, label, u.line);
         text = caption;

@@ -471,6 +471,7 @@ fn read_layout(
             o.lex(types::Lex::CreditTail) && lexicon::credit::is_pattern_caption(u.text, applied)
                 || o.lex(types::Lex::CaptionLabel)
                     && lexicon::credit::is_labelled_caption(u.text, applied)
+                || lexicon::credit::split_numbered_label(u.text, applied).is_some()
         })
         .map(|(i, _)| i)
         .collect();

@@ -95,6 +95,69 @@ pub fn is_labelled_caption(text: &str, applied: &Applied) -> bool {
     split_caption_label(text.trim(), applied).is_some_and(|(label, _)| label.ends_with([':', ',']))
 }
 
+/// Splits a numbered picture label off a caption, as press releases and picture pages number
+/// the pictures they describe ("Bild 1: Geschäftsführer Thomas Berger …", "Foto 2: Vista del
+/// puerto …", "Image 3 : Le chantier …", "写真2：…"): a credit or photo word of the rule files,
+/// the picture's number, a colon, then a caption of `LABELLED_CAPTION_MIN_WORDS` words or more
+/// with two lower-case words among them (in a script without spaces, ten letters) that is no
+/// credit ("Foto 1: Anna Meier/dpa" credits picture 1). → (label, caption).
+pub fn split_numbered_label(caption: &str, applied: &Applied) -> Option<(String, String)> {
+    let caption = caption.trim();
+    // Cheap shape first: a number within the first few words.
+    if !caption
+        .char_indices()
+        .take(24)
+        .any(|(_, c)| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let words = applied.files().flat_map(|f| {
+        f.credit_words
+            .iter()
+            .chain(&f.photo_words)
+            .map(String::as_str)
+    });
+    for word in words {
+        let Some(rest) = strip_prefix_ci(caption, word) else {
+            continue;
+        };
+        let number = rest.trim_start_matches(SPACES);
+        // A space between word and number, unless the script has no spaces.
+        let spaced = number.len() < rest.len();
+        let unspaced = word.chars().any(crate::engine::types::is_unspaced_letter);
+        let digits = number.chars().take_while(char::is_ascii_digit).count();
+        if !(1..=3).contains(&digits) || !(spaced || unspaced) {
+            continue;
+        }
+        let Some(text) = number[digits..]
+            .trim_start_matches(SPACES)
+            .strip_prefix([':', '：'])
+            .map(str::trim)
+        else {
+            continue;
+        };
+        let sentence = if text.contains(char::is_whitespace) {
+            let lower = text
+                .split_whitespace()
+                .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+                .count();
+            text.split_whitespace().count() >= LABELLED_CAPTION_MIN_WORDS && lower >= 2
+        } else {
+            text.chars()
+                .filter(|&c| crate::engine::types::is_unspaced_letter(c))
+                .count()
+                >= 10
+        };
+        let credit = find_credit(text, applied).is_some_and(|m| m.caption.is_empty());
+        if !sentence || credit {
+            return None;
+        }
+        let label = caption[..caption.len() - text.len()].trim_end();
+        return Some((label.to_string(), text.to_string()));
+    }
+    None
+}
+
 /// Fewest words the text after a credit word must have to be a caption, not a credit.
 const LABELLED_CAPTION_MIN_WORDS: usize = 5;
 
@@ -1276,6 +1339,49 @@ mod tests {
             ),
         ] {
             assert_eq!(marked(lang, line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_numbered_picture_label_opens_a_caption() {
+        let split = |lang: &str, t: &str| with_rules(lang, |a| split_numbered_label(t, a));
+        let pair = |l: &str, c: &str| Some((l.to_string(), c.to_string()));
+        assert_eq!(
+            split(
+                "de",
+                "Bild 1: Blick in einen der zwölf Batteriecontainer am Stadtrand."
+            ),
+            pair(
+                "Bild 1:",
+                "Blick in einen der zwölf Batteriecontainer am Stadtrand."
+            )
+        );
+        assert_eq!(
+            split(
+                "fr",
+                "Image 3 : La nouvelle passerelle au-dessus de la Saône."
+            ),
+            pair("Image 3 :", "La nouvelle passerelle au-dessus de la Saône.")
+        );
+        assert_eq!(
+            split("ja", "写真2：港に戻った漁船と水揚げを待つ市場の人たち"),
+            pair("写真2：", "港に戻った漁船と水揚げを待つ市場の人たち")
+        );
+        // A credit of picture 1, a count in a sentence, a credit word glued to a number in a
+        // spaced script, a label without a caption: no numbered caption.
+        for (lang, t) in [
+            ("de", "Foto 1: Anna Meier/dpa"),
+            (
+                "en",
+                "Photo 12 shows the bridge, said the mayor on Tuesday.",
+            ),
+            (
+                "es",
+                "Foto2: Vista aérea de la planta desaladora de Torrevieja.",
+            ),
+            ("en", "Image 2:"),
+        ] {
+            assert_eq!(split(lang, t), None, "{t}");
         }
     }
 
