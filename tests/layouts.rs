@@ -1452,3 +1452,44 @@ fn numbered_pictures_under_a_press_release_are_its_captions() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The publication's name right over the headline, the name the copyright footer gives after
+/// its sign, is the masthead: no kicker.
+#[test]
+fn the_publication_named_by_the_copyright_footer_is_no_kicker() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (masthead, headline, body, footer) in [
+        (
+            "한빛일보 주말판",
+            "서른둘에 물질을 배우다…제주 '막내 해녀'들의 1년",
+            [
+                "새벽 6시 반, 제주시 구좌읍 하도리 불턱에 고무 잠수복을 입은 여성들이 하나둘 모여들었다. 올해 해녀학교를 마친 신참들이다.",
+                "서울에서 광고회사를 다니던 강씨는 3년 전 회사를 그만두고 제주로 내려왔다. 처음에는 숨을 30초도 참지 못했다고 한다.",
+            ],
+            "Copyright ⓒ 한빛일보. All rights reserved. 무단 전재 및 재배포 금지",
+        ),
+        (
+            "Le Courrier de la Saône",
+            "Le marché aux volailles de Louhans déménage le temps des travaux",
+            [
+                "À partir du 4 novembre et pour au moins huit mois, le célèbre marché aux volailles du lundi quittera la Grande-Rue pour le champ de foire.",
+                "Les commerçants des arcades s'inquiètent de la baisse de fréquentation que pourrait entraîner ce déménagement pendant les travaux.",
+            ],
+            "© Le Courrier de la Saône 2024 - Mentions légales - Données personnelles",
+        ),
+        (
+            "Lakeshore Ledger Weekend",
+            "Kiel teen's dairy goats take top honors at Manitowoc County Fair",
+            [
+                "Fifteen-year-old Hailey Brandenburg of Kiel has been showing goats at the county fair since she was nine, and this year her Nubian doe won grand champion.",
+                "Judges praised the animal's condition and the care Brandenburg puts into her small herd, which she keeps on her family's farm outside town.",
+            ],
+            "© 2024 Lakeshore Ledger",
+        ),
+    ] {
+        let text = joined(&[masthead, headline], &[body[0], body[1], footer], "\n\n");
+        check_top(&article(&text, &rules), masthead, "", headline, &mut wrong);
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -492,6 +492,7 @@ fn read_layout(
         coded_signatures(units, &observed, applied),
         roles::Mark::Byline,
     );
+    hold(masthead_lines(units, &observed), roles::Mark::Masthead);
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
@@ -821,6 +822,64 @@ fn reporter_lines(
         })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// The publication's name over the story: a line above the core of the prose that opens with
+/// the name a copyright line of the same document gives after its sign ("한빛일보 주말판" over
+/// the headline, "Copyright ⓒ 한빛일보. All rights reserved." under the text; "Le Courrier de
+/// la Saône" and "© Le Courrier de la Saône 2024 - Mentions légales"). Held to furniture
+/// (`Mark::Masthead`): the site's name is never the story's kicker.
+fn masthead_lines(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
+    let Some((core, _)) = observed.doc.core else {
+        return Vec::new();
+    };
+    let names: Vec<String> = units
+        .iter()
+        .filter_map(|u| publication_in_copyright(u.text))
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    units[..core.min(units.len())]
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| publication_in_copyright(u.text).is_none())
+        .filter(|(_, u)| {
+            let line = u.text.trim().to_lowercase();
+            names.iter().any(|n| {
+                line.strip_prefix(n.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':', '|', '-']))
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Most characters of a publication's name after a copyright sign.
+const MAX_PUBLICATION_CHARS: usize = 40;
+
+/// The name a copyright line gives after its sign, lower-cased: "Copyright ⓒ 한빛일보. All
+/// rights reserved." → "한빛일보", "© Le Courrier de la Saône 2024 - Mentions légales" → "le
+/// courrier de la saône", "© 2024 Lakeshore Ledger" → "lakeshore ledger". The name ends at a
+/// full stop, a comma, a figure or a bar; it has a letter and at most `MAX_PUBLICATION_CHARS`
+/// characters, and the line is a footer: a year or more words come with it.
+fn publication_in_copyright(text: &str) -> Option<String> {
+    let at = text.find(['©', 'ⓒ'])?;
+    let sign = text[at..].chars().next().map_or(1, char::len_utf8);
+    let rest = text[at + sign..].trim_start();
+    // "© 2024 Lakeshore Ledger": the year may come first.
+    let dated = rest.len() > rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+    let end = rest
+        .find(|c: char| matches!(c, '.' | ',' | '|' | '–' | '—' | '。') || c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let name = rest[..end].trim().trim_end_matches(" -").trim();
+    // A footer says more than a name ("ⓒ윤서진" under a picture credits its photographer).
+    let footer = dated || !rest[end..].trim().is_empty();
+    (footer
+        && name.chars().any(char::is_alphabetic)
+        && name.chars().count() <= MAX_PUBLICATION_CHARS)
+        .then(|| name.to_lowercase())
 }
 
 /// A signature with its code: under the end of the prose, a line that is a name of two to four
@@ -1734,5 +1793,29 @@ mod tests {
             "Jobs: in your region",
         ];
         assert!(held("en", &list("The tour's dates:", &mixed)).is_empty());
+    }
+
+    #[test]
+    fn a_copyright_footer_names_the_publication_and_a_photo_credit_does_not() {
+        for (line, name) in [
+            (
+                "Copyright ⓒ 한빛일보. All rights reserved.",
+                Some("한빛일보"),
+            ),
+            (
+                "© Le Courrier de la Saône 2024 - Mentions légales",
+                Some("le courrier de la saône"),
+            ),
+            ("© 2024 Lakeshore Ledger", Some("lakeshore ledger")),
+            ("ⓒ윤서진", None),
+            ("© Angelika Kessler/dpa", None),
+            ("No sign here, 2024", None),
+        ] {
+            assert_eq!(
+                super::publication_in_copyright(line).as_deref(),
+                name,
+                "{line}"
+            );
+        }
     }
 }

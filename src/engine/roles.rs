@@ -132,6 +132,8 @@ pub enum Mark {
     Kicker,
     /// A reporter's name and trade: the byline, or under the text the signature.
     Byline,
+    /// The publication's name over the story: furniture, never its kicker.
+    Masthead,
 }
 
 impl Mark {
@@ -146,6 +148,7 @@ impl Mark {
             Mark::Caption => Role::Caption.bit(),
             Mark::Kicker => Role::Kicker.bit(),
             Mark::Byline => Role::Byline.bit() | Role::Signature.bit(),
+            Mark::Masthead => Role::Furniture.bit(),
             Mark::Related => {
                 Role::Related.bit()
                     | Role::Meta.bit()
@@ -168,6 +171,7 @@ impl Mark {
             Mark::Related => Role::Related,
             Mark::Kicker => Role::Kicker,
             Mark::Byline => Role::Byline,
+            Mark::Masthead => Role::Furniture,
         }
     }
 }
