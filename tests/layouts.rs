@@ -1493,3 +1493,72 @@ fn the_publication_named_by_the_copyright_footer_is_no_kicker() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A site's menu rendered as one row of capitalised words is no headline (it goes), and the
+/// story's title right over the credit of its lead picture is the headline, not a caption.
+#[test]
+fn a_menu_row_is_furniture_and_the_title_over_a_picture_credit_is_the_headline() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (menu, headline, credit, body) in [
+        (
+            "Головне Війна Політика Економіка Суспільство Регіони Культура Спорт",
+            "У Коростишеві після ремонту відкрили міст через Тетерів",
+            "Фото: Тетяна Бондар",
+            [
+                "У Коростишеві на Житомирщині після дев’ятимісячного ремонту відкрили рух легковиків мостом через річку Тетерів, який торік пошкодила повінь.",
+                "За словами начальника управління, підрядник замінив дві опори мосту з п’яти та розширив тротуари з обох боків.",
+            ],
+        ),
+        (
+            "Startseite Politik Wirtschaft Kultur Sport Wissen Reisen Meinung",
+            "Neue Fähre verbindet Wolgast wieder mit Usedom",
+            "Foto: Stefan Sauer",
+            [
+                "Nach acht Monaten Pause verbindet eine neue Fähre die Stadt Wolgast wieder mit der Insel Usedom, teilte der Landkreis am Montag mit.",
+                "Die Fähre bietet Platz für zwölf Autos und fährt bis zum Herbst jede halbe Stunde zwischen beiden Ufern.",
+            ],
+        ),
+        (
+            "Home News Sport Business Opinion Culture Travel Weather",
+            "Portland opens protected bike lanes on Harbor Avenue",
+            "Photo: Dana Whitfield",
+            [
+                "Portland opened two miles of protected bike lanes on Harbor Avenue on Tuesday, separating cyclists from traffic with concrete curbs.",
+                "City officials said the lanes on Harbor Avenue would be extended to the waterfront by next summer if funding allows.",
+            ],
+        ),
+    ] {
+        let text = joined(
+            &[menu, "12.03.2025 14:20", headline, credit],
+            &[body[0], body[1]],
+            "\n\n",
+        );
+        let a = article(&text, &rules);
+        let captions: Vec<&str> = a.images.iter().map(|i| i.caption.as_str()).collect();
+        if a.headline != headline
+            || captions.contains(&headline)
+            || a.removed.iter().all(|r| r.text != menu)
+        {
+            wrong.push(format!(
+                "{headline}: headline {:?}, images {:?}",
+                a.headline, a.images
+            ));
+        }
+    }
+    // A headline in title case with no function word shares its words with the story.
+    let headline = "Severe Storms Batter Texas Gulf Coast Communities";
+    let text = joined(
+        &["Weather", headline],
+        &[
+            "Severe storms battered communities along the Texas Gulf Coast on Monday, knocking out power to thousands of homes.",
+            "Forecasters said the storms would move east toward Louisiana overnight, bringing more rain to the coast.",
+        ],
+        "\n\n",
+    );
+    let a = article(&text, &rules);
+    if a.headline != headline {
+        wrong.push(format!("title case: headline {:?}", a.headline));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -69,6 +69,14 @@ impl Obs {
         self.lex |= 1 << lex.index();
     }
 
+    /// A site's menu rendered as one row of words ("Головне Війна Політика Економіка
+    /// Суспільство Регіони Культура", "Home News Sport Business Culture Travel Opinion"): six
+    /// capitalised words or more and nothing else (`WordRow`), none of its words in the
+    /// story's prose (`OffTopic`). A headline in title case shares its words with the prose.
+    pub fn menu_shaped(&self) -> bool {
+        self.has(Flag::WordRow) && self.has(Flag::OffTopic)
+    }
+
     /// Length in characters (at most 65,535).
     pub fn chars(&self) -> u32 {
         u32::from(self.chars)
@@ -203,6 +211,12 @@ fn start_of(t: &str) -> Start {
 /// Sentences in a text, counted by sentence-final punctuation after a lower-case letter (or
 /// any full-width end), followed by a space, a quote or the end.
 fn sentence_count(t: &str) -> usize {
+    sentence_ends(t).max(1)
+}
+
+/// How many sentence ends `t` holds: a full stop, a question or exclamation mark after a word
+/// in lower case or a figure, before a space, a quote or the end.
+pub fn sentence_ends(t: &str) -> usize {
     let mut n = 0;
     let mut prev: Option<char> = None;
     let mut chars = t.chars().peekable();
@@ -224,7 +238,7 @@ fn sentence_count(t: &str) -> usize {
         }
         prev = Some(c);
     }
-    n.max(1)
+    n
 }
 
 fn is_unspaced(c: char) -> bool {
@@ -293,6 +307,21 @@ fn shape(t: &str, applied: &Applied, stop: Option<&crate::rules::StopWords>) -> 
     }
     if cased >= 2 {
         o.title_share = (capital * 100 / cased) as u8;
+    }
+    // A row of capitalised words, no mark or figure among them, and few function words
+    // (web stop-word lists hold menu words such as "home" or "Startseite").
+    if cased >= u32::from(MENU_MIN_WORDS)
+        && capital == cased
+        && let Some(stop) = stop
+        && t.split_whitespace()
+            .all(|w| w.chars().all(char::is_alphabetic))
+        && t.split_whitespace()
+            .filter(|w| stop.contains(&w.to_lowercase()))
+            .count()
+            * 3
+            <= cased as usize
+    {
+        o.set(Flag::WordRow);
     }
     let s = applied.rules.shapes();
     let short = chars <= 200;
@@ -867,8 +896,15 @@ fn doc_stats(obs: &[Obs]) -> DocStats {
 
 /// Title-like: a line of three to 30 words without a sentence end that no rule names.
 fn title_like(o: &Obs) -> bool {
-    (3..=30).contains(&o.words) && o.chars() <= 250 && !o.has(Flag::EndsSentence) && o.rule == 0
+    (3..=30).contains(&o.words)
+        && o.chars() <= 250
+        && !o.has(Flag::EndsSentence)
+        && o.rule == 0
+        && !o.menu_shaped()
 }
+
+/// Fewest words of a site's menu written as one row.
+const MENU_MIN_WORDS: u16 = 6;
 
 /// The first title-like line, the fullest one above the prose, and short lines between prose.
 fn titles(obs: &mut [Obs], doc: &DocStats) {

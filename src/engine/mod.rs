@@ -493,6 +493,11 @@ fn read_layout(
         roles::Mark::Byline,
     );
     hold(masthead_lines(units, &observed), roles::Mark::Masthead);
+    hold(menu_rows(&observed), roles::Mark::Related);
+    hold(
+        title_over_credit(units, &observed).into_iter().collect(),
+        roles::Mark::Title,
+    );
     marks.sort_unstable_by_key(|&(i, _)| i);
     let roles = tracing::debug_span!("decide", units = units.len())
         .in_scope(|| roles::decide_within(&observed, rules.model(), &marks));
@@ -820,6 +825,43 @@ fn reporter_lines(
                         .any(|w| lexicon::is_role_word(w, applied))
                 })
         })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The story's title right over the credit of its lead picture ("У Коростишеві після ремонту
+/// відкрили міст через Тетерів" / "Фото: Тетяна Бондар"): above the core of the prose, the
+/// first title-like line of the document is also the fullest one (`FirstTitle` and
+/// `BestTitle`), is on the story's topic and holds no sentence end, and the next line is a
+/// credit. A caption over its credit has the headline above it, which takes the title flags;
+/// a caption at the top of a page without a headline is read as any line: it holds a sentence
+/// end ("Автобусы на проспекте Мира в час пик. Здесь …") or stands under the picture's label
+/// ("Enlarge image"). Held to the headline (`Mark::Title`).
+fn title_over_credit(units: &[Unit], observed: &features::Observed) -> Option<usize> {
+    use types::Flag;
+    let (core, _) = observed.doc.core?;
+    let obs = &observed.obs;
+    let i = obs.iter().position(|o| o.has(Flag::FirstTitle))?;
+    let o = &obs[i];
+    (i < core
+        && o.has(Flag::BestTitle)
+        && o.has(Flag::OnTopic)
+        && o.has(Flag::BeforeCredit)
+        && !o.has(Flag::AfterLabel)
+        && units
+            .get(i)
+            .is_some_and(|u| features::sentence_ends(u.text.trim()) == 0))
+    .then_some(i)
+}
+
+/// A site's menu rendered as one row of words (`Obs::menu_shaped`): held to removed matter
+/// (`Mark::Related`), the title among them.
+fn menu_rows(observed: &features::Observed) -> Vec<usize> {
+    observed
+        .obs
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.menu_shaped())
         .map(|(i, _)| i)
         .collect()
 }

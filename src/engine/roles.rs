@@ -134,6 +134,8 @@ pub enum Mark {
     Byline,
     /// The publication's name over the story: furniture, never its kicker.
     Masthead,
+    /// The story's title over the credit of its picture: the headline.
+    Title,
 }
 
 impl Mark {
@@ -149,6 +151,7 @@ impl Mark {
             Mark::Kicker => Role::Kicker.bit(),
             Mark::Byline => Role::Byline.bit() | Role::Signature.bit(),
             Mark::Masthead => Role::Furniture.bit(),
+            Mark::Title => Role::Headline.bit(),
             Mark::Related => {
                 Role::Related.bit()
                     | Role::Meta.bit()
@@ -172,6 +175,7 @@ impl Mark {
             Mark::Kicker => Role::Kicker,
             Mark::Byline => Role::Byline,
             Mark::Masthead => Role::Furniture,
+            Mark::Title => Role::Headline,
         }
     }
 }

@@ -285,6 +285,9 @@ named_enum! {
         BeforeCredit = "before_credit",
         /// The unit before is a known whole-line label ("Enlarge image", "Bild vergrößern").
         AfterLabel = "after_label",
+        /// Six capitalised words or more and nothing else: no mark, no figure, at most a
+        /// third of them function words ("Home News Sport Business Culture Travel").
+        WordRow = "word_row",
     }
 }
 
