@@ -255,6 +255,9 @@ fn credit_words<'a>(applied: &'a Applied) -> impl Iterator<Item = &'a str> + 'a 
         .flat_map(|f| f.credit_words.iter().map(String::as_str))
 }
 
+/// Most words a credit without a colon after its credit word has ("Foto ČTK", "Beeld Jan Smit").
+const BARE_CREDIT_WORDS: usize = 4;
+
 fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
     // A credit line is short; a caption with its credit is handled by `tail_credit`.
     if t.len() > MAX_CREDIT_CHARS * 4 || t.chars().count() > MAX_CREDIT_CHARS + 2 {
@@ -296,7 +299,11 @@ fn whole_line_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
             continue;
         }
         let has_mark = sep.contains([':', '©', '.', '：']);
-        let has_slash = body.contains(['/', '|']) || !applied.agencies.find_in(body).is_empty();
+        // An agency among a few words ("Foto ČTK"), not after a caption's words ("صورة أرشيفية
+        // لجانب من خريطة مادبا (رويترز)": an archive picture of …, credited to Reuters).
+        let has_slash = body.contains(['/', '|'])
+            || (body.split_whitespace().count() <= BARE_CREDIT_WORDS
+                && !applied.agencies.find_in(body).is_empty());
         // Without a colon the rest must carry a credit's marks: "Foto ČTK", "Beeld Jan Smit".
         let bare_ok = sep.trim().is_empty() && (has_slash || looks_like_name(body, applied));
         if (has_mark || bare_ok) && !sentence_like(body) {
@@ -1383,6 +1390,35 @@ mod tests {
         ] {
             assert_eq!(split(lang, t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn a_caption_that_a_credit_word_opens_keeps_its_words_and_the_bracket_credits_it() {
+        for (lang, line, caption, agencies) in [
+            (
+                "ar",
+                "صورة أرشيفية لجانب من خريطة مادبا الفسيفسائية (رويترز)",
+                "صورة أرشيفية لجانب من خريطة مادبا الفسيفسائية",
+                &["Reuters"][..],
+            ),
+            (
+                "en",
+                "Archive photo of the old harbour wall in Rotterdam (Reuters)",
+                "Archive photo of the old harbour wall in Rotterdam",
+                &["Reuters"],
+            ),
+        ] {
+            assert_eq!(
+                credit(lang, line),
+                Some((caption.to_string(), vec![], s(agencies))),
+                "{line}"
+            );
+        }
+        // A credit word and an agency alone are a credit line.
+        assert_eq!(
+            credit("cs", "Foto ČTK"),
+            Some((String::new(), vec![], s(&["ČTK"])))
+        );
     }
 
     #[test]
