@@ -1562,3 +1562,52 @@ fn a_menu_row_is_furniture_and_the_title_over_a_picture_credit_is_the_headline()
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A caption and its photographer's marker credit on one line between paragraphs ("…阅读。
+/// 新华社记者 李明 摄") is a picture, not a paragraph of the story.
+#[test]
+fn a_caption_with_its_marker_credit_between_paragraphs_is_a_picture() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (headline, paragraphs, caption, credit, creator) in [
+        (
+            "北京运河书院开馆首月接待读者超62万人次",
+            [
+                "新华社北京3月5日电 记者从北京市通州区获悉，位于城市副中心的运河书院开馆首月累计接待读者超过62万人次，周末日均接待量接近三万人次。",
+                "运河书院建筑面积约4.6万平方米，馆藏纸质文献140余万册，设有古籍修复展示区、少儿阅览区和数字体验区，开馆以来多个区域需要预约。",
+                "据介绍，书院将从3月中旬起延长开放时间至每晚21时，并在通州区10个街道设立图书流动服务点，方便市民就近借还图书。",
+            ],
+            "3月4日，读者在运河书院阅览室内阅读。",
+            "新华社记者 李明 摄",
+            "李明",
+        ),
+        (
+            "厦门地铁4号线东段今起初期运营",
+            [
+                "中新社厦门6月28日电 6月28日6时30分，厦门地铁4号线东段首班列车从翔安机场站驶出，标志着该段线路正式开通初期运营，市民出行更加便利。",
+                "据厦门轨道集团介绍，4号线东段全长约23.5公里，共设车站9座，其中换乘站3座，可分别与2号线、3号线和6号线实现换乘。",
+                "轨道集团相关负责人表示，开通初期将密切关注客流变化，适时优化运营组织，并加强车站周边公交接驳，方便市民出行。",
+            ],
+            "6月28日，市民在翔安机场站乘坐地铁4号线首班列车。",
+            "新华社记者 林善传 摄",
+            "林善传",
+        ),
+    ] {
+        let picture = format!("{caption}\n{credit}");
+        let text = joined(
+            &[headline],
+            &[paragraphs[0], paragraphs[1], &picture, paragraphs[2]],
+            "\n\n",
+        );
+        let a = article(&text, &rules);
+        let found = a
+            .images
+            .iter()
+            .any(|i| i.caption == caption && i.credit.creators == [creator]);
+        let in_body = a.text.contains(credit);
+        if !found || in_body {
+            wrong.push(format!("{headline}: images {:?}", a.images));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -471,6 +471,8 @@ fn read_layout(
             o.lex(types::Lex::CreditTail) && lexicon::credit::is_pattern_caption(u.text, applied)
                 || o.lex(types::Lex::CaptionLabel)
                     && lexicon::credit::is_labelled_caption(u.text, applied)
+                || o.lex(types::Lex::CreditTail)
+                    && lexicon::credit::has_marker_tail(u.text, applied)
                 || lexicon::credit::split_numbered_label(u.text, applied).is_some()
         })
         .map(|(i, _)| i)

@@ -423,6 +423,8 @@ fn paren_credit(inner: &str, applied: &Applied) -> bool {
 /// "撮影・中村美咲".
 fn marker_credit(t: &str, applied: &Applied) -> bool {
     t.chars().count() <= 30
+        // A sentence end inside: a caption with its credit ("…阅读。 新华社记者 李明 摄").
+        && !t.contains(['。', '！', '？'])
         && applied.files().any(|f| {
             f.photographer_markers
                 .iter()
@@ -430,22 +432,32 @@ fn marker_credit(t: &str, applied: &Applied) -> bool {
         })
 }
 
-/// A credit at the end of a caption line.
-fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
-    // "…觅食。新华社记者 林晓峰 摄": a marker credit after the caption's last sentence.
-    if let Some((at, mark)) = t
+/// "…觅食。新华社记者 林晓峰 摄": a photographer's credit closed (or opened) by a marker after
+/// the last sentence of the line.
+fn marker_tail(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    let (at, mark) = t
         .char_indices()
         .rev()
-        .find(|(_, c)| matches!(c, '。' | '！' | '？'))
-    {
-        let end = at + mark.len_utf8();
-        let tail = t[end..].trim();
-        if !tail.is_empty() && marker_credit(tail, applied) {
-            return Some(CreditMatch {
-                caption: clean_caption(&t[..end]),
-                credit: parse(tail, tail, applied),
-            });
-        }
+        .find(|(_, c)| matches!(c, '。' | '！' | '？'))?;
+    let end = at + mark.len_utf8();
+    let tail = t[end..].trim();
+    (!tail.is_empty() && marker_credit(tail, applied)).then(|| CreditMatch {
+        caption: clean_caption(&t[..end]),
+        credit: parse(tail, tail, applied),
+    })
+}
+
+/// Whether a line ends with a photographer's credit closed by a marker after its last sentence
+/// ("3月4日，读者在运河书院阅览室内阅读。 新华社记者 李明 摄"): a picture's caption, for the
+/// story's prose credits no photographer.
+pub fn has_marker_tail(t: &str, applied: &Applied) -> bool {
+    marker_tail(t.trim(), applied).is_some_and(|m| !m.caption.is_empty())
+}
+
+/// A credit at the end of a caption line.
+fn tail_credit(t: &str, applied: &Applied) -> Option<CreditMatch> {
+    if let Some(m) = marker_tail(t, applied) {
+        return Some(m);
     }
     // "… 2024. (AP Photo/Jenna Lund)", "… (REUTERS)", "…（AP＝共同）".
     for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
@@ -1419,6 +1431,42 @@ mod tests {
             credit("cs", "Foto ČTK"),
             Some((String::new(), vec![], s(&["ČTK"])))
         );
+    }
+
+    #[test]
+    fn a_sentence_and_a_marker_credit_on_one_line_are_a_caption_and_its_credit() {
+        for (lang, line, caption, creators, agencies) in [
+            (
+                "zh",
+                "3月4日，读者在运河书院阅览室内阅读。 新华社记者 李明 摄",
+                "3月4日，读者在运河书院阅览室内阅读。",
+                &["李明"][..],
+                &["Xinhua"][..],
+            ),
+            (
+                "ja",
+                "釧路湿原で羽を広げるタンチョウ。 撮影・中村美咲",
+                "釧路湿原で羽を広げるタンチョウ。",
+                &["中村美咲"],
+                &[],
+            ),
+        ] {
+            assert_eq!(
+                credit(lang, line),
+                Some((caption.to_string(), s(creators), s(agencies))),
+                "{line}"
+            );
+            assert!(with_rules(lang, |a| has_marker_tail(line, a)), "{line}");
+        }
+        // The credit alone is a whole credit line, no caption.
+        assert_eq!(
+            credit("zh", "新华社记者 李明 摄"),
+            Some((String::new(), s(&["李明"]), s(&["Xinhua"])))
+        );
+        assert!(!with_rules("zh", |a| has_marker_tail(
+            "新华社记者 李明 摄",
+            a
+        )));
     }
 
     #[test]
