@@ -556,7 +556,7 @@ fn names_line(text: &str, applied: &Applied) -> Option<Byline> {
     if t.is_empty()
         || t.chars().count() > 160
         || applied.match_line(t).is_some()
-        || applied.match_line(raw).is_some()
+        || (raw != t && applied.match_line(raw).is_some())
         || mostly_function_words(t, applied)
     {
         return None;

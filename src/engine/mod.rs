@@ -877,20 +877,21 @@ fn masthead_lines(units: &[Unit], observed: &features::Observed) -> Vec<usize> {
     let Some((core, _)) = observed.doc.core else {
         return Vec::new();
     };
-    let names: Vec<String> = units
+    let footers: Vec<(usize, String)> = units
         .iter()
-        .filter_map(|u| publication_in_copyright(u.text))
+        .enumerate()
+        .filter_map(|(i, u)| Some((i, publication_in_copyright(u.text)?)))
         .collect();
-    if names.is_empty() {
+    if footers.is_empty() {
         return Vec::new();
     }
     units[..core.min(units.len())]
         .iter()
         .enumerate()
-        .filter(|(_, u)| publication_in_copyright(u.text).is_none())
+        .filter(|(i, _)| footers.iter().all(|(f, _)| f != i))
         .filter(|(_, u)| {
             let line = u.text.trim().to_lowercase();
-            names.iter().any(|n| {
+            footers.iter().any(|(_, n)| {
                 line.strip_prefix(n.as_str())
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':', '|', '-']))
             })

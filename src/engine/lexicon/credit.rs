@@ -111,13 +111,7 @@ pub fn split_numbered_label(caption: &str, applied: &Applied) -> Option<(String,
     {
         return None;
     }
-    let words = applied.files().flat_map(|f| {
-        f.credit_words
-            .iter()
-            .chain(&f.photo_words)
-            .map(String::as_str)
-    });
-    for word in words {
+    for word in label_words(applied) {
         let Some(rest) = strip_prefix_ci(caption, word) else {
             continue;
         };
@@ -137,11 +131,7 @@ pub fn split_numbered_label(caption: &str, applied: &Applied) -> Option<(String,
             continue;
         };
         let sentence = if text.contains(char::is_whitespace) {
-            let lower = text
-                .split_whitespace()
-                .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-                .count();
-            text.split_whitespace().count() >= LABELLED_CAPTION_MIN_WORDS && lower >= 2
+            reads_as_caption(text)
         } else {
             text.chars()
                 .filter(|&c| crate::engine::types::is_unspaced_letter(c))
@@ -161,6 +151,27 @@ pub fn split_numbered_label(caption: &str, applied: &Applied) -> Option<(String,
 /// Fewest words the text after a credit word must have to be a caption, not a credit.
 const LABELLED_CAPTION_MIN_WORDS: usize = 5;
 
+/// The credit and photo words of the rule files, which may label a caption ("Photo: …",
+/// "Bild 1: …").
+fn label_words<'a>(applied: &'a Applied) -> impl Iterator<Item = &'a str> + 'a {
+    applied.files().flat_map(|f| {
+        f.credit_words
+            .iter()
+            .chain(&f.photo_words)
+            .map(String::as_str)
+    })
+}
+
+/// Whether the text after a caption's label reads as a caption, not a list of names:
+/// `LABELLED_CAPTION_MIN_WORDS` words or more, two of them in lower case.
+fn reads_as_caption(text: &str) -> bool {
+    let lower = text
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    text.split_whitespace().count() >= LABELLED_CAPTION_MIN_WORDS && lower >= 2
+}
+
 /// Splits a credit word used as a caption's label off a caption ("Photo: Cooby Dam was at 31
 /// per cent capacity on Friday.", "Φωτογραφία: Το πλωτό ασθενοφόρο στο λιμάνι …"): a credit or
 /// photo word of the rule files and its colon, then words that are no credit, at least
@@ -168,13 +179,7 @@ const LABELLED_CAPTION_MIN_WORDS: usize = 5;
 /// list of names) → (label, caption). "Foto: Kay Nietfeld/dpa" and "Photo: Jane Doe for The
 /// Harbour Gazette" are credits, whole.
 pub fn split_credit_word_label(caption: &str, applied: &Applied) -> Option<(String, String)> {
-    let words = applied.files().flat_map(|f| {
-        f.credit_words
-            .iter()
-            .chain(&f.photo_words)
-            .map(String::as_str)
-    });
-    for word in words {
+    for word in label_words(applied) {
         let Some(rest) = strip_prefix_ci(caption, word) else {
             continue;
         };
@@ -182,11 +187,7 @@ pub fn split_credit_word_label(caption: &str, applied: &Applied) -> Option<(Stri
         let Some(text) = after.strip_prefix([':', '：']).map(str::trim) else {
             continue;
         };
-        let lower = text
-            .split_whitespace()
-            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-            .count();
-        let sentence = text.split_whitespace().count() >= LABELLED_CAPTION_MIN_WORDS && lower >= 2;
+        let sentence = reads_as_caption(text);
         // A credit whole: it names people or agencies, and nothing that is no name.
         let credit = |t: &str| {
             find_credit(t, applied).is_some_and(|m| {
