@@ -1611,3 +1611,47 @@ fn a_caption_with_its_marker_credit_between_paragraphs_is_a_picture() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A staff reporter named in a script without letter case ("経済部　中川真由", "记者 周晓岚") is no
+/// editor's initials: the byline does not sign for the agency that credits a picture.
+#[test]
+fn a_staff_reporter_does_not_sign_for_a_pictures_agency() {
+    let rules = Rules::embedded().expect("rules");
+    let mut wrong = Vec::new();
+    for (headline, byline, author, paragraphs, picture) in [
+        (
+            "金沢港の大型客船受け入れ、来年度は過去最多の見通し",
+            "経済部　中川真由",
+            "中川真由",
+            [
+                "金沢港に寄港する大型クルーズ船が来年度は過去最多の六十隻に達する見通しとなった。県が十四日、船会社各社からの予約状況をまとめて発表した。",
+                "県によると、新たに欧州の船会社二社が日本海を巡る航路に金沢港を加える。寄港が集中する五月と十月には、市内の観光地で混雑対策を講じる方針だ。",
+                "県の担当者は「受け入れ態勢を整え、地元の商店街にも効果が及ぶようにしたい」と話している。",
+            ],
+            "金沢港に入る大型客船（共同）",
+        ),
+        (
+            "城南老旧小区加装电梯工程全面启动",
+            "记者 周晓岚",
+            "周晓岚",
+            [
+                "本报讯 城南区老旧小区加装电梯工程日前全面启动，今年计划为一百二十个单元加装电梯，惠及居民三千余户，工程预计年底前完工。",
+                "据区住建局介绍，加装电梯费用由政府补贴和居民自筹共同承担，低楼层住户的补偿方案已经过多轮协商，居民同意率超过九成。",
+                "区住建局负责人表示，施工期间将合理安排作业时间，尽量减少对居民日常生活的影响，并全程接受居民监督。",
+            ],
+            "居民在新加装的电梯前等候。（新华社发）",
+        ),
+    ] {
+        let text = joined(
+            &[headline, byline],
+            &[paragraphs[0], picture, paragraphs[1], paragraphs[2]],
+            "\n\n",
+        );
+        let a = article(&text, &rules);
+        let agencies = a.byline.as_ref().map(|b| b.agencies.clone());
+        if authors(&a) != [author] || agencies != Some(vec![]) {
+            wrong.push(format!("{headline}: {:?}", a.byline));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -1182,10 +1182,14 @@ fn merge_credit(into: &mut Credit, more: Credit) {
     }
 }
 
-/// Editor's initials: "vet", "JGO", "mzi".
+/// Editor's initials: "vet", "JGO", "ΓΠ", "ＴＭＫ". Initials are letters of a script with
+/// letter case: a short name in Hangul, Han or Arabic ("김서윤", "李明") is a whole name.
 fn is_initials(name: &str) -> bool {
     let n = name.chars().count();
-    (2..=5).contains(&n) && name.chars().all(char::is_alphabetic)
+    (2..=5).contains(&n)
+        && name
+            .chars()
+            .all(|c| c.is_alphabetic() && (c.is_uppercase() || c.is_lowercase()))
 }
 
 /// Every news agency credited: dateline, byline, photo credits, footers; once each, in order.
@@ -1229,6 +1233,17 @@ fn remove(removed: &mut Vec<Artefact>, kind: ArtefactKind, text: impl Into<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initials_are_letters_of_a_script_with_case() {
+        for name in ["vet", "JGO", "mzi", "ΓΠ", "ок", "ＴＭＫ"] {
+            assert!(is_initials(name), "{name}");
+        }
+        // A short name in a script without case is a whole name.
+        for name in ["김서윤", "李明", "周晓岚", "سلمى", "Jan Kos", "a"] {
+            assert!(!is_initials(name), "{name}");
+        }
+    }
 
     #[test]
     fn editors_initials_joined_by_a_hyphen_are_two_people() {

@@ -839,7 +839,8 @@ fn tail_at(t: &str, (before, after): (usize, usize), applied: &Applied) -> Optio
     })
 }
 
-/// Whether `inner` names agencies and nothing else: "AP＝共同", "AFP時事", "REUTERS".
+/// Whether `inner` names agencies and nothing else but the words a desk writes beside them that
+/// name no one: "AP＝共同", "AFP時事", "REUTERS", "新华社发".
 fn covered_by_agencies(inner: &str, applied: &Applied) -> bool {
     let found = applied.agencies.find_in(inner);
     if found.is_empty() {
@@ -851,7 +852,15 @@ fn covered_by_agencies(inner: &str, applied: &Applied) -> bool {
             rest = replace_ci(&rest, alias);
         }
     }
-    !rest.chars().any(|c| c.is_alphanumeric())
+    // What is left are the desk's words beside an agency that name no one ("新华社发": released
+    // by Xinhua).
+    rest.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| {
+            applied
+                .files()
+                .any(|f| f.credit_fillers.iter().any(|x| x == w))
+        })
 }
 
 /// `text` with every case-insensitive occurrence of `word` replaced by a space.
@@ -1634,6 +1643,47 @@ mod tests {
         with_rules(lang, |a| {
             caption_tail(text, a).map(|m| (m.caption, m.credit.creators, m.credit.agencies))
         })
+    }
+
+    #[test]
+    fn an_agency_with_the_desks_filler_in_brackets_credits_the_picture() {
+        for (lang, line, caption, agency) in [
+            (
+                "zh",
+                "居民在新加装的电梯前等候。（新华社发）",
+                "居民在新加装的电梯前等候。",
+                "Xinhua",
+            ),
+            (
+                "zh",
+                "游客在景区内观赏梅花。（中新社 发）",
+                "游客在景区内观赏梅花。",
+                "CNS",
+            ),
+            (
+                "ja",
+                "港に入る大型客船（共同）",
+                "港に入る大型客船",
+                "Kyodo",
+            ),
+        ] {
+            let got =
+                with_rules(lang, |a| find_credit(line, a)).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(
+                (got.caption.as_str(), got.credit.agencies),
+                (caption, vec![agency.to_string()])
+            );
+        }
+        // A word beside the agency that is no filler keeps the bracket in the caption.
+        for (lang, line) in [
+            ("zh", "居民在新加装的电梯前等候。（新华社发布）"),
+            ("zh", "居民在新加装的电梯前等候。（记者发）"),
+        ] {
+            assert!(
+                with_rules(lang, |a| find_credit(line, a)).is_none(),
+                "{line}"
+            );
+        }
     }
 
     #[test]
